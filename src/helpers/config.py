@@ -1,0 +1,66 @@
+"""Project paths and fixed constants.
+
+Paths are found from this file, never hard-coded, so notebooks run from any working
+directory. Set ``HELPERS_PROJECT_ROOT`` to point the helpers at another copy of the
+project (the staleness check and the tests run the notebooks inside a temporary copy).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Master seed for every random process (bootstraps, topic models, synthetic corpora).
+SEED = 20191210
+
+MEETINGS = {
+    "sochi-2019-05-14": {"label": "Sochi, 14 May 2019", "date": "2019-05-14"},
+    "washington-2019-12-10": {"label": "Washington, 10 Dec 2019", "date": "2019-12-10"},
+}
+SPEAKERS = ("pompeo", "lavrov", "putin", "moderator", "journalist", "narrator")
+#: The speakers whose issue agendas the project compares.
+PRINCIPALS = ("pompeo", "lavrov")
+
+
+def _find_root() -> Path:
+    env = os.environ.get("HELPERS_PROJECT_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").exists() and (parent / "data").is_dir():
+            return parent
+    # An installed (non-editable) copy: fall back to the working directory.
+    return Path.cwd().resolve()
+
+
+def project_root() -> Path:
+    """Return the project root (re-read each call so tests can redirect it)."""
+    return _find_root()
+
+
+def paths(root: Path | None = None) -> dict[str, Path]:
+    """Return the project's standard folders, keyed by role."""
+    root = Path(root) if root is not None else project_root()
+    return {
+        "root": root,
+        "raw": root / "data" / "raw",
+        "annotations": root / "data" / "annotations",
+        "lexicons": root / "data" / "lexicons",
+        "processed": root / "data" / "processed",
+        "notebooks": root / "notebooks",
+        "reports": root / "reports",
+        "figures": root / "reports" / "figures",
+        "html": root / "reports" / "html",
+    }
+
+
+PROJ_ROOT = project_root()
+RAW_DIR = PROJ_ROOT / "data" / "raw"
+ANNOTATIONS_DIR = PROJ_ROOT / "data" / "annotations"
+LEXICONS_DIR = PROJ_ROOT / "data" / "lexicons"
+PROCESSED_DIR = PROJ_ROOT / "data" / "processed"
+NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+REPORTS_DIR = PROJ_ROOT / "reports"
+FIGURES_DIR = REPORTS_DIR / "figures"
+HTML_DIR = REPORTS_DIR / "html"

@@ -1,0 +1,113 @@
+"""Schemas of the processed tables, checked on every write and again in the tests.
+
+Each column carries a description; the README's data dictionary is generated from them.
+``write_table`` validates lazily (listing every failure at once) and writes atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import config
+from .io import write_csv_atomic
+
+MEETING_IDS = list(config.MEETINGS)
+SPEAKER_IDS = list(config.SPEAKERS)
+SHARE = pa.Check.in_range(0.0, 1.0)
+
+
+def _c(dtype, description: str, *checks, nullable: bool = False) -> pa.Column:
+    return pa.Column(dtype, checks=list(checks), nullable=nullable, description=description,
+                     coerce=True)
+
+
+_META = {
+    "meeting": _c(str, "Meeting id: sochi-2019-05-14 or washington-2019-12-10 (or a new one)"),
+    "speaker": _c(str, "Speaker id: pompeo, lavrov, putin, moderator, journalist, narrator",
+                  pa.Check.isin(SPEAKER_IDS)),
+}
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "sentences": pa.DataFrameSchema(
+        {
+            "sentence_id": _c(str, "Stable id: <source stem>:<sentence index>"),
+            "source": _c(str, "Raw file name in data/raw/"),
+            **_META,
+            "turn": _c(int, "Turn index within the source (0-based)", pa.Check.ge(0)),
+            "sentence": _c(int, "Sentence index within the source (0-based)", pa.Check.ge(0)),
+            "char_start": _c(int, "Start offset in the raw file (Python str index, UTF-8)",
+                             pa.Check.ge(0)),
+            "char_end": _c(int, "End offset in the raw file (exclusive)", pa.Check.ge(1)),
+            "text": _c(str, "The cleaned sentence", pa.Check.str_length(min_value=1)),
+            "n_words": _c(int, "Words in the cleaned sentence", pa.Check.ge(0)),
+            "source_rank": _c(int, "Authority of the source: 1 official transcript, 2 copy "
+                                   "of a transcript, 3 captions, 4 news article",
+                              pa.Check.isin([1, 2, 3, 4])),
+            "translation": _c(str, "official translation, live interpreter or original "
+                                   "English"),
+            "canonical": _c(bool, "In the main analysis corpus (not a repeat of a better "
+                                  "source)"),
+            "duplicate_of": _c(str, "sentence_id of the canonical sentence this repeats",
+                               nullable=True),
+            "match_score": _c(float, "Similarity to that canonical sentence (0-1)",
+                              nullable=True),
+        },
+        checks=[pa.Check(lambda d: (d["char_end"] > d["char_start"]).all(),
+                         error="char_end must exceed char_start"),
+                pa.Check(lambda d: ~d["sentence_id"].duplicated(),
+                         error="sentence_id must be unique")],
+        strict=True, ordered=True, name="sentences"),
+    "dropped_spans": pa.DataFrameSchema(
+        {
+            "source": _c(str, "Raw file name"),
+            "char_start": _c(int, "Start offset of the dropped span in the raw file",
+                             pa.Check.ge(0)),
+            "char_end": _c(int, "End offset (exclusive)", pa.Check.ge(1)),
+            "rule": _c(str, "Cleaning rule that dropped the span"),
+            "text": _c(str, "The dropped text, as in the raw file"),
+        },
+        strict=True, ordered=True, name="dropped_spans"),
+    "coverage": pa.DataFrameSchema(
+        {
+            "corpus": _c(str, "canonical or all", pa.Check.isin(["canonical", "all"])),
+            **_META,
+            "source": _c(str, "Raw file name, or 'all' for the total over sources"),
+            "n_sentences": _c(int, "Sentences", pa.Check.ge(0)),
+            "n_words": _c(int, "Words", pa.Check.ge(0)),
+        },
+        strict=True, ordered=True, name="coverage"),
+}
+
+
+def register(name: str, schema: pa.DataFrameSchema) -> None:
+    """Add a table's schema (used by the later pipeline modules)."""
+    SCHEMAS[name] = schema
+
+
+def validate_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Validate a table against its schema, listing every failure at once."""
+    try:
+        return SCHEMAS[name].validate(df, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases.head(20).to_string()
+        raise ValueError(f"table {name!r} fails its schema:\n{cases}") from None
+
+
+def table_path(name: str, root: Path | None = None) -> Path:
+    return config.paths(root)["processed"] / f"{name}.csv"
+
+
+def write_table(df: pd.DataFrame, name: str, root: Path | None = None) -> Path:
+    """Validate ``df`` against schema ``name`` and write data/processed/<name>.csv atomically."""
+    df = validate_table(df, name)
+    return write_csv_atomic(df, table_path(name, root))
+
+
+def read_table(name: str, root: Path | None = None) -> pd.DataFrame:
+    """Read data/processed/<name>.csv and validate it."""
+    path = table_path(name, root)
+    df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    return validate_table(df, name)
