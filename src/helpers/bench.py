@@ -1,0 +1,225 @@
+"""Benchmark: the notebook rerun against its floor, and helper throughput as the corpus grows.
+
+``python -m helpers.bench`` prints figures and asserts nothing about time.
+
+1. **Rerun vs floor.** Executes every notebook in a temporary copy of the project, then the
+   same number of "floor" notebooks that only import the stack and start a kernel.
+2. **Scaling.** Builds synthetic corpora from the seeds at 1×, 10×, 100× and 1000× their size
+   (real canonical sentences of the principals shuffled, with a fixed seed, into labelled
+   transcripts of synthetic meetings; each sentence keeps its speaker) and runs the whole
+   helper chain on each in a fresh process: clean and attribute, tokenise, TF-IDF and
+   keyness, one NMF fit, issue coding and salience with bootstrap intervals. Prints wall
+   time per stage, words per second, peak resident memory, and the growth exponent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config
+
+LABELS = {"pompeo": "SECRETARY POMPEO", "lavrov": "Sergey Lavrov", "putin": "Vladimir Putin"}
+SIZES = (1, 10, 100, 1000)
+#: Words in one synthetic transcript (about the size of one real press conference).
+DOC_WORDS = 2_000
+
+
+def _letters(k: int) -> str:
+    out = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        out = chr(97 + r) + out
+    return out
+
+
+def make_synthetic_project(dest: Path, scale: int, seed: int = config.SEED) -> int:
+    """Write a synthetic project (raw files, manifest, annotations) of ``scale`` × the seeds.
+
+    Returns the number of words written. Each synthetic transcript is a labelled
+    press conference of a synthetic meeting, made of real canonical sentences of the
+    principals in shuffled order; consecutive sentences of one speaker form a turn.
+    """
+    from .schemas import read_table
+
+    root = config.project_root()
+    sentences = read_table("sentences", root)
+    base = sentences[sentences["speaker"].isin(list(LABELS))]
+    target_words = scale * int(sentences["n_words"].sum())
+    rng = np.random.default_rng(seed)
+    texts = base["text"].to_numpy()
+    speakers = base["speaker"].to_numpy()
+    words = base["n_words"].to_numpy()
+    raw = dest / "data" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(root / "data" / "annotations", dest / "data" / "annotations")
+    if (root / "data" / "lexicons").exists():
+        shutil.copytree(root / "data" / "lexicons", dest / "data" / "lexicons")
+    (dest / "data" / "processed").mkdir(parents=True, exist_ok=True)
+    (dest / "pyproject.toml").write_text("")
+    rows, written, k = [], 0, 0
+    while written < target_words:
+        n = max(1, int(DOC_WORDS / max(1, words.mean())))
+        pick = rng.integers(0, len(texts), size=n)
+        order = pick[np.argsort(speakers[pick], kind="stable")]  # group speakers into turns
+        lines, prev = [f"Synthetic transcript {k}", ""], None
+        for i in order:
+            if speakers[i] != prev:
+                lines.append(f"\n{LABELS[speakers[i]]}: {texts[i]}")
+                prev = speakers[i]
+            else:
+                lines.append(texts[i])
+        body = " ".join(lines).replace(" \n", "\n") + "\n"
+        name = f"{k:06d}_synthetic.txt"
+        (raw / name).write_text(body, encoding="utf-8")
+        rows.append({"file": name, "sha256": hashlib.sha256(body.encode()).hexdigest(),
+                     "outlet": "synthetic", "title": f"Synthetic transcript {k}",
+                     "source_kind": "official transcript",
+                     "translation": "official translation", "format": "labelled",
+                     "default_speaker": "", "meeting": f"synth{_letters(k)}-2019-12-10",
+                     "event_date": "2019-12-10", "published": "2019-12-10", "note": ""})
+        written += int(words[pick].sum())
+        k += 1
+    pd.DataFrame(rows).to_csv(raw / "sources.csv", index=False, lineterminator="\n")
+    return written
+
+
+def run_chain(root: Path) -> dict:
+    """Run the whole helper chain on the project at ``root``; return stage timings."""
+    from . import corpus
+
+    times = {}
+    t = time.perf_counter()
+    sentences, _ = corpus.build_corpus(root)
+    times["clean_attribute"] = time.perf_counter() - t
+    times["words"] = int(sentences["n_words"].sum())
+    for name, stage in _optional_stages():
+        t = time.perf_counter()
+        sentences = stage(sentences, root) if sentences is not None else None
+        times[name] = time.perf_counter() - t
+    times["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return times
+
+
+def _optional_stages():
+    """The chain's later stages, in order (each takes and returns the sentences table)."""
+    return []
+
+
+def _child(root: str) -> None:
+    out = run_chain(Path(root))
+    print("BENCH-RESULT " + json.dumps(out))
+
+
+def measure_scaling(sizes=SIZES) -> pd.DataFrame:
+    """Run the chain at each size in a fresh process; return one row per size."""
+    rows = []
+    for scale in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            make_synthetic_project(Path(tmp), scale)
+            gen = time.perf_counter() - t
+            env = dict(os.environ, HELPERS_PROJECT_ROOT=tmp)
+            t = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "helpers.bench", "--child", tmp],
+                                  env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - t
+            if proc.returncode:
+                raise RuntimeError(f"bench at {scale}× failed:\n{proc.stderr[-3000:]}")
+            res = json.loads(proc.stdout.split("BENCH-RESULT ", 1)[1])
+        chain = sum(v for k, v in res.items() if k not in {"words", "peak_rss_mb"})
+        rows.append({"scale": scale, "words": res["words"], "generate_s": round(gen, 2),
+                     "chain_s": round(chain, 2), "process_s": round(wall, 2),
+                     "words_per_s": round(res["words"] / chain),
+                     "peak_rss_mb": round(res["peak_rss_mb"]),
+                     **{f"{k}_s": round(v, 2) for k, v in res.items()
+                        if k not in {"words", "peak_rss_mb"}}})
+        print(pd.DataFrame(rows[-1:]).to_string(index=False), flush=True)
+    return pd.DataFrame(rows)
+
+
+def growth_exponent(df: pd.DataFrame) -> float:
+    """Slope of log(chain time) against log(words)."""
+    return float(np.polyfit(np.log(df["words"]), np.log(df["chain_s"]), 1)[0])
+
+
+def measure_rerun() -> dict:
+    """Time executing every notebook (in a temp copy) and the floor notebooks."""
+    import nbformat
+
+    from .notebooks import execute_notebook, list_notebooks
+
+    root = config.project_root()
+    notebooks = list_notebooks(root / "notebooks")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for sub in ("data", "notebooks"):
+            shutil.copytree(root / sub, tmp / sub)
+        (tmp / "reports" / "figures").mkdir(parents=True)
+        (tmp / "pyproject.toml").write_text("")
+        floor_dir = tmp / "floor"
+        floor_dir.mkdir()
+        for nb in notebooks:
+            floor = nbformat.v4.new_notebook()
+            floor.cells = [nbformat.v4.new_code_cell(
+                "import pandas, numpy, matplotlib.pyplot, sklearn, nltk, scipy, helpers")]
+            nbformat.write(floor, floor_dir / nb.name)
+        old = os.environ.get("HELPERS_PROJECT_ROOT")
+        os.environ["HELPERS_PROJECT_ROOT"] = str(tmp)
+        try:
+            t = time.perf_counter()
+            for nb in notebooks:
+                execute_notebook(tmp / "notebooks" / nb.name)
+            rerun = time.perf_counter() - t
+            t = time.perf_counter()
+            for nb in notebooks:
+                execute_notebook(floor_dir / nb.name)
+            floor_s = time.perf_counter() - t
+        finally:
+            if old is None:
+                os.environ.pop("HELPERS_PROJECT_ROOT", None)
+            else:
+                os.environ["HELPERS_PROJECT_ROOT"] = old
+    return {"notebooks": len(notebooks), "rerun_s": round(rerun, 2),
+            "floor_s": round(floor_s, 2), "ratio": round(rerun / floor_s, 2)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--skip-rerun", action="store_true")
+    parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child)
+        return 0
+    if not args.skip_rerun:
+        r = measure_rerun()
+        print(f"notebook rerun: {r['rerun_s']} s for {r['notebooks']} notebooks; floor "
+              f"(import the stack, start a kernel): {r['floor_s']} s; ratio {r['ratio']}×",
+              flush=True)
+    if not args.skip_scaling:
+        df = measure_scaling(args.sizes)
+        print("\n" + df.to_string(index=False))
+        if len(df) > 1:
+            print(f"\ngrowth exponent (slope of log time on log words): "
+                  f"{growth_exponent(df):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
