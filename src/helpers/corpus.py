@@ -413,6 +413,20 @@ def align_to_reference(sims, shared, turns: np.ndarray, ref_source: np.ndarray):
         j = int(row.argmax())
         return a + j, float(row[j])
 
+
+    # Neighbour rule: a sentence right after (before) a repeat of reference sentence t that
+    # best matches t+1..t+2 (t-2..t-1) with ANCHOR_THRESHOLD continues the same passage.
+    for i in range(n):
+        if target[i] >= 0:
+            continue
+        for k, lo, hi in ((i - 1, 1, 2), (i + 1, -2, -1)):
+            if 0 <= k < n and turns[k] == turns[i] and target[k] >= 0:
+                a, b = max(0, target[k] + lo), min(m - 1, target[k] + hi)
+                if a <= b:
+                    j, sc = window(i, a, b)
+                    if sc >= ANCHOR_THRESHOLD and ref_source[j] == ref_source[target[k]]:
+                        target[i], score[i] = j, sc
+                        break
     for turn in np.unique(turns):
         idx = np.flatnonzero(turns == turn)
         strong = best_score[idx] >= ANCHOR_THRESHOLD

@@ -111,3 +111,40 @@ def read_table(name: str, root: Path | None = None) -> pd.DataFrame:
     path = table_path(name, root)
     df = pd.read_csv(path, keep_default_na=False, na_values=[""])
     return validate_table(df, name)
+
+
+# --------------------------------------------------------------------------- salience
+_ISSUE = _c(str, "Issue id from data/lexicons/issues.yml")
+register("salience", pa.DataFrameSchema(
+    {
+        **_META,
+        "issue": _ISSUE,
+        "n_sentences": _c(int, "Canonical sentences of the speaker at the meeting that concern "
+                               "the issue", pa.Check.ge(0)),
+        "total_sentences": _c(int, "All canonical sentences of the speaker at the meeting",
+                              pa.Check.ge(1)),
+        "share": _c(float, "n_sentences / total_sentences", SHARE),
+        "share_words": _c(float, "Word-weighted share: words in issue sentences / all words",
+                          SHARE),
+        "ci_low": _c(float, "Lower bound, 95% bootstrap interval of share (seeded)", SHARE),
+        "ci_high": _c(float, "Upper bound, 95% bootstrap interval of share (seeded)", SHARE),
+        "total_words": _c(int, "All canonical words of the speaker at the meeting",
+                          pa.Check.ge(1)),
+    },
+    checks=[pa.Check(lambda d: (d["ci_low"] <= d["share"] + 1e-9).all()
+                     & (d["share"] <= d["ci_high"] + 1e-9).all(),
+                     error="share must lie within its interval")],
+    strict=True, ordered=True, name="salience"))
+register("salience_evidence", pa.DataFrameSchema(
+    {
+        **_META,
+        "issue": _ISSUE,
+        "sentence_id": _c(str, "The sentence (see sentences.csv)"),
+        "source": _c(str, "Raw file name"),
+        "char_start": _c(int, "Start offset in the raw file", pa.Check.ge(0)),
+        "char_end": _c(int, "End offset in the raw file (exclusive)", pa.Check.ge(1)),
+        "via": _c(str, "direct (the lexicon matched) or inherited (from the turn's context)",
+                  pa.Check.isin(["direct", "inherited"])),
+        "text": _c(str, "The sentence"),
+    },
+    strict=True, ordered=True, name="salience_evidence"))
