@@ -148,3 +148,29 @@ register("salience_evidence", pa.DataFrameSchema(
         "text": _c(str, "The sentence"),
     },
     strict=True, ordered=True, name="salience_evidence"))
+
+
+# --------------------------------------------------------------------------- vocabulary
+register("tfidf_top_terms", pa.DataFrameSchema(
+    {
+        "unit": _c(str, "Document unit: speaker-meeting, speaker (pooled) or turn-average"),
+        "meeting": _c(str, "Meeting id, or 'pooled'"),
+        "speaker": _c(str, "Speaker id", pa.Check.isin(SPEAKER_IDS)),
+        "rank": _c(int, "Rank of the term in the document (1 = highest)", pa.Check.ge(1)),
+        "term": _c(str, "Term, shown as its most frequent surface word"),
+        "tfidf": _c(float, "TF-IDF weight (L2-normalised rows)", pa.Check.ge(0)),
+        "count": _c(int, "Occurrences of the term in the document", pa.Check.ge(0)),
+    },
+    strict=True, ordered=True, name="tfidf_top_terms"))
+register("keyness", pa.DataFrameSchema(
+    {
+        "comparison": _c(str, "Which corpus: pooled (both meetings) or washington"),
+        "term": _c(str, "Term, shown as its most frequent surface word"),
+        "count_pompeo": _c(int, "Occurrences in Pompeo's canonical sentences", pa.Check.ge(0)),
+        "count_lavrov": _c(int, "Occurrences in Lavrov's canonical sentences", pa.Check.ge(0)),
+        "per_1000_words": _c(float, "Combined frequency per 1,000 tokens", pa.Check.ge(0)),
+        "delta": _c(float, "Log-odds ratio with informative Dirichlet prior"),
+        "var": _c(float, "Approximate variance of delta", pa.Check.gt(0)),
+        "z": _c(float, "delta / sqrt(var); positive = more Pompeo's"),
+    },
+    strict=True, ordered=True, name="keyness"))

@@ -1,0 +1,200 @@
+"""Features: document-term matrices, TF-IDF top terms, and Fightin' Words keyness.
+
+Documents are groups of token rows (by speaker and meeting, by speaker, or by turn), built
+as one sparse matrix in linear time. Keyness is the log-odds ratio with an informative
+Dirichlet prior of Monroe, Colaresi and Quinn (2008), "Fightin' Words", eq. 22: for word w,
+
+    δ_w = log[(y_aw + α_w) / (n_a + α_0 − y_aw − α_w)] − log[(y_bw + α_w) / (n_b + α_0 − y_bw − α_w)]
+    σ²(δ_w) ≈ 1 / (y_aw + α_w) + 1 / (y_bw + α_w),      z_w = δ_w / σ(δ_w)
+
+with the prior α_w = α_0 · (pooled count of w) / (pooled total). We use α_0 = the pooled
+total (a prior as strong as the data, which shrinks rare words hard; Monroe et al. use a
+prior from a larger background corpus). ``z > 0`` means the term is more speaker a's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+
+def document_term_matrix(tokens: pd.DataFrame, by: list[str], term: str = "term"):
+    """Return (X, documents, vocabulary): counts of terms per group of token rows.
+
+    ``X`` is a CSR matrix (documents × terms); ``documents`` has the ``by`` columns and the
+    token count; ``vocabulary`` is a sorted array of terms. Linear in the number of tokens.
+    """
+    grouped = tokens.groupby(by, sort=True)
+    doc_codes = grouped.ngroup().to_numpy()
+    documents = grouped.size().reset_index()[by]
+    term_codes, vocab = pd.factorize(tokens[term], sort=True)
+    x = sparse.csr_matrix((np.ones(len(tokens), dtype=np.int64), (doc_codes, term_codes)),
+                          shape=(len(documents), len(vocab)))
+    x.sum_duplicates()
+    documents["n_tokens"] = np.asarray(x.sum(axis=1)).ravel()
+    return x, documents, np.asarray(vocab, dtype=object)
+
+
+def tfidf(x) -> sparse.csr_matrix:
+    """TF-IDF with scikit-learn defaults: raw counts × smoothed IDF, rows L2-normalised."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer(smooth_idf=True, sublinear_tf=False).fit_transform(x).tocsr()
+
+
+def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10,
+              weights=None) -> pd.DataFrame:
+    """Tidy table of each document's top ``n`` terms by weight (TF-IDF by default).
+
+    Ties are broken by count, then alphabetically, so the table is deterministic.
+    """
+    w = tfidf(x) if weights is None else weights
+    rows = []
+    for i, doc in enumerate(documents.itertuples(index=False)):
+        row_w = w.getrow(i).toarray().ravel()
+        row_c = x.getrow(i).toarray().ravel()
+        nz = np.flatnonzero(row_w)
+        order = np.lexsort((vocabulary[nz], -row_c[nz], -row_w[nz]))[:n]
+        for rank, j in enumerate(nz[order], start=1):
+            rows.append({**doc._asdict(), "rank": rank, "term": display.get(vocabulary[j],
+                                                                             vocabulary[j]),
+                         "tfidf": round(float(row_w[j]), 4), "count": int(row_c[j])})
+    return pd.DataFrame(rows)
+
+
+def fightin_words(counts_a: np.ndarray, counts_b: np.ndarray, alpha0: float | None = None):
+    """Log-odds ratio with informative Dirichlet prior; return (delta, variance, z)."""
+    ya, yb = np.asarray(counts_a, float), np.asarray(counts_b, float)
+    pooled = ya + yb
+    alpha0 = pooled.sum() if alpha0 is None else alpha0
+    alpha = alpha0 * pooled / pooled.sum()
+    na, nb = ya.sum(), yb.sum()
+    la = np.log(ya + alpha) - np.log(na + alpha0 - ya - alpha)
+    lb = np.log(yb + alpha) - np.log(nb + alpha0 - yb - alpha)
+    delta = la - lb
+    var = 1 / (ya + alpha) + 1 / (yb + alpha)
+    return delta, var, delta / np.sqrt(var)
+
+
+def keyness(tokens: pd.DataFrame, comparison: str, a: str = "pompeo", b: str = "lavrov",
+            display: dict | None = None, alpha0: float | None = None) -> pd.DataFrame:
+    """Fightin' Words table for speakers a vs b over ``tokens``; z > 0 means more a's."""
+    d = tokens[tokens["speaker"].isin([a, b])]
+    x, docs, vocab = document_term_matrix(d, ["speaker"])
+    counts = {sp: x.getrow(k).toarray().ravel() for k, sp in enumerate(docs["speaker"])}
+    ca, cb = counts.get(a, np.zeros(len(vocab))), counts.get(b, np.zeros(len(vocab)))
+    delta, var, z = fightin_words(ca, cb, alpha0)
+    total = ca + cb
+    out = pd.DataFrame({"comparison": comparison,
+                        "term": [(display or {}).get(t, t) for t in vocab],
+                        f"count_{a}": ca.astype(int), f"count_{b}": cb.astype(int),
+                        "per_1000_words": np.round(1000 * total / total.sum(), 3),
+                        "delta": np.round(delta, 4), "var": np.round(var, 4),
+                        "z": np.round(z, 4)})
+    return out.sort_values(["z", "term"], ascending=[False, True], ignore_index=True)
+
+
+def overlap_at_k(a: list[str], b: list[str], k: int = 20) -> int:
+    """How many of the top ``k`` items of ``a`` are also in the top ``k`` of ``b``."""
+    return len(set(a[:k]) & set(b[:k]))
+
+
+def keyword_in_context(sentences: pd.DataFrame, pattern: str, speaker: str, n: int = 3,
+                       width: int = 45) -> pd.DataFrame:
+    """Up to ``n`` keyword-in-context lines (first in source order) for a speaker."""
+    import re
+
+    rx = re.compile(pattern, re.I)
+    d = sentences[sentences["speaker"] == speaker].sort_values(["source", "sentence"])
+    rows = []
+    for sid, text in zip(d["sentence_id"], d["text"]):
+        m = rx.search(text)
+        if m:
+            left = text[max(0, m.start() - width):m.start()]
+            right = text[m.end():m.end() + width]
+            rows.append({"speaker": speaker, "sentence_id": sid,
+                         "left": ("…" if m.start() > width else "") + left,
+                         "keyword": m.group(0),
+                         "right": right + ("…" if m.end() + width < len(text) else "")})
+        if len(rows) == n:
+            break
+    return pd.DataFrame(rows, columns=["speaker", "sentence_id", "left", "keyword", "right"])
+
+
+def term_pattern(term: str) -> str:
+    """A regex that finds a displayed term (or its inflections) in cleaned text."""
+    import re
+
+    words = term.split()
+    stem = [re.escape(w[:-1] if len(w) > 4 else w) for w in words]
+    return r"\b" + r"[\s-]+".join(s + r"\w*" for s in stem)
+
+
+# --------------------------------------------------------------------------- charts
+def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | None = None):
+    """Scattertext-style chart: frequency (log) against z, top terms each way labelled."""
+    import matplotlib.pyplot as plt
+    from adjustText import adjust_text
+
+    from .figures import SPEAKER_COLOURS, add_source_note
+
+    t = table[(table["count_pompeo"] + table["count_lavrov"]) > 0]
+    freq = t["per_1000_words"]
+    colour = np.where(t["z"] > 1.96, SPEAKER_COLOURS["pompeo"],
+                      np.where(t["z"] < -1.96, SPEAKER_COLOURS["lavrov"], "#bbbbbb"))
+    fig, ax = plt.subplots(figsize=(6.5, 4.6))
+    ax.scatter(freq, t["z"], s=10, c=colour, alpha=0.8, linewidths=0)
+    ax.set_xscale("log")
+    ax.axhline(0, color="#888888", lw=0.6)
+    for lim in (1.96, -1.96):
+        ax.axhline(lim, color="#bbbbbb", lw=0.6, ls="--")
+    lab = pd.concat([t.nlargest(n_labels, "z"), t.nsmallest(n_labels, "z")])
+    texts = [ax.text(f, z, term, fontsize=7) for f, z, term in
+             zip(lab["per_1000_words"], lab["z"], lab["term"])]
+    adjust_text(texts, ax=ax, arrowprops=dict(arrowstyle="-", color="#999999", lw=0.5))
+    ax.set_xlabel("Frequency per 1,000 words (log scale)")
+    ax.set_ylabel("z-score (positive: more Pompeo's; negative: more Lavrov's)")
+    ax.set_title(title or "Distinctive terms", loc="left")
+    add_source_note(fig)
+    return fig
+
+
+def plot_keyness_bars(table: pd.DataFrame, n: int = 15, title: str | None = None):
+    """Diverging bar chart of the top ``n`` terms each way by z."""
+    import matplotlib.pyplot as plt
+
+    from .figures import SPEAKER_COLOURS, add_source_note
+
+    top = pd.concat([table.nlargest(n, "z"), table.nsmallest(n, "z")]).sort_values("z")
+    fig, ax = plt.subplots(figsize=(6.5, 0.17 * len(top) + 1.2))
+    colours = np.where(top["z"] > 0, SPEAKER_COLOURS["pompeo"], SPEAKER_COLOURS["lavrov"])
+    ax.barh(range(len(top)), top["z"], color=colours)
+    ax.set_yticks(range(len(top)), top["term"], fontsize=7)
+    ax.axvline(0, color="#333333", lw=0.6)
+    ax.set_xlabel("z-score  (← more Lavrov's | more Pompeo's →)")
+    ax.set_title(title or "Top distinctive terms", loc="left")
+    add_source_note(fig)
+    return fig
+
+
+def plot_top_terms(table: pd.DataFrame, n: int = 8, title: str | None = None):
+    """Small multiples: top TF-IDF terms for each speaker-meeting document."""
+    import matplotlib.pyplot as plt
+
+    from .figures import SPEAKER_COLOURS, add_source_note
+    from .sources import meeting_label
+
+    docs = table[["speaker", "meeting"]].drop_duplicates().to_numpy().tolist()
+    fig, axes = plt.subplots(1, len(docs), figsize=(6.5, 2.8), sharex=False)
+    for ax, (sp, m) in zip(np.atleast_1d(axes), docs):
+        d = table[(table["speaker"] == sp) & (table["meeting"] == m)].nsmallest(n, "rank")
+        ax.barh(range(len(d))[::-1], d["tfidf"], color=SPEAKER_COLOURS.get(sp, "#999999"))
+        ax.set_yticks(range(len(d))[::-1], d["term"], fontsize=7)
+        ax.set_title(f"{sp.title()}\n{meeting_label(m)}", fontsize=8)
+        ax.tick_params(axis="x", labelsize=6)
+    fig.suptitle(title or "Top TF-IDF terms", x=0.0, ha="left", fontsize=10,
+                 fontweight="bold")
+    fig.tight_layout()
+    add_source_note(fig)
+    return fig

@@ -1,0 +1,62 @@
+import pandas as pd
+import pytest
+
+from helpers import tokens
+from helpers.io import InputError
+
+
+def _frame(texts, speakers=None):
+    n = len(texts)
+    return pd.DataFrame({"text": texts, "sentence_id": [f"s:{i}" for i in range(n)],
+                         "speaker": speakers or ["pompeo"] * n, "meeting": ["m"] * n,
+                         "source": ["a"] * n, "turn": [0] * n})
+
+
+def test_acronyms_hyphens_possessives_and_multiword_terms():
+    tok = tokens.tokenize_sentences(_frame([
+        "The U.S. and Russia's counter-terrorism work; we'll extend New START.",
+        "I mean the newth S.T.A.R.T. Treaty on the Korean Peninsula in 2019."]), stem=False)
+    assert tok["word"].tolist() == ["u.s.", "russia", "counterterrorism", "work", "extend",
+                                    "new_start", "mean", "new_start", "treaty",
+                                    "korean_peninsula"]
+
+
+def test_stop_words_are_removed_and_positions_kept():
+    tok = tokens.tokenize_sentences(_frame(["Thank you, Mr. Secretary, for the arms control talks."]))
+    assert tok["word"].tolist() == ["arms_control", "talks"]
+    assert tok["position"].tolist() == [6, 7]
+    assert {"thank", "secretary", "lavrov", "speaking"} <= tokens.stopwords()
+
+
+def test_stems_display_as_most_frequent_surface_word():
+    tok = tokens.tokenize_sentences(_frame(["Nuclear weapons.", "The nuclear treaty.",
+                                            "Treaties matter.", "A treaty."]))
+    display = tokens.display_forms(tok)
+    assert display[tok.loc[tok["word"] == "nuclear", "term"].iloc[0]] == "nuclear"
+    assert display["treati"] == "treaty"  # 2 × treaty beats 1 × treaties
+
+
+def test_domain_stopword_file_validation_names_the_row(tmp_path):
+    p = tmp_path / "stop.csv"
+    p.write_text("word,category,reason\nthank,courtesy,Courtesy\nminister,title,\n")
+    with pytest.raises(InputError, match=r"stop\.csv, row 2: word 'minister' needs a category and a reason"):
+        tokens.load_domain_stopwords(p)
+
+
+def test_every_domain_stopword_has_a_reason():
+    d = tokens.load_domain_stopwords()
+    assert len(d) > 30 and d["reason"].str.len().min() > 3
+
+
+def test_collocation_finder_proposes_known_phrases(root):
+    from helpers.schemas import read_table
+
+    s = read_table("sentences", root)
+    prop = tokens.propose_collocations(s[s["canonical"]], n=20)
+    assert {"united states", "arms control", "north korea"} <= set(prop["phrase"])
+
+
+def test_punkt_tokenizer_works_without_nltk_data():
+    p = tokens.punkt_tokenizer()
+    assert p.tokenize("Mr. Pompeo met Lavrov. The U.S. side agreed.") == [
+        "Mr. Pompeo met Lavrov.", "The U.S. side agreed."]
