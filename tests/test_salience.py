@@ -1,3 +1,4 @@
+import re
 import numpy as np
 import pandas as pd
 import pytest
@@ -144,3 +145,29 @@ def test_committed_lexicon_and_sample_are_valid(root):
     v = sal.load_validation(root / "data" / "lexicons" / "validation.csv", lexicon)
     assert len(v) >= 150 and set(v["split"]) == {"tune", "test"}
     assert v.groupby(["speaker"]).size().min() >= 15
+
+
+def test_fast_matching_equals_plain_case_insensitive_matching(root):
+    """Lower-casing once and dropping IGNORECASE must not change a single label."""
+    from helpers.schemas import read_table
+
+    texts = read_table("sentences", root)["text"]
+    texts = pd.concat([texts, texts.str.upper()], ignore_index=True)  # case must not matter
+    lexicon = sal.load_lexicon(root / "data" / "lexicons" / "issues.yml")
+    fast = sal.match_issues(texts, lexicon)
+    for issue in lexicon:
+        plain = texts.str.contains(issue.pattern.pattern, flags=re.I, regex=True)
+        if issue.exclude is not None:
+            plain &= ~texts.str.contains(issue.exclude.pattern, flags=re.I, regex=True)
+        assert (fast[issue.id].to_numpy() == plain.to_numpy(dtype=bool)).all(), issue.id
+    assert fast.to_numpy().any(axis=1).mean() > 0.4  # the check is not vacuous
+
+
+def test_each_cell_interval_is_independent_of_the_other_cells(lexicon):
+    rows = [("a", 0, "pompeo", "m-2019-01-01", t) for t in ["Syria.", "Other.", "New START."] * 5]
+    rows += [("b", 0, "putin", "m-2019-01-01", t) for t in ["Syria.", "Other."] * 5]
+    coded = sal.code_sentences(_sentences(rows), lexicon, inherit="none")
+    both = sal.compute_salience(coded, lexicon, speakers=["pompeo", "putin"], n_boot=300)
+    alone = sal.compute_salience(coded, lexicon, speakers=["putin"], n_boot=300)
+    pd.testing.assert_frame_equal(both[both.speaker == "putin"].reset_index(drop=True),
+                                  alone.reset_index(drop=True))

@@ -43,6 +43,20 @@ def tfidf(x) -> sparse.csr_matrix:
     return TfidfTransformer(smooth_idf=True, sublinear_tf=False).fit_transform(x).tocsr()
 
 
+def mean_by(x, documents: pd.DataFrame, by: list[str]):
+    """Average the rows of ``x`` within groups of documents; return (matrix, groups).
+
+    One sparse product with a row-normalised group-indicator matrix: linear, no dense copy.
+    """
+    grouped = documents.groupby(by, sort=True)
+    codes = grouped.ngroup().to_numpy()
+    groups = grouped.size().reset_index()[by]
+    sizes = np.bincount(codes, minlength=len(groups)).astype(float)
+    g = sparse.csr_matrix((1.0 / sizes[codes], (codes, np.arange(len(codes)))),
+                          shape=(len(groups), len(codes)))
+    return (g @ x).tocsr(), groups
+
+
 def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10,
               weights=None) -> pd.DataFrame:
     """Tidy table of each document's top ``n`` terms by weight (TF-IDF by default).

@@ -103,18 +103,36 @@ def issue_ids(lexicon: list[Issue]) -> list[str]:
     return [i.id for i in lexicon]
 
 
+def _on_lowered(rx: re.Pattern) -> re.Pattern:
+    """Return ``rx`` without IGNORECASE when it has no upper-case letter (outside escapes).
+
+    Such a pattern matches lower-cased text exactly as the case-insensitive one matches the
+    original, and Python's regex engine runs about twice as fast without IGNORECASE.
+    """
+    if any(ch.isupper() for ch in re.sub(r"\\.", "", rx.pattern)):
+        return rx
+    return re.compile(rx.pattern)
+
+
 def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
-    """Return a boolean frame (sentences × issue ids) of direct lexicon matches."""
+    """Return a boolean frame (sentences × issue ids) of direct lexicon matches.
+
+    Text is lower-cased once; ``exclude`` is only tested on the sentences that matched.
+    """
     import warnings
 
+    low = texts.str.lower()
     out = {}
     with warnings.catch_warnings():  # groups in user patterns are fine: we only test matches
         warnings.simplefilter("ignore", UserWarning)
         for issue in lexicon:
-            hit = texts.str.contains(issue.pattern, regex=True)
-            if issue.exclude is not None:
-                hit &= ~texts.str.contains(issue.exclude, regex=True)
-            out[issue.id] = hit.to_numpy(dtype=bool)
+            hit = low.str.contains(_on_lowered(issue.pattern), regex=True).to_numpy(dtype=bool)
+            if issue.exclude is not None and hit.any():
+                idx = np.flatnonzero(hit)
+                hit = hit.copy()
+                hit[idx] = ~low.iloc[idx].str.contains(_on_lowered(issue.exclude),
+                                                       regex=True).to_numpy(dtype=bool)
+            out[issue.id] = hit
     return pd.DataFrame(out, index=texts.index)
 
 
@@ -165,6 +183,16 @@ def code_sentences(sentences: pd.DataFrame, lexicon: list[Issue],
     return pd.concat([s, coded], axis=1).assign(via=via)
 
 
+def cell_rng(seed: int, *keys: str) -> np.random.Generator:
+    """A generator for one cell, from the master seed and the cell's names.
+
+    Each cell's intervals are then the same whichever other cells are computed with it.
+    """
+    import zlib
+
+    return np.random.default_rng([seed, zlib.crc32("|".join(keys).encode())])
+
+
 def _cells(coded: pd.DataFrame, speakers) -> list[tuple[tuple[str, str], pd.DataFrame]]:
     d = coded[coded["speaker"].isin(list(speakers))]
     return list(d.groupby(["meeting", "speaker"], sort=True))
@@ -187,10 +215,10 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue],
     resamples of the cell's sentences (exact multinomial form, see module docstring).
     """
     ids = issue_ids(lexicon)
-    rng = np.random.default_rng(seed)
     alpha = (1 - level) / 2
     rows = []
     for (meeting, speaker), d in _cells(coded, speakers):
+        rng = cell_rng(seed, meeting, speaker)
         x = d[ids].to_numpy(dtype=bool)
         n = len(x)
         w = d["n_words"].to_numpy(dtype=float)
@@ -231,9 +259,9 @@ def compute_agenda_overlap(coded: pd.DataFrame, lexicon: list[Issue], meeting: s
     interval resamples each speaker's sentences independently (multinomial form).
     """
     ids = issue_ids(lexicon)
-    rng = np.random.default_rng(seed)
     dists, boots = [], []
     for speaker in (a, b):
+        rng = cell_rng(seed, meeting, speaker, "overlap")
         d = coded[(coded["meeting"] == meeting) & (coded["speaker"] == speaker)]
         if d.empty:
             raise ValueError(f"no sentences for {speaker} at {meeting}")
