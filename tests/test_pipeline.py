@@ -1,0 +1,81 @@
+"""End to end: every notebook reruns in a fresh copy, outputs match the committed ones, and a
+third meeting flows through every notebook without code changes."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers.notebooks import execute_notebook, list_notebooks
+
+pytestmark = pytest.mark.notebooks
+
+
+def _copy_project(root: Path, dest: Path) -> Path:
+    for sub in ("data", "notebooks"):
+        shutil.copytree(root / sub, dest / sub)
+    (dest / "reports" / "figures").mkdir(parents=True)
+    (dest / "pyproject.toml").write_text("")
+    return dest
+
+
+def _run_all(proj: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HELPERS_PROJECT_ROOT", str(proj))
+    for nb in list_notebooks(proj / "notebooks"):
+        execute_notebook(nb)
+
+
+def _stale(committed: Path, fresh: Path, pattern: str) -> list[str]:
+    out = []
+    for f in sorted(committed.glob(pattern)):
+        g = fresh / f.name
+        if not g.exists() or g.read_bytes() != f.read_bytes():
+            out.append(f.name)
+    return out
+
+
+def test_rerun_reproduces_committed_tables_and_figure_data(root, tmp_path, monkeypatch):
+    proj = _copy_project(root, tmp_path / "proj")
+    _run_all(proj, monkeypatch)
+    stale = _stale(root / "data" / "processed", proj / "data" / "processed", "*.csv")
+    stale += _stale(root / "reports" / "figures", proj / "reports" / "figures", "*.csv")
+    assert not stale, ("stale outputs (rerun `python3 tasks.py reproduce` and commit): "
+                       + ", ".join(stale))
+
+
+THIRD = """Press conference, Moscow
+
+Sergey Lavrov: We discussed New START and strategic stability with our American partners.
+We also talked about Syria and the Constitutional Committee. The dialogue will continue.
+
+QUESTION: Will you discuss North Korea?
+
+SECRETARY POMPEO: We talked about North Korea and sanctions enforcement. We also raised
+the case of Paul Whelan. Our relationship needs work, and we will keep talking.
+"""
+
+
+def test_a_third_meeting_flows_through_every_notebook(root, tmp_path, monkeypatch):
+    proj = _copy_project(root, tmp_path / "proj")
+    raw = proj / "data" / "raw"
+    (raw / "005_third_meeting.txt").write_text(THIRD, encoding="utf-8")
+    with open(raw / "sources.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows.append(dict(rows[2], file="005_third_meeting.txt",
+                     sha256=hashlib.sha256(THIRD.encode()).hexdigest(),
+                     title="Press conference, Moscow", default_speaker="",
+                     meeting="moscow-2020-06-01", event_date="2020-06-01",
+                     published="2020-06-01", note="test transcript"))
+    with open(raw / "sources.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    _run_all(proj, monkeypatch)
+    salience = (proj / "data" / "processed" / "salience.csv").read_text()
+    assert "moscow-2020-06-01,lavrov,arms_control" in salience
+    assert "moscow-2020-06-01,pompeo,north_korea" in salience
+    assert "sochi-2019-05-14,lavrov" not in salience  # still absent, not zero
