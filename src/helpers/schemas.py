@@ -174,3 +174,29 @@ register("keyness", pa.DataFrameSchema(
         "z": _c(float, "delta / sqrt(var); positive = more Pompeo's"),
     },
     strict=True, ordered=True, name="keyness"))
+
+
+# --------------------------------------------------------------------------- topics
+register("topics", pa.DataFrameSchema(
+    {
+        "model": _c(str, "nmf (on TF-IDF) or lda (on counts)", pa.Check.isin(["nmf", "lda"])),
+        "topic": _c(int, "Topic number within the model", pa.Check.ge(0)),
+        "label": _c(str, "Label given by reading the top terms and documents"),
+        "top_terms": _c(str, "Top 10 terms, most weighted first, '; '-separated"),
+        "issues": _c(str, "Issue ids the topic maps to (';'-separated), empty if none",
+                     nullable=True),
+    },
+    strict=True, ordered=True, name="topics"))
+register("topic_prevalence", pa.DataFrameSchema(
+    {
+        **_META,
+        "model": _c(str, "nmf or lda", pa.Check.isin(["nmf", "lda"])),
+        "topic": _c(int, "Topic number", pa.Check.ge(0)),
+        "label": _c(str, "Topic label"),
+        "share": _c(float, "Mean document-topic share over the speaker's documents", SHARE),
+        "ci_low": _c(float, "Lower bound, 95% bootstrap interval over documents", SHARE),
+        "ci_high": _c(float, "Upper bound, 95% bootstrap interval over documents", SHARE),
+        "n_documents": _c(int, "Documents (3-sentence windows) of the speaker at the meeting",
+                          pa.Check.ge(1)),
+    },
+    strict=True, ordered=True, name="topic_prevalence"))
