@@ -51,10 +51,13 @@ def ensure_env() -> None:
 def reproduce() -> None:
     ensure_env()
     sh(PY, "-m", "helpers.notebooks", "run")
+    sh(PY, "-m", "helpers.render")
+    sh(PY, "-m", "helpers.readme")
 
 
 def test(extra: list[str]) -> None:
     ensure_env()
+    sh(PY, "-m", "helpers.browser", "ensure")
     sh(PY, "-m", "pytest", *extra)
 
 
