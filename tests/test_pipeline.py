@@ -38,11 +38,34 @@ def _stale(committed: Path, fresh: Path, pattern: str) -> list[str]:
     return out
 
 
-def test_rerun_reproduces_committed_tables_and_figure_data(root, tmp_path, monkeypatch):
+def _text_outputs(path: Path) -> list:
+    """Each code cell's text outputs (stream, plain text, HTML, Markdown), not images."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        texts = []
+        for o in cell.get("outputs", []):
+            if "text" in o:
+                texts.append(o["text"])
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if mime in o.get("data", {}) and "Figure size" not in str(o["data"][mime]):
+                    texts.append(o["data"][mime])
+        out.append(texts)
+    return out
+
+
+def test_rerun_reproduces_committed_tables_figure_data_and_notebook_text(root, tmp_path,
+                                                                         monkeypatch):
     proj = _copy_project(root, tmp_path / "proj")
     _run_all(proj, monkeypatch)
     stale = _stale(root / "data" / "processed", proj / "data" / "processed", "*.csv")
     stale += _stale(root / "reports" / "figures", proj / "reports" / "figures", "*.csv")
+    stale += [f"notebooks/{nb.name}" for nb in list_notebooks(root / "notebooks")
+              if _text_outputs(nb) != _text_outputs(proj / "notebooks" / nb.name)]
     assert not stale, ("stale outputs (rerun `python3 tasks.py reproduce` and commit): "
                        + ", ".join(stale))
 

@@ -146,7 +146,7 @@ def _stage_salience(state: dict, root: Path) -> None:
 
     lexicon = salience.load_lexicon(config.paths(root)["lexicons"] / "issues.yml")
     coded = salience.code_sentences(state["canonical"], lexicon, inherit="previous")
-    salience.compute_salience(coded, lexicon, n_boot=2000)
+    salience.compute_salience(coded, lexicon)
 
 
 #: The NMF fit of the benchmark: fixed topics and iterations.

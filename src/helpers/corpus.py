@@ -284,9 +284,10 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         text = src.read_text()
         rows, drops = sentences_from_source(src, text, labels, aliases,
                                             p["annotations"] / "caption_turns.csv")
+        stem = src.stem
         for i, r in enumerate(rows):
             r["sentence"] = i
-            r["sentence_id"] = f"{src.stem}:{i}"
+            r["sentence_id"] = f"{stem}:{i}"
             r["source_rank"] = src.rank
             r["translation"] = ("original English" if r["speaker"] in ENGLISH_SPEAKERS
                                 else src.translation)
@@ -481,9 +482,9 @@ def mark_repeats(df: pd.DataFrame) -> pd.DataFrame:
     canonical = np.ones(len(df), dtype=bool)
     pos_of = pd.Series(np.arange(len(df)), index=df.index)
     sid = df["sentence_id"].to_numpy()
-    for (_, speaker), g in df.groupby(["meeting", "speaker"], sort=True):
-        if speaker in NOT_DEDUPLICATED:
-            continue
+    n_sources = df.groupby(["meeting", "speaker"])["source"].transform("nunique")
+    multi = df[(n_sources > 1) & ~df["speaker"].isin(NOT_DEDUPLICATED)]
+    for _, g in multi.groupby(["meeting", "speaker"], sort=True):
         order = (g[["source_rank", "source"]].drop_duplicates()
                  .sort_values(["source_rank", "source"]))["source"].tolist()
         ref = g[g["source"] == order[0]].sort_values("sentence")

@@ -5,10 +5,11 @@ within a turn) → ``compute_salience`` (shares with bootstrap intervals) and
 ``compute_agenda_overlap``; ``salience_evidence`` lists the sentences behind every number;
 ``score_coding`` measures the coding against the hand-coded sample.
 
-Bootstrap. Resampling a cell's n sentences with replacement is, in distribution, a
-multinomial draw of n over the distinct issue label-sets present (sentences with the same
-labels are interchangeable). We draw that multinomial once per cell, B times, in one
-vectorised call: exact, seeded, and O(B × label-sets) instead of O(B × n).
+Bootstrap. Resampling a cell's n sentences with replacement makes each issue's count
+Binomial(n, share), so salience intervals come from binomial quantiles (the exact bootstrap
+percentile interval). For the agenda overlap, which needs the joint resample, a resample is
+a multinomial draw of n over the distinct issue label-sets present (sentences with the same
+labels are interchangeable), drawn B times in one vectorised, seeded call.
 """
 
 from __future__ import annotations
@@ -205,36 +206,52 @@ def _label_sets(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compute_salience(coded: pd.DataFrame, lexicon: list[Issue],
-                     speakers=("pompeo", "lavrov", "putin"), n_boot: int = 2000,
-                     seed: int = config.SEED, level: float = 0.95) -> pd.DataFrame:
+                     speakers=("pompeo", "lavrov", "putin"), level: float = 0.95,
+                     n_boot: int | None = None, seed: int | None = None) -> pd.DataFrame:
     """Salience of each issue for each speaker at each meeting, with bootstrap intervals.
 
     ``share`` is the share of the speaker's sentences at the meeting that concern the issue;
     ``share_words`` weights sentences by their words. Rows exist only for (meeting, speaker)
-    cells with data. ``ci_low``/``ci_high`` are percentile intervals from ``n_boot``
-    resamples of the cell's sentences (exact multinomial form, see module docstring).
+    cells with data. ``ci_low``/``ci_high`` are the percentile interval of the bootstrap over
+    the cell's sentences. Resampling n sentences with replacement makes the count of issue
+    sentences Binomial(n, share) exactly, so the interval is taken from that distribution's
+    quantiles: the Monte Carlo bootstrap's limit as resamples grow, with no sampling noise
+    and no seed to depend on (``n_boot`` and ``seed`` are accepted for compatibility and
+    ignored). One vectorised pass over all cells and issues.
     """
+    from scipy.stats import binom
+
     ids = issue_ids(lexicon)
+    d = coded[coded["speaker"].isin(list(speakers))]
+    keys = ["meeting", "speaker"]
+    x = d[ids].astype(np.int64)
+    w = d["n_words"].to_numpy(dtype=float)
+    grouped = x.groupby([d["meeting"], d["speaker"]], sort=True)
+    k = grouped.sum()  # cells × issues
+    n = grouped.size().to_numpy()
+    words = (x.mul(w, axis=0)).groupby([d["meeting"], d["speaker"]], sort=True).sum()
+    total_words = pd.Series(w, index=d.index).groupby([d["meeting"], d["speaker"]],
+                                                        sort=True).sum().to_numpy()
+    share = k.to_numpy() / n[:, None]
     alpha = (1 - level) / 2
-    rows = []
-    for (meeting, speaker), d in _cells(coded, speakers):
-        rng = cell_rng(seed, meeting, speaker)
-        x = d[ids].to_numpy(dtype=bool)
-        n = len(x)
-        w = d["n_words"].to_numpy(dtype=float)
-        uniq, counts = _label_sets(x)
-        draws = rng.multinomial(n, counts / n, size=n_boot)  # B × label-sets
-        boot = (draws @ uniq.astype(float)) / n  # B × issues
-        lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
-        k = x.sum(axis=0)
-        share_words = (w @ x) / w.sum() if w.sum() else np.zeros(len(ids))
-        for j, iid in enumerate(ids):
-            rows.append({"meeting": meeting, "speaker": speaker, "issue": iid,
-                         "n_sentences": int(k[j]), "total_sentences": n,
-                         "share": k[j] / n, "share_words": float(share_words[j]),
-                         "ci_low": float(lo[j]), "ci_high": float(hi[j]),
-                         "total_words": int(w.sum())})
-    return pd.DataFrame(rows)
+    lo = binom.ppf(alpha, n[:, None], share) / n[:, None]
+    hi = binom.ppf(1 - alpha, n[:, None], share) / n[:, None]
+    share_words = words.to_numpy() / np.where(total_words > 0, total_words, 1)[:, None]
+    cells = k.index.to_frame(index=False)
+    n_issues = len(ids)
+    out = pd.DataFrame({
+        "meeting": np.repeat(cells["meeting"].to_numpy(), n_issues),
+        "speaker": np.repeat(cells["speaker"].to_numpy(), n_issues),
+        "issue": np.tile(ids, len(cells)),
+        "n_sentences": k.to_numpy().ravel(),
+        "total_sentences": np.repeat(n, n_issues),
+        "share": share.ravel(),
+        "share_words": share_words.ravel(),
+        "ci_low": np.minimum(lo.ravel(), share.ravel()),
+        "ci_high": np.maximum(hi.ravel(), share.ravel()),
+        "total_words": np.repeat(total_words.astype(np.int64), n_issues),
+    })
+    return out
 
 
 def _js_similarity(p: np.ndarray, q: np.ndarray) -> np.ndarray:
