@@ -74,3 +74,13 @@ def test_topic_map_checks_labels_against_fitted_topics(tmp_path):
         topics.load_topic_map(p, fitted, {"arms_control"})
     with pytest.raises(InputError, match=r"row 1: unknown issue id 'arms_control'"):
         topics.load_topic_map(p, None, {"syria"})
+
+
+def test_topic_map_can_fall_back_to_automatic_labels(tmp_path):
+    p = tmp_path / "map.csv"
+    p.write_text("model,topic,label,issues,top_terms_check,note\n"
+                 "nmf,0,Arms,arms_control,a; b; c; d; e,\n")
+    fitted = pd.DataFrame({"model": ["nmf"], "topic": [0], "top_terms": ["z; y; x; w; v"]})
+    with pytest.warns(UserWarning, match="relabel"):
+        m = topics.load_topic_map(p, fitted, {"arms_control"}, strict=False)
+    assert m.loc[0, "label"] == "nmf 0: z, y, x" and m.loc[0, "issues"] == ""

@@ -166,7 +166,8 @@ def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | N
     lab = pd.concat([t.nlargest(n_labels, "z"), t.nsmallest(n_labels, "z")])
     texts = [ax.text(f, z, term, fontsize=7) for f, z, term in
              zip(lab["per_1000_words"], lab["z"], lab["term"])]
-    adjust_text(texts, ax=ax, arrowprops=dict(arrowstyle="-", color="#999999", lw=0.5))
+    adjust_text(texts, ax=ax, iter_lim=300,  # a fixed number of steps, not 1 s of time
+                arrowprops=dict(arrowstyle="-", color="#999999", lw=0.5))
     ax.set_xlabel("Frequency per 1,000 words (log scale)")
     ax.set_ylabel("z-score (positive: more Pompeo's; negative: more Lavrov's)")
     ax.set_title(title or "Distinctive terms", loc="left")

@@ -262,12 +262,14 @@ def plot_prevalence_dots(prev: pd.DataFrame, meeting: str, speakers=("pompeo", "
 
 
 def load_topic_map(path, fitted: pd.DataFrame | None = None,
-                   known_issues: set[str] | None = None) -> pd.DataFrame:
+                   known_issues: set[str] | None = None, strict: bool = True) -> pd.DataFrame:
     """Read the hand-made topic labels and issue map; check it still fits the models.
 
     ``fitted`` is a :func:`topic_table` of the current fits: if a topic's first five terms
-    differ from ``top_terms_check``, the labels no longer describe the topics and the
-    analyst must relabel (the error names the row).
+    differ from ``top_terms_check``, the labels no longer describe the topics. With
+    ``strict=True`` that is an error naming the row; with ``strict=False`` (used by the
+    notebook, so that a new transcript still flows through) the topic gets an automatic
+    label from its top terms and no issue, and a warning asks the analyst to relabel.
     """
     from pathlib import Path
 
@@ -289,8 +291,15 @@ def load_topic_map(path, fitted: pd.DataFrame | None = None,
             f = fitted[(fitted["model"] == rec.model) & (fitted["topic"] == rec.topic)]
             first5 = "; ".join(f["top_terms"].iloc[0].split("; ")[:5]) if len(f) else None
             if first5 != rec.top_terms_check:
-                raise InputError(path, f"{rec.model} topic {rec.topic} now has top terms "
+                err = InputError(path, f"{rec.model} topic {rec.topic} now has top terms "
                                        f"{first5!r}, not {rec.top_terms_check!r}: the fitted "
                                        "topics changed, so read them again and relabel",
                                  row=row)
+                if strict:
+                    raise err
+                import warnings
+
+                warnings.warn(str(err), stacklevel=2)
+                m.loc[m.index[row - 1], ["label", "issues"]] = [
+                    f"{rec.model} {rec.topic}: " + ", ".join((first5 or "").split("; ")[:3]), ""]
     return m
