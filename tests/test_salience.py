@@ -171,3 +171,17 @@ def test_each_cell_interval_is_independent_of_the_other_cells(lexicon):
     alone = sal.compute_salience(coded, lexicon, speakers=["putin"], n_boot=300)
     pd.testing.assert_frame_equal(both[both.speaker == "putin"].reset_index(drop=True),
                                   alone.reset_index(drop=True))
+
+
+def test_compare_with_topics_and_the_no_mapped_topic_case(lexicon):
+    s = _sentences([("a", 0, "pompeo", "m-2019-01-01", "Syria."),
+                    ("a", 0, "pompeo", "m-2019-01-01", "Other.")])
+    coded = sal.code_sentences(s, lexicon, inherit="none")
+    prev = pd.DataFrame({"model": "nmf", "topic": [0], "meeting": "m-2019-01-01",
+                         "speaker": "pompeo", "share": [0.4]})
+    topics_ = pd.DataFrame({"model": ["nmf"], "topic": [0], "label": ["Syria"],
+                            "issues": ["syria"]})
+    table, _ = sal.compare_with_topics(coded, topics_, prev)
+    assert table[["lexicon_share", "topic_share"]].values.tolist() == [[0.5, 0.4]]
+    empty, corr = sal.compare_with_topics(coded, topics_.assign(issues=""), prev)
+    assert empty.empty and corr.empty

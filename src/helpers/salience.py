@@ -506,3 +506,31 @@ def plot_agenda_overlap(overlaps: pd.DataFrame, title: str | None = None):
     ax.set_title(title or "Agenda overlap", loc="left")
     add_source_note(fig)
     return fig
+
+
+def compare_with_topics(coded: pd.DataFrame, topic_table: pd.DataFrame,
+                        prevalence: pd.DataFrame, model: str = "nmf",
+                        speakers=("pompeo", "lavrov", "putin")) -> tuple[pd.DataFrame, pd.Series]:
+    """Lexicon salience of each topic's mapped issues against that topic's prevalence.
+
+    Returns (table, Spearman correlation per topic across speaker-meeting cells). Topics
+    mapped to no issue are left out; with none mapped, both results are empty.
+    """
+    cols = ["topic", "issues", "meeting", "speaker", "lexicon_share", "topic_share"]
+    mapped = topic_table[(topic_table["model"] == model)
+                         & topic_table["issues"].fillna("").str.len().gt(0)]
+    prev = prevalence[prevalence["model"] == model].set_index(["topic", "meeting", "speaker"])
+    rows = []
+    cells = coded[coded["speaker"].isin(list(speakers))].groupby(["meeting", "speaker"])
+    for t in mapped.itertuples():
+        issues_t = [i for i in t.issues.split(";") if i]
+        any_issue = coded[issues_t].any(axis=1)
+        for (m, sp), d in cells:
+            if (t.topic, m, sp) in prev.index:
+                rows.append({"topic": t.label, "issues": t.issues, "meeting": m, "speaker": sp,
+                             "lexicon_share": float(any_issue[d.index].mean()),
+                             "topic_share": float(prev.loc[(t.topic, m, sp), "share"])})
+    table = pd.DataFrame(rows, columns=cols)
+    corr = pd.Series({topic: g["lexicon_share"].corr(g["topic_share"], method="spearman")
+                      for topic, g in table.groupby("topic")}, dtype=float)
+    return table, corr
