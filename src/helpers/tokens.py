@@ -6,8 +6,7 @@ Steps (all vectorised: one regex pass per step over the whole column, then ``exp
    and split other hyphens; dotted acronyms of 3+ letters lose their dots
    ("s.t.a.r.t." → "start"), 2-letter ones keep them ("u.s.");
 2. join multiword expressions into single terms ("north korea" → ``north_korea``);
-3. find words with one regular expression (the same pattern as NLTK's ``RegexpTokenizer``
-   would use, applied to the whole column at once); drop pure numbers;
+3. find words with NLTK's ``RegexpTokenizer`` (one compiled pattern); drop pure numbers;
 4. drop stop words: a general list (``resources/stopwords_general.txt``) and a domain list
    with a reason for every word (``resources/stopwords_domain.csv``);
 5. stem with NLTK's Snowball stemmer, once per word type, and show each stem as its most
@@ -89,7 +88,10 @@ def _mwe_pattern(mwes) -> re.Pattern | None:
 
 def normalise_texts(texts: pd.Series, mwes=None) -> pd.Series:
     """Lower-case and normalise a column of sentences, joining multiword expressions."""
-    t = texts.str.lower()
+    # Capital "US", "UN", "UK" are the country or body, never the pronoun "us".
+    t = texts.str.replace(r"\b(US|UN|UK)\b", lambda m: ".".join(m.group(1).lower()) + ".",
+                          regex=True)
+    t = t.str.lower()
     t = t.str.replace(r"(?:'|’)s\b", "", regex=True)
     t = t.str.replace(r"\bcan't\b", "can", regex=True)
     t = t.str.replace(r"(?:n't|'(?:ll|ve|re|d|m))\b", "", regex=True)
@@ -104,9 +106,17 @@ def normalise_texts(texts: pd.Series, mwes=None) -> pd.Series:
     return t
 
 
+@lru_cache(maxsize=1)
+def word_tokenizer():
+    """NLTK's RegexpTokenizer with the project's word pattern (needs no NLTK data)."""
+    from nltk.tokenize import RegexpTokenizer
+
+    return RegexpTokenizer(TOKEN)
+
+
 def word_lists(texts: pd.Series) -> pd.Series:
-    """One list of words per sentence (the RegexpTokenizer pattern over the whole column)."""
-    return texts.str.findall(TOKEN)
+    """One list of words per sentence, from NLTK's RegexpTokenizer."""
+    return texts.map(word_tokenizer().tokenize)
 
 
 @lru_cache(maxsize=1)
