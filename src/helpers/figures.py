@@ -110,3 +110,35 @@ def save_figure(fig: matplotlib.figure.Figure, name: str, data: pd.DataFrame | N
 def close(fig) -> None:
     """Close a figure once it has been shown and saved."""
     plt.close(fig)
+
+
+def plot_share_heatmap(grid: pd.DataFrame, row_labels, title: str, row_height: float = 0.3):
+    """Heatmap of shares (0–1) with (speaker, meeting) columns, shown as percentages.
+
+    Cells without data (NaN) are hatched and marked "no data", never drawn as zero.
+    """
+    import numpy as np
+
+    from .sources import meeting_label
+
+    values = grid.to_numpy(dtype=float) * 100
+    fig, ax = plt.subplots(figsize=(6.5, row_height * len(grid) + 1.6))
+    vmax = np.nanmax(values)
+    ax.imshow(np.ma.masked_invalid(values), cmap="cividis", vmin=0, vmax=vmax, aspect="auto")
+    for (r, c), v in np.ndenumerate(values):
+        if np.isnan(v):
+            ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False,
+                                       hatch=MISSING_HATCH, edgecolor="#999999", lw=0))
+            if r == len(grid) // 2:
+                ax.text(c, r, "no\ndata", ha="center", va="center", fontsize=7)
+        else:
+            ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                    color="white" if v < 0.6 * vmax else "black")
+    ax.set_yticks(range(len(grid)), list(row_labels))
+    ax.set_xticks(range(grid.shape[1]), [f"{sp.title()}\n{meeting_label(m).split(',')[0]}"
+                                         for sp, m in grid.columns])
+    ax.xaxis.tick_top()
+    ax.grid(False)
+    ax.set_title(title, loc="left", pad=28)
+    add_source_note(fig)
+    return fig

@@ -459,34 +459,12 @@ def salience_grid(sal: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")) -> 
 def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue],
                           speakers=("pompeo", "lavrov", "putin"), title: str | None = None):
     """Heatmap of every speaker-meeting cell by issue; cells without data hatched, not 0."""
-    import matplotlib.pyplot as plt
-
-    from .figures import MISSING_HATCH, add_source_note
-    from .sources import meeting_label
+    from .figures import plot_share_heatmap
 
     grid = salience_grid(sal, speakers)
-    values = grid.to_numpy(dtype=float) * 100
     labels = _labels(lexicon)
-    fig, ax = plt.subplots(figsize=(6.5, 0.3 * len(grid) + 1.6))
-    vmax = np.nanmax(values)
-    ax.imshow(np.ma.masked_invalid(values), cmap="cividis", vmin=0, vmax=vmax, aspect="auto")
-    for (r, c), v in np.ndenumerate(values):
-        if np.isnan(v):
-            ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False,
-                                       hatch=MISSING_HATCH, edgecolor="#999999", lw=0))
-            if r == len(grid) // 2:
-                ax.text(c, r, "no\ndata", ha="center", va="center", fontsize=7)
-        else:
-            ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=7,
-                    color="white" if v < 0.6 * vmax else "black")
-    ax.set_yticks(range(len(grid)), [labels[i] for i in grid.index])
-    ax.set_xticks(range(grid.shape[1]), [f"{sp.title()}\n{meeting_label(m).split(',')[0]}"
-                                         for sp, m in grid.columns])
-    ax.xaxis.tick_top()
-    ax.grid(False)
-    ax.set_title(title or "Share of sentences by issue (%)", loc="left", pad=28)
-    add_source_note(fig)
-    return fig
+    return plot_share_heatmap(grid, [labels[i] for i in grid.index],
+                              title or "Share of sentences by issue (%)", row_height=0.3)
 
 
 def plot_agenda_overlap(overlaps: pd.DataFrame, title: str | None = None):

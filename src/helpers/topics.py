@@ -201,10 +201,7 @@ def plot_k_selection(scores: pd.DataFrame, chosen: dict, title: str | None = Non
 def plot_prevalence_heatmap(prev: pd.DataFrame, speakers=("pompeo", "lavrov", "putin"),
                             title: str | None = None):
     """Topic share for every speaker-meeting cell; cells without data hatched, not 0."""
-    import matplotlib.pyplot as plt
-
-    from .figures import MISSING_HATCH, add_source_note
-    from .sources import meeting_label
+    from .figures import plot_share_heatmap
 
     meetings = sorted(prev["meeting"].unique())
     cols = [(sp, m) for sp in speakers for m in meetings]
@@ -213,27 +210,8 @@ def plot_prevalence_heatmap(prev: pd.DataFrame, speakers=("pompeo", "lavrov", "p
         columns=pd.MultiIndex.from_tuples(cols))
     order = prev.drop_duplicates("topic").sort_values("topic")["label"]
     grid = grid.reindex(order)
-    values = grid.to_numpy(dtype=float) * 100
-    fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(grid) + 1.6))
-    vmax = np.nanmax(values)
-    ax.imshow(np.ma.masked_invalid(values), cmap="cividis", vmin=0, vmax=vmax, aspect="auto")
-    for (r, c), v in np.ndenumerate(values):
-        if np.isnan(v):
-            ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False,
-                                       hatch=MISSING_HATCH, edgecolor="#999999", lw=0))
-            if r == len(grid) // 2:
-                ax.text(c, r, "no\\ndata", ha="center", va="center", fontsize=7)
-        else:
-            ax.text(c, r, f"{v:.0f}", ha="center", va="center", fontsize=7,
-                    color="white" if v < 0.6 * vmax else "black")
-    ax.set_yticks(range(len(grid)), grid.index)
-    ax.set_xticks(range(len(cols)), [f"{sp.title()}\\n{meeting_label(m).split(',')[0]}"
-                                     for sp, m in cols])
-    ax.xaxis.tick_top()
-    ax.grid(False)
-    ax.set_title(title or "Topic prevalence (%)", loc="left", pad=28)
-    add_source_note(fig)
-    return fig
+    return plot_share_heatmap(grid, grid.index, title or "Topic prevalence (%)",
+                              row_height=0.35)
 
 
 def plot_prevalence_dots(prev: pd.DataFrame, meeting: str, speakers=("pompeo", "lavrov"),
