@@ -20,6 +20,7 @@ def test_rendered_pages_are_offline_and_have_a_toc(root):
     for page in (root / "reports" / "html").glob("0*.html"):
         html = page.read_text(encoding="utf-8")
         assert 'src="http' not in html and '<link href="http' not in html, page.name
+        assert "https://cdn" not in html and "import(" not in html, page.name
         assert '<nav class="toc">' in html and "data:image/png;base64" in html, page.name
 
 

@@ -22,6 +22,8 @@ from .notebooks import list_notebooks
 
 EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>\s*", re.I)
 EXTERNAL_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>\s*", re.I)
+MODULE_IMPORT = re.compile(r"<script type=\"module\">(?:(?!</script>).)*?https?://.*?</script>\s*",
+                           re.S)
 MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
                            re.S)
 HEADING = re.compile(r"<h([12])\b[^>]*\bid=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S)
@@ -36,7 +38,8 @@ nav.toc a {text-decoration: none;}
 
 
 def notebook_summary(nb: nbformat.NotebookNode) -> tuple[str, str]:
-    """Return (title, one-line summary) from the notebook's first markdown cell."""
+    """Return (title, one-line summary): the H1, and ``metadata["summary"]`` if set, else
+    the first sentence after the H1."""
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
@@ -44,7 +47,7 @@ def notebook_summary(nb: nbformat.NotebookNode) -> tuple[str, str]:
         title = next((ln[2:].strip() for ln in lines if ln.startswith("# ")), "")
         body = " ".join(ln for ln in lines if ln and not ln.startswith("#"))
         first = re.split(r"(?<=[.?!])\s", body, maxsplit=1)[0] if body else ""
-        return title, re.sub(r"[*`]", "", first)
+        return title, nb.metadata.get("summary") or re.sub(r"[*`]", "", first)
     return "", ""
 
 
@@ -65,6 +68,7 @@ def render_notebook(path: Path) -> str:
                             exclude_output_prompt=True, embed_images=True)
     body, _ = exporter.from_notebook_node(nb)
     body = MATHJAX_BLOCK.sub("", body)
+    body = MODULE_IMPORT.sub("", body)  # nbconvert's mermaid loader imports from a CDN
     body = EXTERNAL_SCRIPT.sub("", body)
     body = EXTERNAL_LINK.sub("", body)
     back = '<p style="font-family:sans-serif"><a href="index.html">← all notebooks</a></p>\n'
