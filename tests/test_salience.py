@@ -78,7 +78,7 @@ def test_salience_shares_by_hand_and_absent_cells(lexicon):
                     ("a", 0, "pompeo", "m-2019-01-01", "Nothing."),
                     ("b", 0, "lavrov", "n-2019-02-02", "Syria.")])
     coded = sal.code_sentences(s, lexicon, inherit="none")
-    res = sal.compute_salience(coded, lexicon, n_boot=500)
+    res = sal.compute_salience(coded, lexicon)
     cell = res[(res.speaker == "pompeo")].set_index("issue")
     assert cell.loc["arms_control", "share"] == 0.5 and cell.loc["syria", "share"] == 0.25
     # words: 3 + 5 arms-control words of 3 + 5 + 5 + 1
@@ -86,7 +86,7 @@ def test_salience_shares_by_hand_and_absent_cells(lexicon):
     assert set(zip(res.meeting, res.speaker)) == {("m-2019-01-01", "pompeo"),
                                                   ("n-2019-02-02", "lavrov")}
     assert (res.ci_low <= res.share).all() and (res.share <= res.ci_high).all()
-    again = sal.compute_salience(coded, lexicon, n_boot=500)
+    again = sal.compute_salience(coded, lexicon)
     assert again.equals(res)  # seeded
 
 
@@ -96,7 +96,7 @@ def test_bootstrap_matches_naive_resampling_in_distribution(lexicon):
                        p=[0.3, 0.2, 0.1, 0.4])
     s = _sentences([("a", 0, "pompeo", "m-2019-01-01", t) for t in texts])
     coded = sal.code_sentences(s, lexicon, inherit="none")
-    res = sal.compute_salience(coded, lexicon, n_boot=4000).set_index("issue")
+    res = sal.compute_salience(coded, lexicon).set_index("issue")
     x = coded["syria"].to_numpy()
     naive = x[rng.integers(0, len(x), size=(4000, len(x)))].mean(axis=1)
     lo, hi = np.quantile(naive, [0.025, 0.975])
@@ -167,8 +167,8 @@ def test_each_cell_interval_is_independent_of_the_other_cells(lexicon):
     rows = [("a", 0, "pompeo", "m-2019-01-01", t) for t in ["Syria.", "Other.", "New START."] * 5]
     rows += [("b", 0, "putin", "m-2019-01-01", t) for t in ["Syria.", "Other."] * 5]
     coded = sal.code_sentences(_sentences(rows), lexicon, inherit="none")
-    both = sal.compute_salience(coded, lexicon, speakers=["pompeo", "putin"], n_boot=300)
-    alone = sal.compute_salience(coded, lexicon, speakers=["putin"], n_boot=300)
+    both = sal.compute_salience(coded, lexicon, speakers=["pompeo", "putin"])
+    alone = sal.compute_salience(coded, lexicon, speakers=["putin"])
     pd.testing.assert_frame_equal(both[both.speaker == "putin"].reset_index(drop=True),
                                   alone.reset_index(drop=True))
 

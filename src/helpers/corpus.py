@@ -52,13 +52,8 @@ class Segment:
     turn: int
 
 
-def count_words(text: str) -> int:
-    """Number of words (letters/digits, with inner apostrophes, dots or hyphens)."""
-    return len(WORD.findall(text))
-
-
 def count_words_series(texts: pd.Series) -> pd.Series:
-    """Vectorised :func:`count_words` over a column of texts."""
+    """Words per text: letters/digits, with inner apostrophes, dots or hyphens."""
     return texts.str.count(WORD.pattern).astype(int)
 
 

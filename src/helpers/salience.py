@@ -194,11 +194,6 @@ def cell_rng(seed: int, *keys: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32("|".join(keys).encode())])
 
 
-def _cells(coded: pd.DataFrame, speakers) -> list[tuple[tuple[str, str], pd.DataFrame]]:
-    d = coded[coded["speaker"].isin(list(speakers))]
-    return list(d.groupby(["meeting", "speaker"], sort=True))
-
-
 def _label_sets(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (unique label rows, counts) of a boolean matrix."""
     uniq, counts = np.unique(x, axis=0, return_counts=True)
@@ -206,8 +201,8 @@ def _label_sets(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compute_salience(coded: pd.DataFrame, lexicon: list[Issue],
-                     speakers=("pompeo", "lavrov", "putin"), level: float = 0.95,
-                     n_boot: int | None = None, seed: int | None = None) -> pd.DataFrame:
+                     speakers=("pompeo", "lavrov", "putin"),
+                     level: float = 0.95) -> pd.DataFrame:
     """Salience of each issue for each speaker at each meeting, with bootstrap intervals.
 
     ``share`` is the share of the speaker's sentences at the meeting that concern the issue;
@@ -216,8 +211,7 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue],
     the cell's sentences. Resampling n sentences with replacement makes the count of issue
     sentences Binomial(n, share) exactly, so the interval is taken from that distribution's
     quantiles: the Monte Carlo bootstrap's limit as resamples grow, with no sampling noise
-    and no seed to depend on (``n_boot`` and ``seed`` are accepted for compatibility and
-    ignored). One vectorised pass over all cells and issues.
+    and no seed to depend on. One vectorised pass over all cells and issues.
     """
     from scipy.stats import binom
 
