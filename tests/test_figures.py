@@ -54,3 +54,49 @@ def test_house_style_is_colour_blind_palette():
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     assert [c.upper() for c in colours] == OKABE_ITO
     assert plt.rcParams["pdf.fonttype"] == 42
+
+
+def _coverage() -> pd.DataFrame:
+    return pd.DataFrame({"corpus": ["canonical", "all"] * 2, "source": ["all"] * 4,
+                         "speaker": ["pompeo", "pompeo", "lavrov", "lavrov"],
+                         "meeting": ["sochi-2019-05-14"] * 2 + ["washington-2019-12-10"] * 2,
+                         "n_words": [10, 12, 20, 30], "n_sentences": [1, 2, 2, 3]})
+
+
+def test_draw_renders_once_and_saves_the_same_bytes_as_the_figure(tmp_project, tmp_path):
+    from helpers import cache, corpus, figures
+
+    use_house_style()
+    cov = _coverage()
+    before = cache.STATS["figures.draw:miss"], cache.STATS["figures.draw:hit"]
+    drawing = figures.draw(corpus.plot_coverage, cov)
+    again = figures.draw(corpus.plot_coverage, cov)
+    assert (cache.STATS["figures.draw:miss"], cache.STATS["figures.draw:hit"]) == (
+        before[0] + 1, before[1] + 1)
+    assert again == drawing and drawing.preview.startswith(b"\x89PNG")
+    assert drawing._repr_png_() == drawing.preview
+    data = pd.DataFrame({"a": [1]})
+    from_drawing = save_figure(drawing, "01-drawn", data=data, folder=tmp_path / "a")
+    live = corpus.plot_coverage(cov)
+    from_figure = save_figure(live, "01-drawn", data=data, folder=tmp_path / "b")
+    plt.close(live)
+    for ext in ("png", "svg", "pdf"):
+        assert from_drawing[ext].read_bytes() == from_figure[ext].read_bytes(), ext
+
+
+def test_draw_redraws_when_the_style_changes(tmp_project):
+    from helpers import corpus, figures
+
+    use_house_style()
+    cov = _coverage()
+    first = figures.draw(corpus.plot_coverage, cov)
+    with plt.rc_context({"font.size": 14}):
+        bigger = figures.draw(corpus.plot_coverage, cov)
+    assert bigger.png != first.png
+
+
+def test_draw_takes_only_helpers_plot_functions(tmp_project):
+    from helpers import figures
+
+    with pytest.raises(TypeError, match="helpers plot function"):
+        figures.draw(_fig)

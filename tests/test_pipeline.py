@@ -1,5 +1,6 @@
-"""End to end: every notebook reruns in a fresh copy, outputs match the committed ones, and a
-third meeting flows through every notebook without code changes."""
+"""End to end: every notebook reruns in a fresh copy and its outputs match the committed
+ones; a rerun served from the cache gives byte-identical outputs; and a third meeting flows
+through every notebook without code changes."""
 
 from __future__ import annotations
 
@@ -27,6 +28,21 @@ def _run_all(proj: Path, monkeypatch) -> None:
     monkeypatch.setenv("HELPERS_PROJECT_ROOT", str(proj))
     for nb in list_notebooks(proj / "notebooks"):
         execute_notebook(nb)
+
+
+@pytest.fixture(scope="module")
+def fresh_run(root, tmp_path_factory) -> Path:
+    """A copy of the project with every notebook run once, from an empty cache."""
+    proj = _copy_project(root, tmp_path_factory.mktemp("fresh") / "proj")
+    with pytest.MonkeyPatch.context() as mp:
+        _run_all(proj, mp)
+    return proj
+
+
+def _snapshot(proj: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(proj)): p.read_bytes()
+            for sub in ("data/processed", "reports/figures", "notebooks")
+            for p in sorted((proj / sub).rglob("*")) if p.is_file()}
 
 
 def _stale(committed: Path, fresh: Path, pattern: str) -> list[str]:
@@ -58,16 +74,28 @@ def _text_outputs(path: Path) -> list:
     return out
 
 
-def test_rerun_reproduces_committed_tables_figure_data_and_notebook_text(root, tmp_path,
-                                                                         monkeypatch):
-    proj = _copy_project(root, tmp_path / "proj")
-    _run_all(proj, monkeypatch)
+def test_rerun_reproduces_committed_tables_figure_data_and_notebook_text(root, fresh_run):
+    proj = fresh_run
     stale = _stale(root / "data" / "processed", proj / "data" / "processed", "*.csv")
     stale += _stale(root / "reports" / "figures", proj / "reports" / "figures", "*.csv")
     stale += [f"notebooks/{nb.name}" for nb in list_notebooks(root / "notebooks")
               if _text_outputs(nb) != _text_outputs(proj / "notebooks" / nb.name)]
     assert not stale, ("stale outputs (rerun `python3 tasks.py reproduce` and commit): "
                        + ", ".join(stale))
+
+
+def test_a_rerun_from_the_cache_is_byte_identical_and_recomputes_nothing(fresh_run,
+                                                                          monkeypatch):
+    from helpers import cache
+
+    first = _snapshot(fresh_run)
+    entries = sorted(cache.cache_dir(fresh_run).rglob("*.pkl"))
+    assert len(entries) >= 10  # the corpus, the k sweep and every figure
+    _run_all(fresh_run, monkeypatch)
+    second = _snapshot(fresh_run)
+    assert sorted(first) == sorted(second)
+    assert not [name for name in first if first[name] != second[name]]
+    assert sorted(cache.cache_dir(fresh_run).rglob("*.pkl")) == entries
 
 
 THIRD = """Press conference, Moscow

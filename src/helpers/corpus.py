@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config
+from . import cache, config
 from .clean import (MappedText, find_inline_drops, match_line_rule, normalise,
                     split_sentences)
 from .io import InputError
@@ -269,8 +269,13 @@ def sentences_from_source(src: Source, text: str, labels, aliases, anchors_path:
     return rows, drop_rows
 
 
+@cache.memoize
 def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read, clean and attribute every source; return (sentences, dropped_spans) tables."""
+    """Read, clean and attribute every source; return (sentences, dropped_spans) tables.
+
+    Cached (:mod:`helpers.cache`) on the bytes of the raw files, manifest and annotations:
+    any change to them recomputes, and so re-verifies the checksums.
+    """
     p = config.paths(root)
     labels, aliases = load_speaker_names(p["annotations"] / "speaker_labels.csv")
     all_rows, all_drops = [], []

@@ -1,15 +1,23 @@
-"""House style and the one function that writes figures.
+"""House style, drawing figures once, and the one function that writes them.
 
 Plot functions elsewhere return a :class:`matplotlib.figure.Figure`; only
 :func:`save_figure` writes files. Every figure is saved as PNG (300 dpi), SVG and PDF with
 the plotted data as CSV beside it. Output bytes are deterministic: no software tag or dates,
 a fixed SVG hash salt, and TrueType fonts embedded in the PDF.
+
+Notebooks call plot functions through :func:`draw`, which renders the figure once into a
+:class:`Drawing` (the bytes of every format plus a screen-resolution preview) and caches it
+on the plot function's inputs (see :mod:`helpers.cache`), so a rerun with unchanged inputs
+neither redraws nor re-renders. To adjust a figure by hand, call the plot function directly,
+change the returned Figure, and pass it to :func:`save_figure`.
 """
 
 from __future__ import annotations
 
 import io as _io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import matplotlib
 
@@ -17,7 +25,7 @@ import matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import config  # noqa: E402
+from . import cache, config  # noqa: E402
 from .io import to_csv_text, write_bytes_atomic, write_text_atomic  # noqa: E402
 
 #: Okabe–Ito colour-blind-safe palette.
@@ -73,7 +81,11 @@ def add_source_note(fig: matplotlib.figure.Figure, note: str = SOURCE_NOTE) -> N
              transform=fig.transFigure)
 
 
-def _render(fig, fmt: str) -> bytes:
+#: Formats written by :func:`save_figure`.
+FORMATS = ("png", "svg", "pdf")
+
+
+def _render(fig, fmt: str, dpi: int = 300) -> bytes:
     metadata = {"png": {"Software": None},
                 "pdf": {"CreationDate": None, "ModDate": None, "Producer": None,
                         "Creator": None},
@@ -81,14 +93,71 @@ def _render(fig, fmt: str) -> bytes:
     buf = _io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": HOUSE_STYLE["svg.hashsalt"],
                                 "pdf.fonttype": 42, "ps.fonttype": 42}):
-        fig.savefig(buf, format=fmt, dpi=300, metadata=metadata, bbox_inches="tight")
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, bbox_inches="tight")
     return buf.getvalue()
 
 
-def save_figure(fig: matplotlib.figure.Figure, name: str, data: pd.DataFrame | None = None,
-                folder: Path | None = None, caption: str | None = None) -> dict[str, Path]:
+@dataclass(frozen=True, repr=False)
+class Drawing:
+    """A figure rendered once: the bytes of each saved format and a preview for the screen.
+
+    Notebooks display it like a figure (its ``_repr_png_`` is the preview) and
+    :func:`save_figure` writes its bytes.
+    """
+
+    title: str
+    png: bytes
+    svg: bytes
+    pdf: bytes
+    preview: bytes
+
+    @classmethod
+    def from_figure(cls, fig: matplotlib.figure.Figure) -> "Drawing":
+        """Render ``fig`` in every format, then close it."""
+        title = next((ax.get_title(loc) for ax in fig.axes for loc in ("left", "center")
+                      if ax.get_title(loc)), "")
+        rendered = {fmt: _render(fig, fmt) for fmt in FORMATS}
+        preview = _render(fig, "png", dpi=int(HOUSE_STYLE["figure.dpi"]))
+        plt.close(fig)
+        return cls(title=title, preview=preview, **rendered)
+
+    def _repr_png_(self) -> bytes:
+        return self.preview
+
+    def __repr__(self) -> str:
+        return f"<Drawing: {self.title}>"
+
+
+#: rcParams that cannot change a saved drawing (pyplot switches ``interactive`` on in Jupyter).
+_NOT_STYLE = {"backend", "backend_fallback", "interactive", "toolbar"}
+
+
+def _style_fingerprint() -> str:
+    """Every matplotlib setting that can change a drawing."""
+    rc = matplotlib.rcParams
+    return cache.fingerprint(sorted((k, repr(dict.__getitem__(rc, k)))
+                                    for k in dict.__iter__(rc) if k not in _NOT_STYLE))
+
+
+def draw(plot: Callable[..., matplotlib.figure.Figure], *args, **kwargs) -> Drawing:
+    """Call a helpers plot function and render its figure once, as a :class:`Drawing`.
+
+    The drawing is cached on the plot function, its arguments, the matplotlib settings and
+    everything :mod:`helpers.cache` adds, so an unchanged figure is not redrawn on a rerun.
+    """
+    if not getattr(plot, "__module__", "").startswith("helpers"):
+        raise TypeError(f"draw() takes a helpers plot function, not {plot!r}; call your own "
+                        "function directly and pass its figure to save_figure()")
+    return cache.cached("figures.draw", (plot, args, kwargs, _style_fingerprint()),
+                        lambda: Drawing.from_figure(plot(*args, **kwargs)))
+
+
+def save_figure(fig: matplotlib.figure.Figure | Drawing, name: str,
+                data: pd.DataFrame | None = None, folder: Path | None = None,
+                caption: str | None = None) -> dict[str, Path]:
     """Write ``fig`` as ``name``.png/.svg/.pdf and ``data`` as ``name``.csv, atomically.
 
+    ``fig`` is a Figure or a :class:`Drawing` from :func:`draw`; both give the same bytes.
     ``name`` must start with its notebook's number, e.g. ``"04-salience-dotplot"``.
     ``caption`` (one sentence) is stored in ``name``.txt for the generated figure catalogue.
     Returns the written paths keyed by extension.
@@ -99,8 +168,9 @@ def save_figure(fig: matplotlib.figure.Figure, name: str, data: pd.DataFrame | N
         raise ValueError(f"figure {name!r}: pass the plotted data as `data=`")
     folder = Path(folder) if folder is not None else config.paths()["figures"]
     out = {}
-    for fmt in ("png", "svg", "pdf"):
-        out[fmt] = write_bytes_atomic(folder / f"{name}.{fmt}", _render(fig, fmt))
+    for fmt in FORMATS:
+        content = getattr(fig, fmt) if isinstance(fig, Drawing) else _render(fig, fmt)
+        out[fmt] = write_bytes_atomic(folder / f"{name}.{fmt}", content)
     out["csv"] = write_text_atomic(folder / f"{name}.csv", to_csv_text(data))
     if caption is not None:
         out["txt"] = write_text_atomic(folder / f"{name}.txt", caption.strip() + "\n")
@@ -108,8 +178,9 @@ def save_figure(fig: matplotlib.figure.Figure, name: str, data: pd.DataFrame | N
 
 
 def close(fig) -> None:
-    """Close a figure once it has been shown and saved."""
-    plt.close(fig)
+    """Close a figure once it has been shown and saved (a Drawing needs no closing)."""
+    if not isinstance(fig, Drawing):
+        plt.close(fig)
 
 
 def plot_share_heatmap(grid: pd.DataFrame, row_labels, title: str, row_height: float = 0.3):

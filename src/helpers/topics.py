@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from . import config
+from . import cache, config
 
 WINDOW = 3
 
@@ -95,9 +95,13 @@ def topic_similarity(h1: np.ndarray, h2: np.ndarray) -> float:
     return float(sim[rows, cols].mean())
 
 
+@cache.memoize
 def select_k(x_tfidf, x_counts, ks=range(3, 11), seeds: int = 10,
              seed: int = config.SEED) -> pd.DataFrame:
-    """Coherence and stability of NMF and LDA over ``ks``; one row per model and k."""
+    """Coherence and stability of NMF and LDA over ``ks``; one row per model and k.
+
+    Cached on its arguments (:mod:`helpers.cache`): the sweep fits 2 × len(ks) × seeds models.
+    """
     rows = []
     for model, x, fit in (("nmf", x_tfidf, fit_nmf), ("lda", x_counts, fit_lda)):
         for k in ks:

@@ -1,0 +1,172 @@
+"""The disk cache serves a result only when everything it depends on is unchanged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from helpers import cache, corpus
+from helpers.io import InputError
+
+
+def _frame():
+    return pd.DataFrame({"speaker": ["pompeo", "lavrov", "lavrov"], "n": [1, 2, 3],
+                         "share": [0.5, np.nan, 0.25], "tokens": [["a"], ["b", "c"], []]})
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+def test_fingerprint_depends_on_content_not_identity():
+    a, b = _frame(), _frame()
+    assert cache.fingerprint(a) == cache.fingerprint(b)
+    assert cache.fingerprint(a) == cache.fingerprint(a.copy(deep=True))
+    assert cache.fingerprint({"x": 1, "y": [a]}) == cache.fingerprint({"y": [b], "x": 1})
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d.assign(n=[1, 2, 4]),                          # a value
+    lambda d: d.assign(share=[0.5, 0.0, 0.25]),               # NaN is not zero
+    lambda d: d.rename(columns={"n": "m"}),                   # a column name
+    lambda d: d.astype({"n": "float64"}),                     # a dtype
+    lambda d: d.set_axis([0, 1, 5]),                          # the index
+    lambda d: d.iloc[[1, 0, 2]],                              # row order
+    lambda d: d.assign(tokens=[["a"], ["b", "c"], ["d"]]),    # inside a list cell
+    lambda d: d.assign(tokens=[["a"], ["b", "c"], "[]"]),     # a string that looks like a list
+])
+def test_fingerprint_changes_with_any_change(change):
+    assert cache.fingerprint(change(_frame())) != cache.fingerprint(_frame())
+
+
+def test_fingerprint_keeps_types_apart_in_mixed_columns():
+    assert (cache.fingerprint(pd.Series([1, "a"], dtype=object))
+            != cache.fingerprint(pd.Series(["1", "a"], dtype=object)))
+
+
+def test_fingerprint_of_arrays_and_sparse_matrices():
+    x = np.arange(6.0).reshape(2, 3)
+    assert cache.fingerprint(x) != cache.fingerprint(x.T.copy())
+    assert cache.fingerprint(x) != cache.fingerprint(x.astype("float32"))
+    s = sparse.csr_matrix(x)
+    assert cache.fingerprint(s) == cache.fingerprint(sparse.csc_matrix(x))
+    assert cache.fingerprint(s) != cache.fingerprint(sparse.csr_matrix(x * 2))
+
+
+def test_fingerprint_is_the_same_in_another_process():
+    code = ("import numpy as np, pandas as pd; from helpers import cache; "
+            "print(cache.fingerprint(pd.DataFrame({'speaker': ['pompeo', 'lavrov', 'lavrov'], "
+            "'n': [1, 2, 3], 'share': [0.5, np.nan, 0.25], "
+            "'tokens': [['a'], ['b', 'c'], []]})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == cache.fingerprint(_frame())
+
+
+def test_unknown_types_are_refused_not_hashed_by_identity():
+    with pytest.raises(TypeError, match="cannot fingerprint"):
+        cache.fingerprint(object())
+    with pytest.raises(TypeError, match="cannot fingerprint"):
+        cache.fingerprint(lambda x: x)  # not a helpers function: its code is not in the key
+
+
+# --------------------------------------------------------------------------- memoize
+
+@pytest.fixture
+def counted(tmp_project):
+    """A memoised function that counts how often it really runs."""
+    calls = []
+
+    @cache.memoize
+    def total(frame: pd.DataFrame, scale: int = 1) -> pd.DataFrame:
+        calls.append(1)
+        return frame.assign(n=frame["n"] * scale)
+
+    return total, calls
+
+
+def test_second_call_is_served_from_disk(counted, tmp_project):
+    total, calls = counted
+    first = total(_frame(), scale=2)
+    second = total(_frame(), 2)  # positional or keyword: the same call
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(first, second)
+    assert list(cache.cache_dir(tmp_project).rglob("*.pkl"))
+
+
+def test_a_different_argument_is_recomputed(counted):
+    total, calls = counted
+    total(_frame(), scale=2)
+    total(_frame(), scale=3)
+    total(_frame().assign(n=[7, 8, 9]), scale=2)
+    assert len(calls) == 3
+
+
+def test_the_result_is_a_fresh_copy(counted):
+    total, _ = counted
+    total(_frame())
+    hit = total(_frame())
+    hit.loc[0, "n"] = 99
+    assert total(_frame()).loc[0, "n"] == 1
+
+
+def test_editing_a_handmade_input_invalidates(counted, tmp_project):
+    total, calls = counted
+    total(_frame())
+    lexicon = tmp_project / "data" / "lexicons" / "issues.yml"
+    lexicon.write_text(lexicon.read_text() + "\n# an analyst's edit\n")
+    total(_frame())
+    assert len(calls) == 2
+
+
+def test_a_change_to_the_helpers_code_invalidates_and_prunes(counted, tmp_project,
+                                                             monkeypatch):
+    total, calls = counted
+    total(_frame())
+    old_generation = {p.name for p in cache.cache_dir(tmp_project).iterdir()}
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "f" * 64)
+    total(_frame())
+    assert len(calls) == 2
+    assert {p.name for p in cache.cache_dir(tmp_project).iterdir()} == {"f" * 16}
+    assert not old_generation & {"f" * 16}
+
+
+def test_a_corrupt_entry_is_recomputed(counted, tmp_project):
+    total, calls = counted
+    total(_frame())
+    for entry in cache.cache_dir(tmp_project).rglob("*.pkl"):
+        entry.write_bytes(b"not a pickle")
+    with pytest.warns(UserWarning, match="unreadable"):
+        result = total(_frame())
+    assert len(calls) == 2 and result["n"].tolist() == [1, 2, 3]
+    total(_frame())
+    assert len(calls) == 2  # rewritten, then served
+
+
+def test_switched_off_by_environment(counted, tmp_project, monkeypatch):
+    total, calls = counted
+    monkeypatch.setenv("HELPERS_CACHE", "off")
+    total(_frame())
+    total(_frame())
+    assert len(calls) == 2
+    assert not cache.cache_dir(tmp_project).exists()
+
+
+def test_clear_removes_every_entry(counted, tmp_project):
+    total, _ = counted
+    total(_frame())
+    assert cache.clear() == 1
+    assert not cache.cache_dir(tmp_project).exists()
+
+
+def test_a_cached_corpus_still_rejects_a_changed_raw_file(tmp_project):
+    sentences, _ = corpus.build_corpus()
+    again, _ = corpus.build_corpus()
+    pd.testing.assert_frame_equal(sentences, again)
+    raw = sorted((tmp_project / "data" / "raw").glob("002_*"))[0]
+    raw.write_bytes(raw.read_bytes() + b"\nAn extra line.\n")
+    with pytest.raises(InputError, match="002_"):
+        corpus.build_corpus()
