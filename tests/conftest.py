@@ -10,6 +10,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def no_cache_unless_asked(monkeypatch):
+    """Tests compute everything afresh (a cache hit would make a determinism test vacuous);
+    tests of the cache itself switch it back on with the ``cache_on`` fixture."""
+    monkeypatch.setenv("HELPERS_CACHE", "off")
+
+
+@pytest.fixture
+def cache_on(monkeypatch):
+    monkeypatch.setenv("HELPERS_CACHE", "on")
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -76,7 +76,7 @@ def test_unknown_types_are_refused_not_hashed_by_identity():
 # --------------------------------------------------------------------------- memoize
 
 @pytest.fixture
-def counted(tmp_project):
+def counted(tmp_project, cache_on):
     """A memoised function that counts how often it really runs."""
     calls = []
 
@@ -162,7 +162,7 @@ def test_clear_removes_every_entry(counted, tmp_project):
     assert not cache.cache_dir(tmp_project).exists()
 
 
-def test_a_cached_corpus_still_rejects_a_changed_raw_file(tmp_project):
+def test_a_cached_corpus_still_rejects_a_changed_raw_file(tmp_project, cache_on):
     sentences, _ = corpus.build_corpus()
     again, _ = corpus.build_corpus()
     pd.testing.assert_frame_equal(sentences, again)

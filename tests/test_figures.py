@@ -63,7 +63,8 @@ def _coverage() -> pd.DataFrame:
                          "n_words": [10, 12, 20, 30], "n_sentences": [1, 2, 2, 3]})
 
 
-def test_draw_renders_once_and_saves_the_same_bytes_as_the_figure(tmp_project, tmp_path):
+def test_draw_renders_once_and_saves_the_same_bytes_as_the_figure(tmp_project, tmp_path,
+                                                                   cache_on):
     from helpers import cache, corpus, figures
 
     use_house_style()
@@ -84,7 +85,7 @@ def test_draw_renders_once_and_saves_the_same_bytes_as_the_figure(tmp_project, t
         assert from_drawing[ext].read_bytes() == from_figure[ext].read_bytes(), ext
 
 
-def test_draw_redraws_when_the_style_changes(tmp_project):
+def test_draw_redraws_when_the_style_changes(tmp_project, cache_on):
     from helpers import corpus, figures
 
     use_house_style()

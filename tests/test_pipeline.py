@@ -35,6 +35,7 @@ def fresh_run(root, tmp_path_factory) -> Path:
     """A copy of the project with every notebook run once, from an empty cache."""
     proj = _copy_project(root, tmp_path_factory.mktemp("fresh") / "proj")
     with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HELPERS_CACHE", "on")
         _run_all(proj, mp)
     return proj
 
@@ -84,7 +85,7 @@ def test_rerun_reproduces_committed_tables_figure_data_and_notebook_text(root, f
                        + ", ".join(stale))
 
 
-def test_a_rerun_from_the_cache_is_byte_identical_and_recomputes_nothing(fresh_run,
+def test_a_rerun_from_the_cache_is_byte_identical_and_recomputes_nothing(fresh_run, cache_on,
                                                                           monkeypatch):
     from helpers import cache
 

@@ -198,7 +198,7 @@ def growth_exponent(df: pd.DataFrame) -> float:
     return float(np.polyfit(np.log(df["words"]), np.log(df["chain_s"]), 1)[0])
 
 
-#: Appended to each notebook on the first run: record every module the notebook imported.
+#: Appended to each timed notebook: record every module the notebook imported.
 _RECORD_MODULES = ("import sys as _sys, pathlib as _pl\n"
                    "_pl.Path({path!r}).write_text('\\n'.join(sorted(_sys.modules)))")
 #: The floor notebook: import those modules (the stack, as the notebook uses it), nothing else.
@@ -220,12 +220,12 @@ def _time_notebooks(paths: list[Path], scratch: Path) -> float:
 
 
 def measure_rerun(repeats: int = 2) -> dict:
-    """Time the notebooks cold (empty cache), rerun (warm cache), and their floor.
+    """Time the notebooks' first run (empty cache), their rerun (warm cache), and the floor.
 
-    Runs in a temporary copy of the project. The first, cold run also records every module
-    each notebook imports; the floor notebooks import exactly those modules in a fresh
-    kernel and do nothing else. The rerun and the floor are each timed ``repeats`` times
-    (alternating) and the fastest time of each is kept.
+    Runs in a temporary copy of the project. Each notebook gets a last cell that records
+    the modules it imported. The floor notebooks import exactly the modules the *rerun*
+    imported, in a fresh kernel, and do nothing else. The rerun and the floor are timed
+    ``repeats`` times, alternating, and the fastest time of each is kept.
     """
     import nbformat
 
@@ -240,40 +240,45 @@ def measure_rerun(repeats: int = 2) -> dict:
             shutil.copytree(root / sub, tmp / sub)
         (tmp / "reports" / "figures").mkdir(parents=True)
         (tmp / "pyproject.toml").write_text("")
-        scratch, floor_dir, cold_dir = tmp / "scratch", tmp / "floor", tmp / "cold"
-        for d in (scratch, floor_dir, cold_dir):
+        scratch, floor_dir, run_dir = tmp / "scratch", tmp / "floor", tmp / "run"
+        for d in (scratch, floor_dir, run_dir):
             d.mkdir()
-        paths = [tmp / "notebooks" / nb.name for nb in notebooks]
-        for path in paths:  # the cold-run copies record their imports at the end
-            nb = nbformat.read(path, as_version=4)
+        runs = []
+        for nb_path in notebooks:  # the notebook, plus a last cell recording its imports
+            nb = nbformat.read(tmp / "notebooks" / nb_path.name, as_version=4)
             nb.cells.append(nbformat.v4.new_code_cell(
-                _RECORD_MODULES.format(path=str(tmp / f"{path.stem}.modules"))))
-            nbformat.write(nb, cold_dir / path.name)
+                _RECORD_MODULES.format(path=str(tmp / f"{nb_path.stem}.modules"))))
+            nbformat.write(nb, run_dir / nb_path.name)
+            runs.append(run_dir / nb_path.name)
+        floors = [floor_dir / nb_path.name for nb_path in notebooks]
         old = os.environ.get("HELPERS_PROJECT_ROOT")
         os.environ["HELPERS_PROJECT_ROOT"] = str(tmp)
         try:
-            cold = _time_notebooks([cold_dir / p.name for p in paths], scratch)
+            cold = _time_notebooks(runs, scratch)
             entries = sum(1 for _ in cache.cache_dir(tmp).rglob("*.pkl"))
-            for path in paths:
-                modules = (tmp / f"{path.stem}.modules").read_text().split()
-                floor = nbformat.v4.new_notebook()
-                floor.cells = [nbformat.v4.new_code_cell(_FLOOR.format(modules=modules))]
-                nbformat.write(floor, floor_dir / path.name)
-            reruns, floors = [], []
-            for _ in range(repeats):
-                reruns.append(_time_notebooks(paths, scratch))
-                floors.append(_time_notebooks([floor_dir / p.name for p in paths], scratch))
+            rerun_times, floor_times = [], []
+            for i in range(repeats):
+                rerun_times.append(_time_notebooks(runs, scratch))
+                if i == 0:
+                    for run, floor_path in zip(runs, floors):
+                        modules = (tmp / f"{run.stem}.modules").read_text().split()
+                        floor = nbformat.v4.new_notebook()
+                        floor.cells = [nbformat.v4.new_code_cell(_FLOOR.format(modules=modules))]
+                        nbformat.write(floor, floor_path)
+                floor_times.append(_time_notebooks(floors, scratch))
             recomputed = sum(1 for _ in cache.cache_dir(tmp).rglob("*.pkl")) - entries
         finally:
             if old is None:
                 os.environ.pop("HELPERS_PROJECT_ROOT", None)
             else:
                 os.environ["HELPERS_PROJECT_ROOT"] = old
-    rerun, floor_s = min(reruns), min(floors)
+    rerun, floor_s = min(rerun_times), min(floor_times)
     return {"notebooks": len(notebooks), "cold_s": round(cold, 2), "rerun_s": round(rerun, 2),
             "floor_s": round(floor_s, 2), "ratio": round(rerun / floor_s, 2),
             "cold_ratio": round(cold / floor_s, 2), "cache_entries": entries,
-            "recomputed_on_rerun": recomputed}
+            "recomputed_on_rerun": recomputed,
+            "rerun_times": [round(t, 2) for t in rerun_times],
+            "floor_times": [round(t, 2) for t in floor_times]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
               f"  rerun (cache warm, {r['cache_entries']} entries, "
               f"{r['recomputed_on_rerun']} recomputed): {r['rerun_s']} s = "
               f"{r['ratio']}x the floor\n"
-              f"  first run (cache empty): {r['cold_s']} s = {r['cold_ratio']}x the floor",
+              f"  first run (cache empty): {r['cold_s']} s = {r['cold_ratio']}x the floor\n"
+              f"  every timing: rerun {r['rerun_times']} s, floor {r['floor_times']} s",
               flush=True)
     if not args.skip_scaling:
         df = measure_scaling(args.sizes)

@@ -36,6 +36,7 @@ def make_documents(tokens: pd.DataFrame, window: int = WINDOW) -> pd.DataFrame:
     return tokens.merge(sent[["sentence_id", "document"]], on="sentence_id", how="left")
 
 
+@cache.memoize
 def fit_nmf(x, k: int, seed: int = config.SEED, max_iter: int = 1000):
     """Fit NMF on a TF-IDF matrix; return (document-topic W, topic-term H)."""
     from sklearn.decomposition import NMF
@@ -48,6 +49,7 @@ def fit_nmf(x, k: int, seed: int = config.SEED, max_iter: int = 1000):
     return w, model.components_
 
 
+@cache.memoize
 def fit_lda(x, k: int, seed: int = config.SEED, max_iter: int = 20):
     """Fit LDA (batch variational Bayes) on counts; return (document-topic, topic-term)."""
     from sklearn.decomposition import LatentDirichletAllocation
@@ -103,7 +105,9 @@ def select_k(x_tfidf, x_counts, ks=range(3, 11), seeds: int = 10,
     Cached on its arguments (:mod:`helpers.cache`): the sweep fits 2 × len(ks) × seeds models.
     """
     rows = []
-    for model, x, fit in (("nmf", x_tfidf, fit_nmf), ("lda", x_counts, fit_lda)):
+    # the sweep's many fits are cached as one result, not one entry per fit
+    for model, x, fit in (("nmf", x_tfidf, fit_nmf.uncached),
+                          ("lda", x_counts, fit_lda.uncached)):
         for k in ks:
             fits = [fit(x, k, seed + s)[1] for s in range(seeds)]
             coh = npmi_coherence(x_counts, fits[0])
