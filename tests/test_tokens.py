@@ -65,3 +65,21 @@ def test_punkt_tokenizer_works_without_nltk_data():
 def test_capital_us_is_the_country_not_the_pronoun():
     tok = tokens.tokenize_sentences(_frame(["The US told us that the UN agreed."]), stem=False)
     assert tok["word"].tolist() == ["u.s.", "told", "u.n.", "agreed"]
+
+
+def test_sentences_are_tokenised_apart():
+    # "north" ends one sentence and "korea" opens the next: no north_korea term across them
+    df = pd.DataFrame({"sentence_id": ["a:0", "a:1", "a:2"],
+                       "text": ["We spoke of the north", "", "Korea and North Korea."]})
+    tok = tokens.tokenize_sentences(df, stem=False)
+    assert tok.groupby("sentence_id")["word"].apply(list).to_dict() == {
+        "a:0": ["spoke", "north"], "a:2": ["korea", "north_korea"]}
+    assert tok["position"].tolist() == [1, 4, 0, 2]
+    assert tokens.normalise_texts(df["text"]).tolist() == [
+        "we spoke of the north", "", "korea and north_korea."]
+
+
+def test_a_sentence_with_the_separator_character_is_refused():
+    df = pd.DataFrame({"sentence_id": ["a:0"], "text": ["bad \x01 text"]})
+    with pytest.raises(ValueError, match="control character"):
+        tokens.tokenize_sentences(df)

@@ -43,7 +43,7 @@ import pandas as pd
 from scipy import sparse
 
 from . import config
-from .io import write_bytes_atomic
+from .io import atomic_path
 
 T = TypeVar("T")
 
@@ -226,7 +226,9 @@ def cached(namespace: str, key_parts: Any, compute: Callable[[], T],
                           stacklevel=2)
     value = compute()
     _prune_other_versions(cache_dir(root), keep=code[:16])
-    write_bytes_atomic(path, pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+    with atomic_path(path) as tmp:  # streamed: no second in-memory copy of a large result
+        with open(tmp, "wb") as fh:
+            pickle.dump((key, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
     STATS[f"{namespace}:miss"] += 1
     return value
 

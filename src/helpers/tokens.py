@@ -1,6 +1,8 @@
 """Tokens: from cleaned sentences to a tidy table of terms, with NLTK's data-free parts.
 
-Steps (all vectorised: one regex pass per step over the whole column, then ``explode``):
+Steps (each a regex pass over the whole column at once: the sentences are joined into one
+string with a \\x01 between them, which none of the patterns can match or cross; every other
+step runs once per word *type*, never once per token):
 
 1. lower-case; drop possessive 's; join prefixes ("counter-terrorism" → "counterterrorism")
    and split other hyphens; dotted acronyms of 3+ letters lose their dots
@@ -33,6 +35,9 @@ TOKEN = r"[a-z]\.[a-z]\.|[a-z][a-z0-9_]*|[0-9]+"
 META = ["sentence_id", "source", "meeting", "speaker", "turn"]
 _PREFIXES = r"(?:counter|non|anti|co|multi|inter|post|pre|re|self|bi|un)"
 _RESOURCES = resources.files("helpers") / "resources"
+#: Separates sentences in the joined column (no pattern here matches or crosses it).
+_SEP = "\x01"  # not NUL: numpy strips trailing NULs from strings
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def _read_resource(name: str) -> str:
@@ -86,24 +91,37 @@ def _mwe_pattern(mwes) -> re.Pattern | None:
                                             for p in phrases) + r")\b")
 
 
+def _join(texts: pd.Series) -> str:
+    values = texts.tolist()
+    joined = _SEP.join(values)
+    if joined.count(_SEP) != max(len(values) - 1, 0):
+        raise ValueError("a sentence contains the control character \\x01")
+    return joined
+
+
+def _normalise_joined(t: str, mwes=None) -> str:
+    # Capital "US", "UN", "UK" are the country or body, never the pronoun "us".
+    t = re.sub(r"\b(US|UN|UK)\b", lambda m: ".".join(m.group(1).lower()) + ".", t)
+    t = t.lower()
+    t = re.sub(r"(?:'|’)s\b", "", t)
+    t = re.sub(r"\bcan't\b", "can", t)
+    t = re.sub(r"(?:n't|'(?:ll|ve|re|d|m))\b", "", t)
+    t = re.sub(r"\b([a-z])\.([a-z])\.((?:[a-z]\.)+)", lambda m: m.group(0).replace(".", ""), t)
+    t = re.sub(r"\bnewth start\b", "new start", t)
+    t = re.sub(rf"\b{_PREFIXES}-(?=[a-z])", lambda m: m.group(0)[:-1], t)
+    t = re.sub(r"(?<=[a-z0-9])-(?=[a-z0-9])", " ", t)
+    pattern = _mwe_pattern(curated_mwes() if mwes is None else mwes)
+    if pattern is not None:  # phrases are joined on spaces only, never across sentences
+        t = pattern.sub(lambda m: "_".join(m.group(0).split()), t)
+    return t
+
+
 def normalise_texts(texts: pd.Series, mwes=None) -> pd.Series:
     """Lower-case and normalise a column of sentences, joining multiword expressions."""
-    # Capital "US", "UN", "UK" are the country or body, never the pronoun "us".
-    t = texts.str.replace(r"\b(US|UN|UK)\b", lambda m: ".".join(m.group(1).lower()) + ".",
-                          regex=True)
-    t = t.str.lower()
-    t = t.str.replace(r"(?:'|’)s\b", "", regex=True)
-    t = t.str.replace(r"\bcan't\b", "can", regex=True)
-    t = t.str.replace(r"(?:n't|'(?:ll|ve|re|d|m))\b", "", regex=True)
-    t = t.str.replace(r"\b([a-z])\.([a-z])\.((?:[a-z]\.)+)",
-                      lambda m: m.group(0).replace(".", ""), regex=True)
-    t = t.str.replace(r"\bnewth start\b", "new start", regex=True)
-    t = t.str.replace(rf"\b{_PREFIXES}-(?=[a-z])", lambda m: m.group(0)[:-1], regex=True)
-    t = t.str.replace(r"(?<=[a-z0-9])-(?=[a-z0-9])", " ", regex=True)
-    pattern = _mwe_pattern(curated_mwes() if mwes is None else mwes)
-    if pattern is not None:
-        t = t.str.replace(pattern, lambda m: "_".join(m.group(0).split()), regex=True)
-    return t
+    if texts.empty:
+        return texts.copy()
+    return pd.Series(_normalise_joined(_join(texts), mwes).split(_SEP), index=texts.index,
+                     name=texts.name)
 
 
 @lru_cache(maxsize=1)
@@ -140,21 +158,30 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
     within the sentence), ``word`` (surface form after normalisation) and ``term`` (the stem,
     or the word when ``stem=False``). Stop words and pure numbers are dropped.
     """
+    from nltk.tokenize import RegexpTokenizer
+
     stop = stopwords() if stop is None else stop
     meta = [c for c in META if c in sentences.columns]
-    lists = word_lists(normalise_texts(sentences["text"], mwes))
-    words = lists.explode()
-    words = words[words.notna()]
-    pos = words.groupby(level=0).cumcount().to_numpy()
-    keep = ~words.isin(stop).to_numpy() & ~words.str.fullmatch(r"[0-9]+").to_numpy()
-    words, pos = words[keep], pos[keep]
-    out = sentences.loc[words.index, meta].reset_index(drop=True)
-    out["position"] = pos
-    out["word"] = words.to_numpy()
+    if sentences.empty:
+        return sentences[meta].assign(position=pd.Series(dtype="int64"), word=[], term=[])
+    joined = _normalise_joined(_join(sentences["text"]), mwes)
+    # One pass of NLTK's tokenizer over every sentence; the separators mark the sentences.
+    flat = np.asarray(RegexpTokenizer(f"{TOKEN}|{_SEP}").tokenize(joined), dtype=object)
+    is_sep = flat == _SEP
+    sentence = np.cumsum(is_sep)[~is_sep]
+    words = flat[~is_sep]
+    counts = np.bincount(sentence, minlength=len(sentences))
+    pos = np.arange(len(words)) - (np.cumsum(counts) - counts)[sentence]
+    codes, uniques = pd.factorize(words)
+    keep_type = np.fromiter((w not in stop and _DIGITS.fullmatch(w) is None for w in uniques),
+                            dtype=bool, count=len(uniques))
+    keep = keep_type[codes]
+    out = sentences[meta].iloc[sentence[keep]].reset_index(drop=True)
+    out["position"] = pos[keep]
+    out["word"] = words[keep]
     if stem:
-        codes, uniques = pd.factorize(out["word"])
-        stems = stem_types(uniques)
-        out["term"] = np.asarray([stems[w] for w in uniques], dtype=object)[codes]
+        stems = stem_types(uniques[keep_type])
+        out["term"] = np.asarray([stems.get(w, w) for w in uniques], dtype=object)[codes[keep]]
     else:
         out["term"] = out["word"]
     return out
