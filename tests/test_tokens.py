@@ -83,3 +83,11 @@ def test_a_sentence_with_the_separator_character_is_refused():
     df = pd.DataFrame({"sentence_id": ["a:0"], "text": ["bad \x01 text"]})
     with pytest.raises(ValueError, match="control character"):
         tokens.tokenize_sentences(df)
+
+
+def test_blocks_of_sentences_give_the_same_table(monkeypatch):
+    df = _frame(["The U.S. and North", "Korea talked.", "", "New START expires in 2021.",
+                 "We'll see Russia's proposal on arms control."])
+    whole = tokens.tokenize_sentences(df)
+    monkeypatch.setattr(tokens, "BLOCK", 2)
+    pd.testing.assert_frame_equal(tokens.tokenize_sentences(df), whole)

@@ -38,6 +38,9 @@ _RESOURCES = resources.files("helpers") / "resources"
 #: Separates sentences in the joined column (no pattern here matches or crosses it).
 _SEP = "\x01"  # not NUL: numpy strips trailing NULs from strings
 _DIGITS = re.compile(r"[0-9]+")
+#: Sentences per tokenizer pass: bounds the intermediate lists and keeps each call well
+#: inside NLTK's regex time limit (5 s per call).
+BLOCK = 20_000
 
 
 def _read_resource(name: str) -> str:
@@ -164,12 +167,17 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
     meta = [c for c in META if c in sentences.columns]
     if sentences.empty:
         return sentences[meta].assign(position=pd.Series(dtype="int64"), word=[], term=[])
-    joined = _normalise_joined(_join(sentences["text"]), mwes)
-    # One pass of NLTK's tokenizer over every sentence; the separators mark the sentences.
-    flat = np.asarray(RegexpTokenizer(f"{TOKEN}|{_SEP}").tokenize(joined), dtype=object)
-    is_sep = flat == _SEP
-    sentence = np.cumsum(is_sep)[~is_sep]
-    words = flat[~is_sep]
+    tokenizer = RegexpTokenizer(f"{TOKEN}|{_SEP}")
+    texts = sentences["text"]
+    words, sentence = [], []
+    for start in range(0, len(texts), BLOCK):
+        # One pass of NLTK's tokenizer over a block of sentences; separators mark sentences.
+        joined = _normalise_joined(_join(texts.iloc[start:start + BLOCK]), mwes)
+        flat = np.asarray(tokenizer.tokenize(joined), dtype=object)
+        is_sep = flat == _SEP
+        words.append(flat[~is_sep])
+        sentence.append(np.cumsum(is_sep)[~is_sep] + start)
+    words, sentence = np.concatenate(words), np.concatenate(sentence)
     counts = np.bincount(sentence, minlength=len(sentences))
     pos = np.arange(len(words)) - (np.cumsum(counts) - counts)[sentence]
     codes, uniques = pd.factorize(words)
