@@ -50,20 +50,20 @@ def ensure_env() -> None:
 
 def reproduce() -> None:
     ensure_env()
-    sh(PY, "-m", "helpers.notebooks", "run")
-    sh(PY, "-m", "helpers.render")
-    sh(PY, "-m", "helpers.readme")
+    sh(PY, "-m", "workflow.notebooks", "run")
+    sh(PY, "-m", "workflow.render")
+    sh(PY, "-m", "workflow.readme")
 
 
 def test(extra: list[str]) -> None:
     ensure_env()
-    sh(PY, "-m", "helpers.browser", "ensure")
+    sh(PY, "-m", "workflow.browser", "ensure")
     sh(PY, "-m", "pytest", *extra)
 
 
 def bench(extra: list[str]) -> None:
     ensure_env()
-    sh(PY, "-m", "helpers.bench", *extra)
+    sh(PY, "-m", "workflow.bench", *extra)
 
 
 def lab() -> None:
@@ -76,7 +76,7 @@ def lock() -> None:
     sh(PY, "-m", "pip", "install", "--quiet", "uv")
     sh(VENV / "bin" / "uv", "pip", "compile", "pyproject.toml", "--extra", "test",
        "--python-version", "3.11", "--no-header", "--no-annotate", "--quiet", "-o", LOCK)
-    sh(PY, "-m", "helpers.environment", "write")
+    sh(PY, "-m", "workflow.environment", "write")
 
 
 def main() -> int:

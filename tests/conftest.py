@@ -39,3 +39,36 @@ def tmp_project(tmp_path, monkeypatch) -> Path:
     (proj / "pyproject.toml").write_text("")
     monkeypatch.setenv("HELPERS_PROJECT_ROOT", str(proj))
     return proj
+
+
+SMALL_LEXICON = r"""
+- id: arms_control
+  label: Arms control
+  description: Treaties.
+  patterns: ['\bnew start\b', '\barms control\b']
+- id: syria
+  label: Syria
+  description: Syria.
+  patterns: ['\bsyria\w*']
+  exclude: ['\bsyriana\b']
+"""
+
+
+@pytest.fixture
+def lexicon(tmp_path):
+    """A two-issue lexicon (arms control, Syria with an exclude pattern)."""
+    from helpers.lexicon import load_lexicon
+
+    p = tmp_path / "issues.yml"
+    p.write_text(SMALL_LEXICON)
+    return load_lexicon(p)
+
+
+def make_sentences(rows):
+    """A sentences table from (source, turn, speaker, meeting, text) tuples."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=["source", "turn", "speaker", "meeting", "text"])
+    return df.assign(sentence=range(len(df)), n_words=df["text"].str.split().str.len(),
+                     sentence_id=[f"s:{i}" for i in range(len(df))], char_start=0,
+                     char_end=1)

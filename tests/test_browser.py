@@ -5,8 +5,8 @@ import os
 import nbformat
 import pytest
 
-from helpers import browser, render
-from helpers.notebooks import execute_notebook
+from workflow import browser, render
+from workflow.notebooks import execute_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 def need_chromium():
     if browser.chromium_path() is None:
         if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: `python -m helpers.browser ensure` must run")
-        pytest.skip("chromium not installed (run `python -m helpers.browser ensure`)")
+            pytest.fail("chromium is missing in CI: `python -m workflow.browser ensure` must run")
+        pytest.skip("chromium not installed (run `python -m workflow.browser ensure`)")
 
 
 def test_a_rendered_notebook_with_a_figure_passes(tmp_path):

@@ -1,6 +1,6 @@
 import shutil
 
-from helpers.environment import diff_environment, read_lock_pins
+from workflow.environment import diff_environment, read_lock_pins
 
 
 def test_environment_yml_agrees_with_lock(root):

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from helpers.notebooks import NotebookError, execute_notebook, list_notebooks
+from workflow.notebooks import NotebookError, execute_notebook, list_notebooks
 
 
 def _write(path, sources):

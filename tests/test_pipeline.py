@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.notebooks import execute_notebook, list_notebooks
+from workflow.notebooks import execute_notebook, list_notebooks
 
 pytestmark = pytest.mark.notebooks
 

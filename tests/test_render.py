@@ -1,9 +1,8 @@
 """Rendered pages and the README's generated parts are current with the notebooks and code."""
 
-import pytest
 
-from helpers import readme, render
-from helpers.notebooks import list_notebooks
+from workflow import readme, render
+from workflow.notebooks import list_notebooks
 
 
 def test_html_pages_are_current(root):

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Callable
 
 import matplotlib
-
-
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 

@@ -1,9 +1,9 @@
-"""Issue salience: code sentences with the issue lexicon and measure each speaker's agenda.
+"""Issue salience: each speaker's agenda at each meeting, from coded sentences.
 
-Chain: ``load_lexicon`` → ``code_sentences`` (direct matches, then context inheritance
-within a turn) → ``compute_salience`` (shares with bootstrap intervals) and
-``compute_agenda_overlap``; ``salience_evidence`` lists the sentences behind every number;
-``score_coding`` measures the coding against the hand-coded sample.
+``compute_salience`` gives the share of a speaker's sentences at a meeting that concern each
+issue; ``compute_agenda_overlap`` compares two agendas; ``salience_evidence`` lists the
+sentences behind every number; ``compare_with_topics`` sets the shares beside the topic
+model's prevalence.
 
 Bootstrap. Resampling a cell's n sentences with replacement makes each issue's count
 Binomial(n, share), so salience intervals come from binomial quantiles (the exact bootstrap
@@ -14,174 +14,11 @@ labels are interchangeable), drawn B times in one vectorised, seeded call.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from . import config
-from .io import InputError
-
-ISSUE_KEYS = {"id", "label", "description", "patterns", "exclude"}
-INHERIT_MODES = ("none", "anaphora", "previous")
-#: Openings that mark a sentence as continuing the topic of the sentence before it.
-ANAPHORA = re.compile(
-    r"^(?:and |but |so |also |then |now,? )?(?:it|its|it's|this|that|these|those|they|"
-    r"theyre|they're|them|there|theres|there's|he|his|such|the (?:treaty|issue|proposal|"
-    r"situation|question|investigation|dialogue|committee|resolution|president|reason)|"
-    r"we (?:talked|spoke|discussed|agreed|believe|are|hope|want|made|laid|know|also)|"
-    r"our (?:position|sanctions|actions|policy|two teams)|as (?:for|far as))\b", re.I)
-#: How many sentences back a label may be inherited (through a chain of inherited labels).
-MAX_INHERIT = 3
-#: Short courtesies never inherit ("Thank you, sir.").
-COURTESY = re.compile(r"^(?:thank|thanks|welcome|good (?:afternoon|morning|evening)|"
-                      r"ladies and gentlemen)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Issue:
-    id: str
-    label: str
-    description: str
-    pattern: re.Pattern
-    exclude: re.Pattern | None
-    patterns: tuple[str, ...]
-
-
-def load_lexicon(path: Path | None = None) -> list[Issue]:
-    """Read and validate the issue lexicon (YAML list); errors name the entry and id."""
-    import yaml
-
-    path = Path(path) if path is not None else config.paths()["lexicons"] / "issues.yml"
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        raise InputError(path, f"not valid YAML: {err}",
-                         line=None if line is None else line + 1) from None
-    if not isinstance(entries, list) or not entries:
-        raise InputError(path, "the lexicon must be a non-empty list of issues")
-    issues, seen = [], set()
-    for row, e in enumerate(entries, start=1):
-        iid = e.get("id") if isinstance(e, dict) else None
-
-        def bad(msg: str) -> InputError:
-            return InputError(path, f"issue {iid!r}: {msg}", row=row)
-        if not isinstance(e, dict):
-            raise bad("each entry must be a mapping with id, label, description, patterns")
-        unknown = set(e) - ISSUE_KEYS
-        if unknown:
-            raise bad(f"unknown keys {sorted(unknown)}")
-        if not iid or not re.fullmatch(r"[a-z][a-z0-9_]*", str(iid)):
-            raise bad("id must be lower-case letters, digits and underscores")
-        if iid in seen:
-            raise bad("duplicate id")
-        seen.add(iid)
-        for key in ("label", "description"):
-            if not str(e.get(key) or "").strip():
-                raise bad(f"missing {key}")
-        pats = e.get("patterns") or []
-        if not isinstance(pats, list) or not pats or not all(
-                isinstance(p, str) and p.strip() for p in pats):
-            raise bad("patterns must be a non-empty list of non-empty strings")
-        compiled = []
-        for p in pats + list(e.get("exclude") or []):
-            try:
-                compiled.append(re.compile(p, re.I))
-            except re.error as err:
-                raise bad(f"invalid pattern {p!r}: {err}") from None
-        joined = re.compile("|".join(f"(?:{p})" for p in pats), re.I)
-        excl = e.get("exclude") or []
-        issues.append(Issue(iid, str(e["label"]), str(e["description"]), joined,
-                            re.compile("|".join(f"(?:{p})" for p in excl), re.I) if excl
-                            else None, tuple(pats)))
-    return issues
-
-
-def issue_ids(lexicon: list[Issue]) -> list[str]:
-    return [i.id for i in lexicon]
-
-
-def _on_lowered(rx: re.Pattern) -> re.Pattern:
-    """Return ``rx`` without IGNORECASE when it has no upper-case letter (outside escapes).
-
-    Such a pattern matches lower-cased text exactly as the case-insensitive one matches the
-    original, and Python's regex engine runs about twice as fast without IGNORECASE.
-    """
-    if any(ch.isupper() for ch in re.sub(r"\\.", "", rx.pattern)):
-        return rx
-    return re.compile(rx.pattern)
-
-
-def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
-    """Return a boolean frame (sentences × issue ids) of direct lexicon matches.
-
-    Text is lower-cased once; ``exclude`` is only tested on the sentences that matched.
-    """
-    import warnings
-
-    low = texts.str.lower()
-    out = {}
-    with warnings.catch_warnings():  # groups in user patterns are fine: we only test matches
-        warnings.simplefilter("ignore", UserWarning)
-        for issue in lexicon:
-            hit = low.str.contains(_on_lowered(issue.pattern), regex=True).to_numpy(dtype=bool)
-            if issue.exclude is not None and hit.any():
-                idx = np.flatnonzero(hit)
-                hit = hit.copy()
-                hit[idx] = ~low.iloc[idx].str.contains(_on_lowered(issue.exclude),
-                                                       regex=True).to_numpy(dtype=bool)
-            out[issue.id] = hit
-    return pd.DataFrame(out, index=texts.index)
-
-
-def inherit_issues(direct: pd.DataFrame, sentences: pd.DataFrame,
-                   mode: str = "anaphora", max_back: int = MAX_INHERIT) -> pd.DataFrame:
-    """Give uncoded sentences the issues of the sentence before them in the same turn.
-
-    ``mode="anaphora"``: only sentences that open with a continuation cue ("It was a major
-    part of our conversations.", "We talked about that …"); ``"previous"``: every uncoded
-    sentence except courtesies; ``"none"``: no inheritance. Labels pass down a chain of at
-    most ``max_back`` sentences. Rows must be in source order. Vectorised over rows: each
-    of the ``max_back`` steps is one shifted comparison.
-    """
-    if mode not in INHERIT_MODES:
-        raise ValueError(f"inherit must be one of {INHERIT_MODES}")
-    labels = direct.to_numpy().copy()
-    if mode == "none" or len(labels) == 0:
-        return pd.DataFrame(labels, index=direct.index, columns=direct.columns)
-    texts = sentences["text"]
-    eligible = ~labels.any(axis=1) & ~texts.str.match(COURTESY).to_numpy()
-    if mode == "anaphora":
-        eligible &= texts.str.match(ANAPHORA).to_numpy()
-    group = (sentences["source"].astype(str) + "\x00" + sentences["turn"].astype(str)).to_numpy()
-    for _ in range(max_back):
-        same = np.zeros(len(labels), dtype=bool)
-        same[1:] = group[1:] == group[:-1]
-        prev = np.zeros_like(labels)
-        prev[1:] = labels[:-1]
-        take = eligible & same & ~labels.any(axis=1) & prev.any(axis=1)
-        if not take.any():
-            break
-        labels[take] = prev[take]
-    return pd.DataFrame(labels, index=direct.index, columns=direct.columns)
-
-
-def code_sentences(sentences: pd.DataFrame, lexicon: list[Issue],
-                   inherit: str = "anaphora") -> pd.DataFrame:
-    """Return ``sentences`` (in source order) with one boolean column per issue and ``via``.
-
-    ``via`` is "direct" when the lexicon matched, "inherited" when the labels came from the
-    context, and "" when the sentence names no issue.
-    """
-    s = sentences.sort_values(["source", "sentence"], kind="stable")
-    direct = match_issues(s["text"], lexicon)
-    coded = inherit_issues(direct, s, inherit)
-    via = np.where(direct.to_numpy().any(axis=1), "direct",
-                   np.where(coded.to_numpy().any(axis=1), "inherited", ""))
-    return pd.concat([s, coded], axis=1).assign(via=via)
+from .lexicon import Issue, issue_ids
 
 
 def cell_rng(seed: int, *keys: str) -> np.random.Generator:
@@ -217,7 +54,6 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue],
 
     ids = issue_ids(lexicon)
     d = coded[coded["speaker"].isin(list(speakers))]
-    keys = ["meeting", "speaker"]
     x = d[ids].astype(np.int64)
     w = d["n_words"].to_numpy(dtype=float)
     grouped = x.groupby([d["meeting"], d["speaker"]], sort=True)
@@ -305,141 +141,6 @@ def salience_evidence(coded: pd.DataFrame, lexicon: list[Issue],
         .reset_index(drop=True)
 
 
-# --------------------------------------------------------------------------- validation
-def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None) -> pd.DataFrame:
-    """Read the hand-coded sample; unknown issue ids or splits are errors naming the row."""
-    path = Path(path) if path is not None else config.paths()["lexicons"] / "validation.csv"
-    v = pd.read_csv(path, keep_default_na=False, dtype=str)
-    need = {"sentence_id", "source", "speaker", "split", "issues", "text"}
-    if need - set(v.columns):
-        raise InputError(path, f"missing columns {sorted(need - set(v.columns))}", line=1)
-    known = set(issue_ids(lexicon)) if lexicon else None
-    for row, (split, issues) in enumerate(zip(v["split"], v["issues"]), start=1):
-        if split not in {"tune", "test"}:
-            raise InputError(path, f"split must be 'tune' or 'test', got {split!r}", row=row)
-        for iid in filter(None, issues.split(";")):
-            if known is not None and iid not in known:
-                raise InputError(path, f"unknown issue id {iid!r}", row=row)
-    if v["sentence_id"].duplicated().any():
-        dup = v.index[v["sentence_id"].duplicated()][0] + 1
-        raise InputError(path, "sentence_id listed twice", row=int(dup))
-    return v
-
-
-def gold_matrix(validation: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    """Boolean frame (sentence_id × issue) from the ';'-joined gold codes."""
-    sets = validation["issues"].str.split(";")
-    return pd.DataFrame({i: sets.map(lambda s, i=i: i in s).to_numpy() for i in ids},
-                        index=validation["sentence_id"].to_numpy())
-
-
-def score_coding(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
-    """Precision, recall, F1 and support per issue, plus micro and macro averages.
-
-    Both inputs are boolean frames with the same index (sentence ids) and issue columns.
-    An issue with no predicted or no gold positives gets NaN for the undefined measure.
-    """
-    predicted = predicted.loc[gold.index, gold.columns].to_numpy(dtype=bool)
-    g = gold.to_numpy(dtype=bool)
-    tp = (predicted & g).sum(axis=0)
-    fp = (predicted & ~g).sum(axis=0)
-    fn = (~predicted & g).sum(axis=0)
-
-    def prf(tp, fp, fn):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            p = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
-            r = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
-            f = np.where((p + r) > 0, 2 * p * r / (p + r), np.nan)
-        return p, r, f
-    p, r, f = prf(tp, fp, fn)
-    out = pd.DataFrame({"issue": list(gold.columns), "precision": p, "recall": r, "f1": f,
-                        "support": g.sum(axis=0), "predicted": predicted.sum(axis=0)})
-    mp, mr, mf = prf(tp.sum(), fp.sum(), fn.sum())
-    micro = {"issue": "micro avg", "precision": float(mp), "recall": float(mr),
-             "f1": float(mf), "support": int(g.sum()), "predicted": int(predicted.sum())}
-    macro = {"issue": "macro avg", "precision": np.nanmean(p), "recall": np.nanmean(r),
-             "f1": np.nanmean(f), "support": int(g.sum()), "predicted": int(predicted.sum())}
-    return pd.concat([out, pd.DataFrame([micro, macro])], ignore_index=True)
-
-
-def share_errors(coded: pd.DataFrame, validation: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    """Per (meeting, speaker, issue): lexicon share vs hand-coded share on the coded sample."""
-    g = gold_matrix(validation, ids)
-    d = coded.set_index("sentence_id").loc[g.index]
-    rows = []
-    for (meeting, speaker), cell in d.groupby(["meeting", "speaker"]):
-        gold = g.loc[cell.index]
-        for i in ids:
-            rows.append({"meeting": meeting, "speaker": speaker, "issue": i,
-                         "share_lexicon": cell[i].mean(), "share_hand": gold[i].mean()})
-    out = pd.DataFrame(rows)
-    return out.assign(abs_error=(out["share_lexicon"] - out["share_hand"]).abs())
-
-
-# --------------------------------------------------------------------------- charts
-def _labels(lexicon):
-    return {i.id: i.label for i in lexicon}
-
-
-def plot_salience_dots(sal: pd.DataFrame, lexicon: list[Issue], meeting: str,
-                       speakers=("pompeo", "lavrov"), title: str | None = None):
-    """Dot plot with intervals: each speaker's share of sentences per issue at one meeting."""
-    import matplotlib.pyplot as plt
-
-    from .figures import SPEAKER_COLOURS, SPEAKER_MARKERS, add_source_note
-
-    d = sal[(sal["meeting"] == meeting) & sal["speaker"].isin(speakers)]
-    order = (d.groupby("issue")["share"].max().sort_values().index.tolist())
-    y = {iid: k for k, iid in enumerate(order)}
-    labels = _labels(lexicon)
-    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(order) + 1.2))
-    offsets = np.linspace(-0.15, 0.15, len(speakers))
-    for off, sp in zip(offsets, speakers):
-        e = d[d["speaker"] == sp]
-        ys = e["issue"].map(y).to_numpy() + off
-        ax.errorbar(e["share"] * 100, ys, xerr=[(e["share"] - e["ci_low"]) * 100,
-                                                (e["ci_high"] - e["share"]) * 100],
-                    fmt=SPEAKER_MARKERS.get(sp, "o"), color=SPEAKER_COLOURS[sp], ms=5,
-                    capsize=2, lw=1, label=sp.title())
-    ax.set_yticks(range(len(order)), [labels[i] for i in order])
-    ax.set_xlabel("Share of the speaker's sentences (%), with 95% bootstrap interval")
-    ax.set_title(title or "Issue salience", loc="left")
-    ax.legend(loc="lower right")
-    add_source_note(fig)
-    return fig
-
-
-def plot_pompeo_change(sal: pd.DataFrame, lexicon: list[Issue], speaker: str = "pompeo",
-                       meetings=("sochi-2019-05-14", "washington-2019-12-10"),
-                       title: str | None = None):
-    """Dumbbell chart: one speaker's share per issue at two meetings, with intervals."""
-    import matplotlib.pyplot as plt
-
-    from .figures import OKABE_ITO, add_source_note
-    from .sources import meeting_label
-
-    d = sal[(sal["speaker"] == speaker) & sal["meeting"].isin(meetings)]
-    wide = d.pivot(index="issue", columns="meeting", values="share")
-    order = (wide[meetings[1]] - wide[meetings[0]]).sort_values().index.tolist()
-    labels = _labels(lexicon)
-    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(order) + 1.2))
-    for k, iid in enumerate(order):
-        ax.plot(wide.loc[iid, list(meetings)] * 100, [k, k], color="#bbbbbb", lw=2, zorder=1)
-    colours = [OKABE_ITO[1], OKABE_ITO[4]]
-    for c, m, marker in zip(colours, meetings, ("o", "D")):
-        e = d[d["meeting"] == m].set_index("issue").loc[order]
-        ax.errorbar(e["share"] * 100, range(len(order)),
-                    xerr=[(e["share"] - e["ci_low"]) * 100, (e["ci_high"] - e["share"]) * 100],
-                    fmt=marker, color=c, ms=5, capsize=2, lw=0.8, label=meeting_label(m),
-                    zorder=2)
-    ax.set_yticks(range(len(order)), [labels[i] for i in order])
-    ax.set_xlabel(f"Share of {speaker.title()}'s sentences (%), with 95% bootstrap interval")
-    ax.set_title(title or f"{speaker.title()}: Sochi to Washington", loc="left")
-    ax.legend(loc="lower right")
-    add_source_note(fig)
-    return fig
-
-
 def salience_grid(sal: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")) -> pd.DataFrame:
     """Share per issue (rows) × speaker-meeting cell (columns); NaN where there is no data."""
     meetings = sorted(sal["meeting"].unique())
@@ -448,36 +149,6 @@ def salience_grid(sal: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")) -> 
                            aggfunc="first")
     grid = grid.reindex(columns=pd.MultiIndex.from_tuples(cols, names=["speaker", "meeting"]))
     return grid.reindex(sal["issue"].drop_duplicates().tolist())
-
-
-def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue],
-                          speakers=("pompeo", "lavrov", "putin"), title: str | None = None):
-    """Heatmap of every speaker-meeting cell by issue; cells without data hatched, not 0."""
-    from .figures import plot_share_heatmap
-
-    grid = salience_grid(sal, speakers)
-    labels = _labels(lexicon)
-    return plot_share_heatmap(grid, [labels[i] for i in grid.index],
-                              title or "Share of sentences by issue (%)", row_height=0.3)
-
-
-def plot_agenda_overlap(overlaps: pd.DataFrame, title: str | None = None):
-    """Point-and-interval chart of agenda similarity (1 − Jensen–Shannon distance)."""
-    import matplotlib.pyplot as plt
-
-    from .figures import OKABE_ITO, add_source_note
-
-    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(overlaps) + 1.2))
-    y = np.arange(len(overlaps))
-    ax.errorbar(overlaps["similarity"], y, xerr=[overlaps["similarity"] - overlaps["ci_low"],
-                                                  overlaps["ci_high"] - overlaps["similarity"]],
-                fmt="o", color=OKABE_ITO[4], capsize=3)
-    ax.set_yticks(y, overlaps["comparison"])
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("Agenda similarity: 1 − Jensen–Shannon distance (0 = disjoint, 1 = same)")
-    ax.set_title(title or "Agenda overlap", loc="left")
-    add_source_note(fig)
-    return fig
 
 
 def compare_with_topics(coded: pd.DataFrame, topic_table: pd.DataFrame,

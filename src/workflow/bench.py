@@ -1,6 +1,6 @@
 """Benchmark: the notebook rerun against its floor, and helper throughput as the corpus grows.
 
-``python -m helpers.bench`` prints figures and asserts nothing about time.
+``python -m workflow.bench`` prints figures and asserts nothing about time.
 
 1. **Rerun vs floor.** Executes every notebook in a temporary copy of the project, then the
    same number of "floor" notebooks that start a kernel and import exactly the modules the
@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config
+from helpers import config
 
 LABELS = {"pompeo": "SECRETARY POMPEO", "lavrov": "Sergey Lavrov", "putin": "Vladimir Putin"}
 SIZES = (1, 10, 100, 1000)
@@ -58,7 +58,7 @@ def make_synthetic_project(dest: Path, scale: int, seed: int = config.SEED) -> i
     press conference of a synthetic meeting, made of real canonical sentences of the
     principals in shuffled order; consecutive sentences of one speaker form a turn.
     """
-    from .schemas import read_table
+    from helpers.schemas import read_table
 
     root = config.project_root()
     sentences = read_table("sentences", root)
@@ -104,7 +104,7 @@ def make_synthetic_project(dest: Path, scale: int, seed: int = config.SEED) -> i
 
 def run_chain(root: Path) -> dict:
     """Run the whole helper chain on the project at ``root``; return stage timings."""
-    from . import corpus
+    from helpers import corpus
 
     times = {}
     t = time.perf_counter()
@@ -121,7 +121,7 @@ def run_chain(root: Path) -> dict:
 
 
 def _stage_tokens(state: dict, root: Path) -> None:
-    from . import tokens
+    from helpers import tokens
 
     s = state["sentences"]
     state["canonical"] = s[s["canonical"] & s["speaker"].isin(["pompeo", "lavrov", "putin"])]
@@ -129,7 +129,7 @@ def _stage_tokens(state: dict, root: Path) -> None:
 
 
 def _stage_tfidf_keyness(state: dict, root: Path) -> None:
-    from . import features, tokens
+    from helpers import features, tokens
 
     tok = state["tokens"]
     display = tokens.display_forms(tok)
@@ -139,7 +139,7 @@ def _stage_tfidf_keyness(state: dict, root: Path) -> None:
 
 
 def _stage_nmf(state: dict, root: Path) -> None:
-    from . import features, topics
+    from helpers import features, topics
 
     x, docs, vocab = features.document_term_matrix(state["tokens"],
                                                    ["meeting", "speaker", "source", "turn"])
@@ -147,10 +147,11 @@ def _stage_nmf(state: dict, root: Path) -> None:
 
 
 def _stage_salience(state: dict, root: Path) -> None:
-    from . import salience
+    from helpers import coding, salience
+    from helpers import lexicon as lex
 
-    lexicon = salience.load_lexicon(config.paths(root)["lexicons"] / "issues.yml")
-    coded = salience.code_sentences(state["canonical"], lexicon, inherit="previous")
+    lexicon = lex.load_lexicon(config.paths(root)["lexicons"] / "issues.yml")
+    coded = coding.code_sentences(state["canonical"], lexicon, inherit="previous")
     salience.compute_salience(coded, lexicon)
 
 
@@ -176,7 +177,7 @@ def measure_scaling(sizes=SIZES) -> pd.DataFrame:
             # the chain is measured computing, never served from the cache
             env = dict(os.environ, HELPERS_PROJECT_ROOT=tmp, HELPERS_CACHE="off")
             t = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "helpers.bench", "--child", tmp],
+            proc = subprocess.run([sys.executable, "-m", "workflow.bench", "--child", tmp],
                                   env=env, capture_output=True, text=True)
             wall = time.perf_counter() - t
             if proc.returncode:
@@ -211,7 +212,7 @@ _FLOOR = ("import importlib\n"
 
 
 def _time_notebooks(paths: list[Path], scratch: Path) -> float:
-    from .notebooks import execute_notebook
+    from workflow.notebooks import execute_notebook
 
     t = time.perf_counter()
     for path in paths:
@@ -229,8 +230,8 @@ def measure_rerun(repeats: int = 2) -> dict:
     """
     import nbformat
 
-    from . import cache
-    from .notebooks import list_notebooks
+    from helpers import cache
+    from workflow.notebooks import list_notebooks
 
     root = config.project_root()
     notebooks = list_notebooks(root / "notebooks")
@@ -282,7 +283,7 @@ def measure_rerun(repeats: int = 2) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m workflow.bench", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--skip-rerun", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true")

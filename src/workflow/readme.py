@@ -1,16 +1,16 @@
 """Generated sections of README.md: the data dictionary, from the table schemas.
 
-``python -m helpers.readme`` rewrites the text between the ``data-dictionary`` markers;
-``python -m helpers.readme check`` exits non-zero if README.md is out of date.
+``python -m workflow.readme`` rewrites the text between the ``data-dictionary`` markers;
+``python -m workflow.readme check`` exits non-zero if README.md is out of date.
 """
 
 from __future__ import annotations
 
 import sys
 
-from . import config
-from .io import write_text_atomic
-from .schemas import SCHEMAS
+from helpers import config
+from helpers.io import write_text_atomic
+from helpers.schemas import SCHEMAS
 
 START, END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
 

@@ -1,6 +1,6 @@
 """Execute the numbered notebooks in order, each in a fresh ``python3`` kernel.
 
-``python -m helpers.notebooks run`` executes every notebook in place. A notebook is
+``python -m workflow.notebooks run`` executes every notebook in place. A notebook is
 rewritten only when all its cells succeed, so a failing cell leaves the committed notebook
 untouched and stops the run with the notebook's name and the cell's error. No per-cell
 timeout is set and no timing metadata is recorded: two runs give byte-identical notebooks.
@@ -17,8 +17,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from . import config
-from .io import write_text_atomic
+from helpers import config
+from helpers.io import write_text_atomic
 
 NOTEBOOK_NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -76,7 +76,7 @@ def run_all(folder: Path | None = None, only: list[str] | None = None) -> list[P
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.notebooks", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m workflow.notebooks", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="execute the notebooks in place, in order")
     run.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 01 02")

@@ -1,8 +1,8 @@
 """Keep ``environment.yml`` (for conda users) in step with ``requirements.lock``.
 
 ``pyproject.toml`` states the dependencies; ``requirements.lock`` pins every package
-exactly; ``environment.yml`` is generated from the lock: ``python -m helpers.environment
-write``. ``python -m helpers.environment check`` exits non-zero if they disagree.
+exactly; ``environment.yml`` is generated from the lock: ``python -m workflow.environment
+write``. ``python -m workflow.environment check`` exits non-zero if they disagree.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import re
 import sys
 from pathlib import Path
 
-from . import config
-from .io import write_text_atomic
+from helpers import config
+from helpers.io import write_text_atomic
 
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;]+)(\s*;.*)?$")
 ENV_NAME = "pompeo-lavrov-2019"
@@ -61,7 +61,7 @@ def read_environment_pins(path: Path) -> tuple[str | None, dict[str, str], list[
 def render_environment(pins: dict[str, str]) -> str:
     """Return the text of ``environment.yml`` for the given pins."""
     lines = [
-        "# Generated from requirements.lock by `python -m helpers.environment write`.",
+        "# Generated from requirements.lock by `python -m workflow.environment write`.",
         "# Do not edit by hand: change pyproject.toml and run `python3 tasks.py lock`.",
         f"name: {ENV_NAME}",
         "channels:",

@@ -1,6 +1,6 @@
 """Check the rendered pages in a real browser (Debian's headless Chromium via Playwright).
 
-``python -m helpers.browser ensure`` installs Debian's ``chromium`` if it is missing and we
+``python -m workflow.browser ensure`` installs Debian's ``chromium`` if it is missing and we
 may (root with apt-get); Playwright's own browser download is never used.
 ``check_pages(html_dir, screenshot_dir)`` opens every page from disk and returns the
 problems found: an image that does not load (natural size 0), error text on the page
@@ -53,7 +53,7 @@ def check_pages(html_dir: Path, screenshot_dir: Path | None = None) -> dict[str,
 
     exe = chromium_path()
     if exe is None:
-        raise RuntimeError("chromium is not installed: run `python -m helpers.browser ensure`")
+        raise RuntimeError("chromium is not installed: run `python -m workflow.browser ensure`")
     results: dict[str, list[str]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=ARGS)
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["ensure"]:
         return ensure()
-    from . import config
+    from helpers import config
 
     p = config.paths()
     res = check_pages(p["html"], p["reports"] / "screenshots")

@@ -1,0 +1,274 @@
+"""Attribution: split one source into speaker turns by its format, then into sentences.
+
+Formats
+-------
+labelled  Transcripts with speaker labels at the start of a line ("SECRETARY POMPEO:").
+          Labels come from ``data/annotations/speaker_labels.csv``; a label-like prefix that
+          is not in that table is an error. Unlabelled lines continue the current speaker;
+          text before the first label goes to the manifest's ``default_speaker``.
+captions  Unlabelled captions; turns start at the anchors of
+          ``data/annotations/caption_turns.csv``, each of which must match exactly once.
+article   News prose is ``narrator``; direct quotes go to the speaker named in the
+          attribution ('"…," Lavrov said').
+
+:func:`sentences_from_source` returns every sentence with its raw-file offsets, and the
+spans dropped as furniture with the rule that dropped them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from .clean import (
+    MappedText,
+    find_inline_drops,
+    match_line_rule,
+    normalise,
+    split_sentences,
+)
+from .io import InputError
+from .sources import Source
+
+WORD = re.compile(r"[A-Za-z0-9]+(?:['.-][A-Za-z0-9]+)*")
+LABEL = re.compile(r"[ \t]*(?P<label>[A-Z][A-Za-z.'’ -]{0,70}?)"
+                   r"(?P<paren>[ \t]*\([^)\n]{0,80}\))?:(?=\s)")
+LABEL_CONNECTORS = {"of", "the", "and", "de", "for", "to"}
+QUOTE = re.compile(r"\"([^\"\n]+)\"|“([^”\n]+)”")
+ATTRIBUTION_VERBS = (r"said|says|told|replied|added|noted|stated|stressed|explained|asked|"
+                     r"announced|urged|warned|insisted|argued|declared")
+LINE = re.compile(r"[^\n]*\n?")
+
+
+@dataclass
+class Segment:
+    """A stretch of one paragraph spoken (or written) by one speaker."""
+
+    start: int
+    end: int
+    speaker: str
+    turn: int
+
+
+def count_words_series(texts: pd.Series) -> pd.Series:
+    """Words per text: letters/digits, with inner apostrophes, dots or hyphens."""
+    return texts.str.count(WORD.pattern).astype(int)
+
+
+
+# --------------------------------------------------------------------------- annotations
+def load_speaker_names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Return ({label: speaker}, {alias: speaker}) from ``speaker_labels.csv`` (validated)."""
+    labels, aliases = {}, {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        for i, rec in enumerate(csv.DictReader(fh), start=1):
+            name, speaker, kind = (rec.get(k, "").strip() for k in ("name", "speaker", "kind"))
+            if speaker not in config.SPEAKERS:
+                raise InputError(path, f"unknown speaker id {speaker!r} for {name!r}", row=i)
+            if kind not in {"label", "alias"} or not name:
+                raise InputError(path, f"kind must be 'label' or 'alias' and name non-empty "
+                                       f"(got {kind!r}, {name!r})", row=i)
+            (labels if kind == "label" else aliases)[name.casefold()] = speaker
+    return labels, aliases
+
+
+def load_caption_anchors(path: Path, source: str, text: str) -> list[tuple[int, str]]:
+    """Return sorted (position, speaker) turn starts for ``source``; each anchor must match once."""
+    found = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for i, rec in enumerate(csv.DictReader(fh), start=1):
+            if rec.get("source", "").strip() != source:
+                continue
+            anchor, speaker = rec.get("anchor", ""), rec.get("speaker", "").strip()
+            if speaker not in config.SPEAKERS:
+                raise InputError(path, f"unknown speaker {speaker!r} for anchor {anchor!r}",
+                                 row=i)
+            n = text.count(anchor) if anchor else 0
+            if n != 1:
+                problem = "is missing from" if n == 0 else f"matches {n} times in"
+                raise InputError(path, f"anchor {anchor!r} {problem} {source}; an anchor "
+                                       "must match exactly once", row=i)
+            found.append((text.index(anchor), speaker))
+    if not found:
+        raise InputError(path, f"no turn anchors for captions source {source}")
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- segmenting
+def _lines(text: str):
+    """Yield (line number, start, end) of each line's stripped content."""
+    for n, m in enumerate(LINE.finditer(text), start=1):
+        if m.start() == m.end():
+            break
+        line = m.group(0)
+        b = m.start() + len(line.rstrip())
+        a = min(m.start() + (len(line) - len(line.lstrip())), b)
+        yield n, a, b
+
+
+def _label_like(label: str) -> bool:
+    words = label.split()
+    return 0 < len(words) <= 9 and all(w[0].isupper() or w.lower() in LABEL_CONNECTORS
+                                       for w in words)
+
+
+def segment_labelled(src: Source, text: str, labels: dict[str, str], dropped: list):
+    """Split a labelled transcript into segments; log labels and furniture in ``dropped``."""
+    segments: list[Segment] = []
+    speaker, turn = src.default_speaker or None, -1
+    for n, a, b in _lines(text):
+        if a == b:
+            continue
+        rule = match_line_rule(text[a:b], src.format, src.title)
+        if rule:
+            dropped.append((a, b, rule))
+            continue
+        body = a
+        m = LABEL.match(text, a, b)
+        if m and _label_like(m.group("label")):
+            name = m.group("label").strip().casefold()
+            if name not in labels:
+                raise InputError(src.path, f"unknown speaker label {m.group('label')!r}; add "
+                                           "it to data/annotations/speaker_labels.csv", line=n)
+            speaker, turn = labels[name], turn + 1
+            body = m.end()
+            while body < b and text[body].isspace():
+                body += 1
+            dropped.append((a, body, "speaker_label"))
+        if speaker is None:
+            raise InputError(src.path, "speech before the first speaker label, and the "
+                                       "manifest gives no default_speaker", line=n)
+        turn = max(turn, 0)
+        if body < b:
+            segments.append(Segment(body, b, speaker, turn))
+    return segments
+
+
+def segment_captions(src: Source, text: str, anchors: list[tuple[int, str]], dropped: list):
+    """Split unlabelled captions at the annotated turn anchors."""
+    segments: list[Segment] = []
+    starts = [p for p, _ in anchors]
+    for n, a, b in _lines(text):
+        if a == b:
+            continue
+        rule = match_line_rule(text[a:b], src.format, src.title)
+        if rule:
+            dropped.append((a, b, rule))
+            continue
+        cuts = [a] + [p for p in starts if a < p < b] + [b]
+        for s, e in zip(cuts, cuts[1:]):
+            k = int(np.searchsorted(starts, s, side="right")) - 1
+            if k < 0:  # before the first anchor: not part of the event
+                for ds, de, r in find_inline_drops(text, s, e, src.format):
+                    dropped.append((ds, de, r))
+                rest = _subtract(s, e, find_inline_drops(text, s, e, src.format))
+                dropped.extend((x, y, "preamble") for x, y in rest if text[x:y].strip())
+                continue
+            segments.append(Segment(s, e, anchors[k][1], k))
+    return segments
+
+
+def segment_article(src: Source, text: str, aliases: dict[str, str], dropped: list):
+    """Split a news article into narrator prose and attributed direct quotes."""
+    alias_re = re.compile(r"\b(" + "|".join(sorted(map(re.escape, aliases), key=len,
+                                                    reverse=True)) + r")\b", re.I)
+    attr_re = re.compile(alias_re.pattern + r"\s+(?:\w+\s+){0,2}?(?:" + ATTRIBUTION_VERBS
+                         + r")\b|\b(?:" + ATTRIBUTION_VERBS + r")\s+" + alias_re.pattern, re.I)
+    segments: list[Segment] = []
+    last_quoted = None
+    for n, a, b in _lines(text):
+        if a == b:
+            continue
+        rule = match_line_rule(text[a:b], src.format, src.title)
+        if rule:
+            dropped.append((a, b, rule))
+            continue
+        quotes = list(QUOTE.finditer(text, a, b))
+        if not quotes:
+            segments.append(Segment(a, b, "narrator", 0))
+            continue
+        outside, pos = [], a  # the paragraph with its quotes blanked out
+        for q in quotes:
+            outside += [text[pos:q.start()], " " * (q.end() - q.start())]
+            pos = q.end()
+        outside = "".join(outside) + text[pos:b]
+        m = attr_re.search(outside)
+        if m:
+            name = next(g for g in m.groups() if g)
+            speaker = aliases[name.casefold()]
+        elif quotes[0].start() == a and last_quoted:
+            speaker = last_quoted  # a paragraph that only continues the previous quote
+        else:
+            raise InputError(src.path, "a direct quote with no attribution ('…,' NAME "
+                                       "said); add the speaker's name to speaker_labels.csv "
+                                       "as an alias", line=n)
+        last_quoted = speaker
+        pos = a
+        for q in quotes:
+            if text[pos:q.start()].strip(" ,.;:") != "":
+                segments.append(Segment(pos, q.start(), "narrator", 0))
+            segments.append(Segment(q.start() + 1, q.end() - 1, speaker, 0))
+            pos = q.end()
+        if any(c.isalpha() for c in text[pos:b]):
+            segments.append(Segment(pos, b, "narrator", 0))
+    return segments
+
+
+def _subtract(start: int, end: int, drops) -> list[tuple[int, int]]:
+    pieces, pos = [], start
+    for s, e, _ in drops:
+        if s > pos:
+            pieces.append((pos, s))
+        pos = max(pos, e)
+    if pos < end:
+        pieces.append((pos, end))
+    return pieces
+
+
+def _number_turns(segments: list[Segment]) -> None:
+    """Renumber turns: a new turn at every change of speaker or of the format's turn mark."""
+    turn, prev = -1, None
+    for seg in segments:
+        key = (seg.speaker, seg.turn)
+        if key != prev:
+            turn += 1
+            prev = key
+        seg.turn = turn
+
+
+# --------------------------------------------------------------------------- sentences
+def sentences_from_source(src: Source, text: str, labels, aliases, anchors_path: Path):
+    """Return (sentence rows, dropped rows) for one source."""
+    dropped: list[tuple[int, int, str]] = []
+    if src.format == "labelled":
+        segments = segment_labelled(src, text, labels, dropped)
+    elif src.format == "captions":
+        anchors = load_caption_anchors(anchors_path, src.file, text)
+        segments = segment_captions(src, text, anchors, dropped)
+    else:
+        segments = segment_article(src, text, aliases, dropped)
+    _number_turns(segments)
+    rows = []
+    for seg in segments:
+        drops = find_inline_drops(text, seg.start, seg.end, src.format)
+        dropped.extend(drops)
+        pieces = [(s, e) for s, e in _subtract(seg.start, seg.end, drops) if text[s:e].strip()]
+        if not pieces:
+            continue
+        mt = normalise(MappedText.from_pieces(text, pieces))
+        for a, b in split_sentences(mt.text):
+            s, e = mt.raw_span(a, b)
+            sent = mt.text[a:b]
+            if not WORD.search(sent):
+                continue
+            rows.append({"source": src.file, "meeting": src.meeting, "speaker": seg.speaker,
+                         "turn": seg.turn, "char_start": s, "char_end": e, "text": sent})
+    drop_rows = [{"source": src.file, "char_start": s, "char_end": e, "rule": r,
+                  "text": text[s:e]} for s, e, r in sorted(set(dropped))]
+    return rows, drop_rows

@@ -1,0 +1,212 @@
+"""Repeats across sources: the canonical-source policy.
+
+The same words often reach us through several sources (an official transcript, captions, a
+news article quoting them). :func:`mark_repeats` keeps the best source of each speaker and
+meeting as canonical and marks every sentence of a lower-ranked source that repeats one of
+it, so that no sentence is counted twice.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+#: Cosine similarity that makes a sentence an alignment anchor (if in order within its turn).
+ANCHOR_THRESHOLD = 0.30
+#: A turn is a rendering of a canonical passage when it has at least this many sentences and
+#: at least this share of them reach ANCHOR_THRESHOLD; only then do the window rules apply.
+PASSAGE_MIN_SENTENCES = 3
+PASSAGE_MIN_SHARE = 0.5
+#: A repeat on its own (out of order, or outside a passage): cosine and shared content words.
+STANDALONE_THRESHOLD = 0.40
+STANDALONE_MIN_SHARED = 3
+#: Near-verbatim: a repeat whatever its length.
+VERBATIM_THRESHOLD = 0.90
+#: Anchors whose targets are at most this many reference sentences apart enclose one passage:
+#: the sentences between them repeat that passage, whatever their own similarity.
+CONTEXT_GAP = 8
+#: Sentences before the first / after the last anchor of a passage: similarity needed within
+#: CONTEXT_GAP reference sentences of that anchor.
+EDGE_THRESHOLD = 0.15
+#: Speakers never de-duplicated across sources: each outlet's prose is its own.
+NOT_DEDUPLICATED = {"narrator"}
+_SPELLING = [(re.compile(r"is(ation|e|ed|es|ing)\b"), r"iz\1"), (re.compile(r"our\b"), "or"),
+             (re.compile(r"mme\b"), "m")]
+
+
+def _matching_text(texts: pd.Series) -> pd.Series:
+    """Lower-case, spelling-neutral text for cross-source matching (organise ~ organize)."""
+    out = texts.str.lower()
+    for pattern, repl in _SPELLING:
+        out = out.str.replace(pattern, repl, regex=True)
+    return out
+
+
+def sentence_similarity(lower: pd.Series, reference: pd.Series):
+    """Return sparse (cosine, shared content words) matrices, lower × reference.
+
+    Cosine is over TF-IDF vectors of content words (stop words removed, spelling
+    neutralised); both products are sparse, so the cost grows with shared content words,
+    not with the product of the two sizes.
+    """
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True,
+                          token_pattern=r"(?u)\b[a-z][a-z0-9]+\b")
+    both = pd.concat([_matching_text(lower), _matching_text(reference)], ignore_index=True)
+    try:
+        x = vec.fit_transform(both)
+    except ValueError:  # no content words at all
+        empty = sparse.csr_matrix((len(lower), len(reference)))
+        return empty, empty
+    n = len(lower)
+    binary = (x > 0).astype(np.float32)
+    cos = (x[:n] @ x[n:].T).tocsr()
+    shared = (binary[:n] @ binary[n:].T).tocsr()
+    return cos, shared
+
+
+def _monotonic(positions: list[int], targets: list[int]) -> set[int]:
+    """Return the subset of ``positions`` whose ``targets`` form the longest non-decreasing run."""
+    import bisect
+
+    tails, tails_idx, prev = [], [], [-1] * len(targets)
+    for i, t in enumerate(targets):
+        k = bisect.bisect_right(tails, t)
+        if k == len(tails):
+            tails.append(t)
+            tails_idx.append(i)
+        else:
+            tails[k], tails_idx[k] = t, i
+        prev[i] = tails_idx[k - 1] if k else -1
+    keep, i = set(), tails_idx[-1] if tails_idx else -1
+    while i >= 0:
+        keep.add(positions[i])
+        i = prev[i]
+    return keep
+
+
+def align_to_reference(sims, shared, turns: np.ndarray, ref_source: np.ndarray):
+    """Align lower-ranked sentences to reference sentences; return (target, score).
+
+    ``target[i]`` is the index of the reference sentence that sentence ``i`` repeats, or -1.
+    A sentence repeats its best match when that match is near-verbatim, or strong
+    (``STANDALONE_THRESHOLD``) with at least ``STANDALONE_MIN_SHARED`` content words in
+    common. A turn that renders a canonical passage (see ``PASSAGE_*``) is aligned as a
+    whole: its in-order anchors repeat their matches; a sentence between two anchors whose
+    targets lie in one reference source at most ``CONTEXT_GAP`` apart repeats the best match
+    in that window; a sentence at the passage's edge needs ``EDGE_THRESHOLD`` within
+    ``CONTEXT_GAP`` of the nearest anchor.
+    """
+    n, m = sims.shape
+    target = np.full(n, -1)
+    score = np.zeros(n)
+    if n == 0 or m == 0:
+        return target, score
+    best = np.asarray(sims.argmax(axis=1)).ravel()
+    best_score = sims.max(axis=1).toarray().ravel()
+    best_shared = np.asarray(shared[np.arange(n), best]).ravel()
+    alone = (best_score >= VERBATIM_THRESHOLD) | (
+        (best_score >= STANDALONE_THRESHOLD) & (best_shared >= STANDALONE_MIN_SHARED))
+    target[alone], score[alone] = best[alone], best_score[alone]
+
+    def window(i, a, b):
+        row = sims[i, a:b + 1].toarray().ravel()
+        j = int(row.argmax())
+        return a + j, float(row[j])
+
+
+    # Neighbour rule: a sentence right after (before) a repeat of reference sentence t that
+    # best matches t+1..t+2 (t-2..t-1) with ANCHOR_THRESHOLD continues the same passage.
+    for i in range(n):
+        if target[i] >= 0:
+            continue
+        for k, lo, hi in ((i - 1, 1, 2), (i + 1, -2, -1)):
+            if 0 <= k < n and turns[k] == turns[i] and target[k] >= 0:
+                a, b = max(0, target[k] + lo), min(m - 1, target[k] + hi)
+                if a <= b:
+                    j, sc = window(i, a, b)
+                    if sc >= ANCHOR_THRESHOLD and ref_source[j] == ref_source[target[k]]:
+                        target[i], score[i] = j, sc
+                        break
+    for turn in np.unique(turns):
+        idx = np.flatnonzero(turns == turn)
+        strong = best_score[idx] >= ANCHOR_THRESHOLD
+        if len(idx) < PASSAGE_MIN_SENTENCES or strong.mean() < PASSAGE_MIN_SHARE:
+            continue
+        cand = idx[strong].tolist()
+        anchors = sorted(_monotonic(cand, [int(best[i]) for i in cand]))
+        for i in idx:
+            target[i], score[i] = -1, 0.0
+        for i in anchors:
+            target[i], score[i] = best[i], best_score[i]
+        for i in idx:
+            if target[i] >= 0:
+                continue
+            k = int(np.searchsorted(anchors, i))
+            before = anchors[k - 1] if k > 0 else None
+            after = anchors[k] if k < len(anchors) else None
+            if before is not None and after is not None:
+                a, b = target[before], target[after]
+                if 0 <= b - a <= CONTEXT_GAP and ref_source[a] == ref_source[b]:
+                    target[i], score[i] = window(i, a, b)
+                    continue
+            elif before is not None or after is not None:
+                t = target[before] if before is not None else target[after]
+                lo, hi = (t, min(m - 1, t + CONTEXT_GAP)) if before is not None else \
+                    (max(0, t - CONTEXT_GAP), t)
+                j, sc = window(i, lo, hi)
+                if sims[i].nnz == 0:  # no content words ("Thank you."): part of the passage
+                    j, sc = t, 0.0
+                if (sc >= EDGE_THRESHOLD or sims[i].nnz == 0) and ref_source[j] == ref_source[t]:
+                    target[i], score[i] = j, sc
+                    continue
+            if alone[i]:
+                target[i], score[i] = best[i], best_score[i]
+    return target, score
+
+
+def mark_repeats(df: pd.DataFrame) -> pd.DataFrame:
+    """Apply the canonical-source policy; add ``canonical``, ``duplicate_of``, ``match_score``.
+
+    For each meeting and speaker (narrator excluded: each outlet's prose is its own), the
+    sources are taken in order of authority: official transcript, third-party copy,
+    captions, news article, then file name. The best source is canonical as a whole. Each
+    lower-ranked source is aligned (:func:`align_to_reference`) with every sentence of the
+    better sources; a sentence that repeats one is not canonical and names the canonical
+    sentence it repeats (following repeats of repeats to their root). Anything else is
+    content no better source has, and joins the canonical corpus.
+    """
+    df = df.copy()
+    dup = np.full(len(df), None, dtype=object)
+    score = np.full(len(df), np.nan)
+    canonical = np.ones(len(df), dtype=bool)
+    pos_of = pd.Series(np.arange(len(df)), index=df.index)
+    sid = df["sentence_id"].to_numpy()
+    n_sources = df.groupby(["meeting", "speaker"])["source"].transform("nunique")
+    multi = df[(n_sources > 1) & ~df["speaker"].isin(NOT_DEDUPLICATED)]
+    for _, g in multi.groupby(["meeting", "speaker"], sort=True):
+        order = (g[["source_rank", "source"]].drop_duplicates()
+                 .sort_values(["source_rank", "source"]))["source"].tolist()
+        ref = g[g["source"] == order[0]].sort_values("sentence")
+        for src in order[1:]:
+            low = g[g["source"] == src].sort_values("sentence")
+            sims, shared = sentence_similarity(low["text"], ref["text"])
+            target, sc = align_to_reference(sims, shared, low["turn"].to_numpy(),
+                                            ref["source"].to_numpy())
+            ref_pos = pos_of[ref.index].to_numpy()
+            for k, p in enumerate(pos_of[low.index].to_numpy()):
+                if target[k] < 0:
+                    continue
+                root = ref_pos[target[k]]
+                canonical[p] = False
+                dup[p] = dup[root] if dup[root] is not None else sid[root]
+                score[p] = round(float(sc[k]), 4)
+            ref = pd.concat([ref, low])
+    df["canonical"] = canonical
+    df["duplicate_of"] = pd.array(dup, dtype="string")
+    df["match_score"] = score
+    return df

@@ -1,0 +1,100 @@
+import csv
+import hashlib
+
+import pytest
+
+from helpers import corpus
+from helpers.io import InputError
+
+
+@pytest.fixture(scope="module")
+def built(root):
+    return corpus.build_corpus(root)
+
+
+def test_labelled_transcripts_attribute_by_label(built):
+    sentences, _ = built
+    s002 = sentences[sentences["source"].str.startswith("002")]
+    putin_line = s002[s002["text"].str.startswith("President of Russia Vladimir Putin has")]
+    assert putin_line["speaker"].tolist() == ["lavrov"]  # a name, not a label
+    assert s002.iloc[0]["speaker"] == "lavrov"  # unlabelled opening: default speaker
+    assert set(s002["speaker"]) == {"lavrov", "journalist"}
+    s004 = sentences[sentences["source"].str.startswith("004")]
+    assert s004.iloc[0]["text"].startswith("Mr Secretary of State")
+    assert s004.iloc[0]["speaker"] == "putin" and s004.iloc[-1]["speaker"] == "pompeo"
+    assert set(sentences[sentences["source"].str.startswith("001")]["speaker"]) == {
+        "pompeo", "moderator", "journalist"}
+
+
+def test_captions_follow_the_annotated_turns(built):
+    s000 = built[0][built[0]["source"].str.startswith("000")]
+    turns = s000.groupby("turn")["speaker"].first().tolist()
+    assert turns == ["narrator", "pompeo", "lavrov", "pompeo", "journalist", "pompeo"]
+    assert s000.iloc[-1]["text"] == "Were hopeful theyll be able to com"
+
+
+def test_article_quotes_go_to_the_quoted_speaker(built):
+    s003 = built[0][built[0]["source"].str.startswith("003")]
+    by_text = dict(zip(s003["text"], s003["speaker"]))
+    assert by_text["Thanks for the invitation,"] == "pompeo"
+    assert by_text["It remains on the table."] == "lavrov"
+    assert by_text["Lavrov told reporters."] == "narrator"
+    assert not s003["text"].str.contains("Listen Live|Get short URL|Comment via").any()
+
+
+def _add_source(proj, name, text, **fields):
+    raw = proj / "data" / "raw"
+    (raw / name).write_text(text, encoding="utf-8")
+    with open(raw / "sources.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    row = dict(rows[2], file=name, sha256=hashlib.sha256(text.encode()).hexdigest(),
+               default_speaker="", title="A test transcript", **fields)
+    rows.append(row)
+    with open(raw / "sources.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+THIRD_MEETING = """A test transcript
+
+Sergey Lavrov: We discussed New START and strategic stability. Syria was on the agenda too.
+
+QUESTION: Will you meet again?
+
+SECRETARY POMPEO: We talked about North Korea. President Putin has also commented on it.
+Lines without a label continue the speaker.
+"""
+
+
+def test_unknown_speaker_label_names_file_and_line(tmp_project):
+    _add_source(tmp_project, "005_test.txt", "A test transcript\n\nAMBASSADOR SMITH: Hello.\n",
+                meeting="moscow-2020-06-01", event_date="2020-06-01")
+    with pytest.raises(InputError, match=r"005_test\.txt, line 3: unknown speaker label "
+                                         r"'AMBASSADOR SMITH'"):
+        corpus.build_corpus(tmp_project)
+
+
+def test_speech_before_any_label_without_default_speaker(tmp_project):
+    _add_source(tmp_project, "005_test.txt", "A test transcript\nWe met today.\n",
+                meeting="moscow-2020-06-01", event_date="2020-06-01")
+    with pytest.raises(InputError, match=r"005_test\.txt, line 2: speech before the first"):
+        corpus.build_corpus(tmp_project)
+
+
+@pytest.mark.parametrize("anchor, problem", [("No such words here", "is missing from"),
+                                             ("Thank you.", "matches")])
+def test_bad_caption_anchor_names_the_anchor(tmp_project, anchor, problem):
+    path = tmp_project / "data" / "annotations" / "caption_turns.csv"
+    with open(path, "a") as fh:
+        fh.write(f"000_df1a256d48d856ee.txt,{anchor},pompeo,test\n")
+    with pytest.raises(InputError, match=rf"caption_turns\.csv, row 7: anchor '{anchor}' {problem}"):
+        corpus.build_corpus(tmp_project)
+
+
+def test_unattributed_quote_is_an_error(tmp_project):
+    _add_source(tmp_project, "005_test.txt", 'Officials met.\n\n"We agreed," an aide added.\n',
+                meeting="moscow-2020-06-01", event_date="2020-06-01", format="article",
+                source_kind="news article")
+    with pytest.raises(InputError, match=r"005_test\.txt, line 3: a direct quote with no attribution"):
+        corpus.build_corpus(tmp_project)
