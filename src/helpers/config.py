@@ -13,10 +13,6 @@ from pathlib import Path
 #: Master seed for every random process (bootstraps, topic models, synthetic corpora).
 SEED = 20191210
 
-MEETINGS = {
-    "sochi-2019-05-14": {"label": "Sochi, 14 May 2019", "date": "2019-05-14"},
-    "washington-2019-12-10": {"label": "Washington, 10 Dec 2019", "date": "2019-12-10"},
-}
 SPEAKERS = ("pompeo", "lavrov", "putin", "moderator", "journalist", "narrator")
 #: The speakers whose issue agendas the project compares.
 PRINCIPALS = ("pompeo", "lavrov")

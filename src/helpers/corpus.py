@@ -16,7 +16,7 @@ import pandas as pd
 from . import cache, config
 from .attribution import count_words_series, load_speaker_names, sentences_from_source
 from .repeats import mark_repeats
-from .sources import load_manifest
+from .sources import load_manifest, order_meetings
 
 
 @cache.memoize
@@ -85,7 +85,7 @@ def coverage_grid(cov: pd.DataFrame, corpus_name: str, speakers=("pompeo", "lavr
                   meetings: list[str] | None = None) -> pd.DataFrame:
     """Return words per speaker (rows) × meeting (columns); missing cells are NaN, not 0."""
     d = cov[(cov["corpus"] == corpus_name) & (cov["source"] == "all")]
-    meetings = meetings or sorted(cov["meeting"].unique())
+    meetings = meetings or order_meetings(cov["meeting"].unique())
     grid = d.pivot(index="speaker", columns="meeting", values="n_words")
     return grid.reindex(index=list(speakers), columns=meetings).astype(float)
 
@@ -100,7 +100,7 @@ def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")):
     from .figures import MISSING_HATCH, add_source_note
     from .sources import meeting_label
 
-    meetings = sorted(cov["meeting"].unique())
+    meetings = order_meetings(cov["meeting"].unique())
     grids = {name: coverage_grid(cov, name, speakers, meetings) for name in ("canonical", "all")}
     vmax = max(np.nanmax(g.to_numpy()) for g in grids.values())
     fig, axes = plt.subplots(1, 2, figsize=(6.5, 2.6), sharey=True)

@@ -33,11 +33,7 @@ OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 SPEAKER_COLOURS = {"pompeo": "#0072B2", "lavrov": "#D55E00", "putin": "#CC79A7",
                    "journalist": "#999999", "moderator": "#999999", "narrator": "#999999"}
 SPEAKER_MARKERS = {"pompeo": "o", "lavrov": "s", "putin": "^"}
-MEETING_LABELS = {m: v["label"] for m, v in config.MEETINGS.items()}
 MISSING_HATCH = "////"
-#: Source note for every figure: the corpus and its date range.
-SOURCE_NOTE = ("Source: State Dept., Russian MFA, Kremlin transcripts, C-SPAN captions and "
-               "news quotes; meetings of 14 May and 10 Dec 2019.")
 
 HOUSE_STYLE = {
     "figure.figsize": (6.5, 4.0),  # one report column at 6.5 in
@@ -73,8 +69,16 @@ def use_house_style() -> None:
     matplotlib.rcParams.update(HOUSE_STYLE)
 
 
-def add_source_note(fig: matplotlib.figure.Figure, note: str = SOURCE_NOTE) -> None:
-    """Write the small source note in the figure's bottom-left corner."""
+def add_source_note(fig: matplotlib.figure.Figure, note: str | None = None) -> None:
+    """Write the small source note in the figure's bottom-left corner.
+
+    The default note is made from the manifest (:func:`helpers.sources.source_note`): the
+    kinds of source and the meetings, so it changes when a transcript is added.
+    """
+    if note is None:
+        from .sources import source_note
+
+        note = source_note()
     fig.text(0.0, -0.02, note, ha="left", va="top", fontsize=6.5, color="#555555",
              transform=fig.transFigure)
 

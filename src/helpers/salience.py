@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import config
 from .lexicon import Issue, issue_ids
+from .sources import order_meetings
 
 
 def cell_rng(seed: int, *keys: str) -> np.random.Generator:
@@ -143,7 +144,7 @@ def salience_evidence(coded: pd.DataFrame, lexicon: list[Issue],
 
 def salience_grid(sal: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")) -> pd.DataFrame:
     """Share per issue (rows) × speaker-meeting cell (columns); NaN where there is no data."""
-    meetings = sorted(sal["meeting"].unique())
+    meetings = order_meetings(sal["meeting"].unique())
     cols = [(sp, m) for sp in speakers for m in meetings]
     grid = sal.pivot_table(index="issue", columns=["speaker", "meeting"], values="share",
                            aggfunc="first")

@@ -14,7 +14,6 @@ import pandera.pandas as pa
 from . import config
 from .io import write_csv_atomic
 
-MEETING_IDS = list(config.MEETINGS)
 SPEAKER_IDS = list(config.SPEAKERS)
 SHARE = pa.Check.in_range(0.0, 1.0)
 

@@ -20,6 +20,9 @@ MANIFEST = "sources.csv"
 NOT_SOURCES = {MANIFEST, "README.md", "SHA256SUMS"}
 COLUMNS = ["file", "sha256", "outlet", "title", "source_kind", "translation", "format",
            "default_speaker", "meeting", "event_date", "published", "note"]
+#: Optional columns: ``meeting_name`` is the meeting's display name ("Sochi, 14 May 2019");
+#: left empty, it is made from the meeting id and the event date.
+OPTIONAL_COLUMNS = ["meeting_name"]
 #: Source kinds in order of authority (rank 1 is best), as the canonical-source policy uses.
 SOURCE_RANK = {"official transcript": 1, "third-party copy of a transcript": 2,
                "broadcast captions": 3, "news article": 4}
@@ -47,6 +50,7 @@ class Source:
     note: str
     path: Path
     row: int
+    meeting_name: str = ""
 
     @property
     def rank(self) -> int:
@@ -82,7 +86,7 @@ def load_manifest(raw_dir: Path | None = None) -> list[Source]:
     for i, rec in enumerate(records, start=1):
         def bad(msg: str) -> InputError:
             return InputError(path, f"{msg} (file {rec.get('file')!r})", row=i)
-        rec = {k: (rec.get(k) or "").strip() for k in COLUMNS}
+        rec = {k: (rec.get(k) or "").strip() for k in COLUMNS + OPTIONAL_COLUMNS}
         if not rec["file"]:
             raise bad("empty file name")
         if rec["file"] in seen:
@@ -116,9 +120,57 @@ def load_manifest(raw_dir: Path | None = None) -> list[Source]:
     return sorted(sources, key=lambda s: s.file)
 
 
-def meeting_label(meeting: str) -> str:
-    """Return a human label for a meeting id ('Sochi, 14 May 2019'), known or new."""
-    if meeting in config.MEETINGS:
-        return config.MEETINGS[meeting]["label"]
-    place, date = meeting[:-11], meeting[-10:]
-    return f"{place.replace('-', ' ').title()}, {date}"
+def _default_meeting_name(meeting: str, event_date: str) -> str:
+    """'sochi-2019-05-14', '2019-05-14' → 'Sochi, 14 May 2019'."""
+    import datetime as dt
+
+    place = meeting[:-11].replace("-", " ").title()
+    day = dt.date.fromisoformat(event_date)
+    return f"{place}, {day.day} {day:%b %Y}"
+
+
+def load_meetings(raw_dir: Path | None = None) -> list[dict]:
+    """Return the meetings of the manifest in order of event date.
+
+    Each is ``{"meeting", "name", "event_date"}``; ``name`` is the manifest's
+    ``meeting_name`` (or one made from the id and date). Two sources of one meeting that
+    disagree on its date or name are an error naming both rows.
+    """
+    raw_dir = Path(raw_dir) if raw_dir is not None else config.paths()["raw"]
+    out: dict[str, dict] = {}
+    for src in load_manifest(raw_dir):
+        name = src.meeting_name or _default_meeting_name(src.meeting, src.event_date)
+        seen = out.setdefault(src.meeting, {"meeting": src.meeting, "name": name,
+                                            "event_date": src.event_date, "row": src.row})
+        for key, value in (("event_date", src.event_date), ("name", name)):
+            if seen[key] != value and (key == "event_date" or src.meeting_name):
+                raise InputError(raw_dir / MANIFEST, f"meeting {src.meeting!r} has {key} "
+                                 f"{value!r} here but {seen[key]!r} in row {seen['row']}; "
+                                 "give every source of a meeting the same value", row=src.row)
+    return [{k: m[k] for k in ("meeting", "name", "event_date")}
+            for m in sorted(out.values(), key=lambda m: (m["event_date"], m["meeting"]))]
+
+
+def order_meetings(meetings, raw_dir: Path | None = None) -> list[str]:
+    """Return the given meeting ids in order of event date (unknown ids last, by id)."""
+    rank = {m["meeting"]: k for k, m in enumerate(load_meetings(raw_dir))}
+    return sorted(set(meetings), key=lambda m: (rank.get(m, len(rank)), m))
+
+
+def meeting_label(meeting: str, raw_dir: Path | None = None) -> str:
+    """Return a meeting's display name from the manifest ('Sochi, 14 May 2019')."""
+    for m in load_meetings(raw_dir):
+        if m["meeting"] == meeting:
+            return m["name"]
+    return _default_meeting_name(meeting, meeting[-10:])
+
+
+def source_note(raw_dir: Path | None = None) -> str:
+    """The source note every figure carries: the kinds of source and the meetings."""
+    sources = load_manifest(raw_dir)
+    kinds = sorted({s.source_kind for s in sources}, key=lambda k: SOURCE_RANK[k])
+    plural = {"official transcript": "official transcripts",
+              "third-party copy of a transcript": "copies of transcripts",
+              "broadcast captions": "broadcast captions", "news article": "news articles"}
+    meetings = "; ".join(m["name"] for m in load_meetings(raw_dir))
+    return f"Source: {len(sources)} sources ({', '.join(plural[k] for k in kinds)}) of {meetings}."

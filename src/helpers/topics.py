@@ -18,6 +18,7 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 from . import cache, config
+from .sources import order_meetings
 
 WINDOW = 3
 
@@ -211,7 +212,7 @@ def plot_prevalence_heatmap(prev: pd.DataFrame, speakers=("pompeo", "lavrov", "p
     """Topic share for every speaker-meeting cell; cells without data hatched, not 0."""
     from .figures import plot_share_heatmap
 
-    meetings = sorted(prev["meeting"].unique())
+    meetings = order_meetings(prev["meeting"].unique())
     cols = [(sp, m) for sp in speakers for m in meetings]
     grid = prev.pivot_table(index="label", columns=["speaker", "meeting"], values="share",
                             aggfunc="first").reindex(
