@@ -41,17 +41,39 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
             r["source_rank"] = src.rank
             r["translation"] = ("original English" if r["speaker"] in ENGLISH_SPEAKERS
                                 else src.translation)
+        add_turn_context(rows, src.format)
         all_rows += rows
         all_drops += drops
     sentences = pd.DataFrame(all_rows)
     sentences["n_words"] = count_words_series(sentences["text"])
     sentences = mark_repeats(sentences)
     cols = ["sentence_id", "source", "meeting", "speaker", "turn", "sentence", "char_start",
-            "char_end", "text", "n_words", "source_rank", "translation", "canonical",
-            "duplicate_of", "match_score"]
+            "char_end", "text", "n_words", "source_rank", "translation", "turn_type",
+            "question", "canonical", "duplicate_of", "match_score"]
     dropped = pd.DataFrame(all_drops, columns=["source", "char_start", "char_end", "rule",
                                                "text"])
     return sentences[cols], dropped
+
+
+def add_turn_context(rows: list[dict], source_format: str) -> None:
+    """Mark each sentence row of one source with its turn type and the question it answers.
+
+    ``turn_type`` is "answer" when the turn before it was a journalist's, "quoted" for quotes
+    in a news article (their context is unknown), and "statement" otherwise (opening remarks,
+    follow-ups, the moderator's words). ``question`` is the sentence id of the first sentence
+    of the question an answer follows, and empty otherwise.
+    """
+    first = {}
+    for r in rows:
+        first.setdefault(r["turn"], r)
+    for r in rows:
+        before = first.get(r["turn"] - 1)
+        if source_format == "article":
+            r["turn_type"], r["question"] = "quoted", ""
+        elif before is not None and before["speaker"] == "journalist":
+            r["turn_type"], r["question"] = "answer", before["sentence_id"]
+        else:
+            r["turn_type"], r["question"] = "statement", ""
 
 
 #: Speakers whose words are in English in every source (the rest may be translated).
@@ -90,6 +112,24 @@ def coverage_grid(cov: pd.DataFrame, corpus_name: str, speakers=("pompeo", "lavr
     return grid.reindex(index=list(speakers), columns=meetings).astype(float)
 
 
+def heard_where(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")) -> str:
+    """One line saying at which meetings each speaker is heard in the canonical corpus."""
+    from .sources import meeting_label
+
+    d = cov[(cov["corpus"] == "canonical") & (cov["source"] == "all")]
+    meetings = order_meetings(cov["meeting"].unique())
+    parts = []
+    for sp in speakers:
+        at = [m for m in meetings if ((d["meeting"] == m) & (d["speaker"] == sp)).any()]
+        if not at:
+            parts.append(f"{sp.title()} nowhere")
+            continue
+        where = " and ".join(meeting_label(m).split(",")[0] for m in at)
+        parts.append(f"{sp.title()} at {'every meeting' if len(at) == len(meetings) > 1 else where}"
+                     + (" only" if len(at) < len(meetings) else ""))
+    return "Who is heard where: " + "; ".join(parts)
+
+
 def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")):
     """Heatmaps of words per speaker and meeting, canonical corpus and all sources.
 
@@ -122,8 +162,8 @@ def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")):
         ax.set_title(f"{'Canonical corpus' if name == 'canonical' else 'All sources'} (words)",
                      fontsize=9)
         ax.grid(False)
-    fig.suptitle("Lavrov is heard only in Washington; Pompeo at both meetings",
-                 x=0.0, ha="left", fontsize=10, fontweight="bold")
+    fig.suptitle(heard_where(cov, speakers), x=0.0, ha="left", fontsize=10,
+                 fontweight="bold")
     fig.tight_layout()
     add_source_note(fig)
     return fig

@@ -1,128 +1,92 @@
 """Issue salience: each speaker's agenda at each meeting, from coded sentences.
 
-``compute_salience`` gives the share of a speaker's sentences at a meeting that concern each
-issue; ``compute_agenda_overlap`` compares two agendas; ``salience_evidence`` lists the
+``compute_salience`` gives, for every speaker-meeting cell with data and for each measure
+(``lexicon``: the automatic coding, corrected for its estimated coding error; ``hand``: the
+hand coding, where a cell has one), the share of the speaker's sentences that concern each
+issue, with intervals from :mod:`helpers.inference`. ``salience_evidence`` lists the
 sentences behind every number; ``compare_with_topics`` sets the shares beside the topic
 model's prevalence.
-
-Bootstrap. Resampling a cell's n sentences with replacement makes each issue's count
-Binomial(n, share), so salience intervals come from binomial quantiles (the exact bootstrap
-percentile interval). For the agenda overlap, which needs the joint resample, a resample is
-a multinomial draw of n over the distinct issue label-sets present (sentences with the same
-labels are interchangeable), drawn B times in one vectorised, seeded call.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from . import config
+from . import config, inference
 from .lexicon import Issue, issue_ids
 from .sources import order_meetings
 
 
-def cell_rng(seed: int, *keys: str) -> np.random.Generator:
-    """A generator for one cell, from the master seed and the cell's names.
+MEASURES = ("lexicon", "hand")
+#: A cell gets the hand measure when at least this share of its sentences is hand-coded.
+HAND_MIN_COVERAGE = 0.9
 
-    Each cell's intervals are then the same whichever other cells are computed with it.
+
+def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None = None,
+                  speakers=("pompeo", "lavrov", "putin")) -> dict:
+    """Resampling cells of every measure: ``{measure: {(meeting, speaker): (Cell, rates)}}``.
+
+    ``lexicon``: the coded labels, with coding rates (:class:`~helpers.inference.CodingRates`)
+    estimated from the hand-coded sentences of *other* sources than the cell's, so that no
+    cell is corrected with its own hand codes (``None`` without hand codes).
+    ``hand``: the hand codes (``gold``, sentence_id × issue), for every cell with at least
+    ``HAND_MIN_COVERAGE`` of its sentences coded; only those sentences count.
     """
-    import zlib
-
-    return np.random.default_rng([seed, zlib.crc32("|".join(keys).encode())])
-
-
-def _label_sets(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (unique label rows, counts) of a boolean matrix."""
-    uniq, counts = np.unique(x, axis=0, return_counts=True)
-    return uniq, counts
-
-
-def compute_salience(coded: pd.DataFrame, lexicon: list[Issue],
-                     speakers=("pompeo", "lavrov", "putin"),
-                     level: float = 0.95) -> pd.DataFrame:
-    """Salience of each issue for each speaker at each meeting, with bootstrap intervals.
-
-    ``share`` is the share of the speaker's sentences at the meeting that concern the issue;
-    ``share_words`` weights sentences by their words. Rows exist only for (meeting, speaker)
-    cells with data. ``ci_low``/``ci_high`` are the percentile interval of the bootstrap over
-    the cell's sentences. Resampling n sentences with replacement makes the count of issue
-    sentences Binomial(n, share) exactly, so the interval is taken from that distribution's
-    quantiles: the Monte Carlo bootstrap's limit as resamples grow, with no sampling noise
-    and no seed to depend on. One vectorised pass over all cells and issues.
-    """
-    from scipy.stats import binom
-
-    ids = issue_ids(lexicon)
     d = coded[coded["speaker"].isin(list(speakers))]
-    x = d[ids].astype(np.int64)
-    w = d["n_words"].to_numpy(dtype=float)
-    grouped = x.groupby([d["meeting"], d["speaker"]], sort=True)
-    k = grouped.sum()  # cells × issues
-    n = grouped.size().to_numpy()
-    words = (x.mul(w, axis=0)).groupby([d["meeting"], d["speaker"]], sort=True).sum()
-    total_words = pd.Series(w, index=d.index).groupby([d["meeting"], d["speaker"]],
-                                                        sort=True).sum().to_numpy()
-    share = k.to_numpy() / n[:, None]
-    alpha = (1 - level) / 2
-    lo = binom.ppf(alpha, n[:, None], share) / n[:, None]
-    hi = binom.ppf(1 - alpha, n[:, None], share) / n[:, None]
-    share_words = words.to_numpy() / np.where(total_words > 0, total_words, 1)[:, None]
-    cells = k.index.to_frame(index=False)
-    n_issues = len(ids)
-    out = pd.DataFrame({
-        "meeting": np.repeat(cells["meeting"].to_numpy(), n_issues),
-        "speaker": np.repeat(cells["speaker"].to_numpy(), n_issues),
-        "issue": np.tile(ids, len(cells)),
-        "n_sentences": k.to_numpy().ravel(),
-        "total_sentences": np.repeat(n, n_issues),
-        "share": share.ravel(),
-        "share_words": share_words.ravel(),
-        "ci_low": np.minimum(lo.ravel(), share.ravel()),
-        "ci_high": np.maximum(hi.ravel(), share.ravel()),
-        "total_words": np.repeat(total_words.astype(np.int64), n_issues),
-    })
+    out = {"lexicon": {}}
+    lex = inference.cell_blocks(d[ids], d)
+    pred = d.set_index("sentence_id")[ids]
+    coded_ids = pd.Index([]) if gold is None else gold.index.intersection(pred.index)
+    source_of = d.set_index("sentence_id")["source"]
+    for key, cell in lex.items():
+        train = coded_ids[~source_of.loc[coded_ids].isin(cell.sources).to_numpy()]
+        rates = (inference.estimate_rates(pred.loc[train], gold.loc[train, ids])
+                 if len(train) else None)
+        out["lexicon"][key] = (cell, rates)
+    if gold is not None:
+        has = d["sentence_id"].isin(coded_ids)
+        cover = has.groupby([d["meeting"], d["speaker"]]).mean()
+        h = d[has]
+        labels = gold.loc[h["sentence_id"], ids].set_axis(h.index)
+        out["hand"] = {key: (cell, None)
+                       for key, cell in inference.cell_blocks(labels, h).items()
+                       if cover.get(key, 0) >= HAND_MIN_COVERAGE}
     return out
 
 
-def _js_similarity(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """1 − Jensen–Shannon distance (base 2) between rows of p and q (distributions)."""
-    p = p / np.clip(p.sum(axis=-1, keepdims=True), 1e-12, None)
-    q = q / np.clip(q.sum(axis=-1, keepdims=True), 1e-12, None)
-    m = (p + q) / 2
+def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFrame | None = None,
+                     speakers=("pompeo", "lavrov", "putin"), seed: int = config.SEED,
+                     n_boot: int = inference.N_BOOT, level: float = inference.LEVEL) -> pd.DataFrame:
+    """Salience of each issue for each speaker at each meeting, by measure, with intervals.
 
-    def kl(a, b):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(a > 0, a * np.log2(a / np.where(b > 0, b, 1)), 0.0)
-        return t.sum(axis=-1)
-    return 1 - np.sqrt(np.clip((kl(p, m) + kl(q, m)) / 2, 0, 1))
-
-
-def compute_agenda_overlap(coded: pd.DataFrame, lexicon: list[Issue], meeting: str,
-                           a: str = "pompeo", b: str = "lavrov", n_boot: int = 2000,
-                           seed: int = config.SEED, level: float = 0.95) -> dict:
-    """Similarity (1 − JS distance) of two speakers' issue distributions at a meeting.
-
-    The distribution is each speaker's issue mentions normalised to sum to one. The
-    interval resamples each speaker's sentences independently (multinomial form).
+    ``share`` is the share of the speaker's canonical sentences at the meeting that concern
+    the issue: for ``measure="lexicon"`` corrected for the lexicon's estimated coding error
+    (``share_uncorrected`` is the raw lexicon share), for ``measure="hand"`` from the hand
+    coding. Rows exist only for (meeting, speaker) cells with data: a missing cell has no
+    rows, never zeros. Intervals are block-bootstrap percentiles (see
+    :mod:`helpers.inference`), exact where a count is zero.
     """
     ids = issue_ids(lexicon)
-    dists, boots = [], []
-    for speaker in (a, b):
-        rng = cell_rng(seed, meeting, speaker, "overlap")
-        d = coded[(coded["meeting"] == meeting) & (coded["speaker"] == speaker)]
-        if d.empty:
-            raise ValueError(f"no sentences for {speaker} at {meeting}")
-        x = d[ids].to_numpy(dtype=bool)
-        uniq, counts = _label_sets(x)
-        dists.append(x.sum(axis=0).astype(float))
-        boots.append(rng.multinomial(len(x), counts / len(x), size=n_boot) @ uniq)
-    point = float(_js_similarity(dists[0], dists[1]))
-    sims = _js_similarity(boots[0].astype(float), boots[1].astype(float))
-    alpha = (1 - level) / 2
-    lo, hi = np.quantile(sims, [alpha, 1 - alpha])
-    return {"meeting": meeting, "a": a, "b": b, "similarity": point, "ci_low": float(lo),
-            "ci_high": float(hi)}
+    d = coded[coded["speaker"].isin(list(speakers))]
+    words = d.groupby(["meeting", "speaker"])["n_words"].sum()
+    frames = []
+    for measure, cells in measure_cells(coded, ids, gold, speakers).items():
+        for (meeting, speaker), (cell, rates) in cells.items():
+            rng = inference.rng_for(seed, meeting, speaker, measure)
+            point, reps = inference.bootstrap_shares(cell, rng, rates, n_boot)
+            k = cell.counts.sum(axis=0)
+            lo, hi = inference.interval(point, reps, k, cell.n, level)
+            frames.append(pd.DataFrame({
+                "meeting": meeting, "speaker": speaker, "issue": ids, "measure": measure,
+                "n_sentences": k, "total_sentences": cell.n, "share": point,
+                "ci_low": lo, "ci_high": hi, "share_uncorrected": k / cell.n,
+                "total_words": int(words[(meeting, speaker)])}))
+    out = pd.concat(frames, ignore_index=True)
+    rank = {**{m: i for i, m in enumerate(MEASURES)},
+            **{m: i for i, m in enumerate(order_meetings(out["meeting"]))}}
+    return out.sort_values(["measure", "meeting", "speaker"], kind="stable",
+                           key=lambda c: c.map(rank) if c.name != "speaker" else c
+                           ).reset_index(drop=True)
 
 
 def salience_evidence(coded: pd.DataFrame, lexicon: list[Issue],
@@ -178,3 +142,31 @@ def compare_with_topics(coded: pd.DataFrame, topic_table: pd.DataFrame,
     corr = pd.Series({topic: g["lexicon_share"].corr(g["topic_share"], method="spearman")
                       for topic, g in table.groupby("topic")}, dtype=float)
     return table, corr
+
+
+def compare_renderings(sentences: pd.DataFrame, lexicon: list[Issue], inherit: str,
+                       speakers=("pompeo", "lavrov", "putin")) -> pd.DataFrame:
+    """Issue shares of the same passage in two renderings (e.g. translation vs interpreter).
+
+    For each lower-ranked source that repeats a speaker's canonical sentences (``duplicate_of``),
+    codes the repeated sentences and the canonical sentences they repeat, each in its own
+    source order, and returns one row per (meeting, speaker, source, issue) with both shares.
+    """
+    from .coding import code_sentences
+
+    ids = issue_ids(lexicon)
+    rep = sentences[~sentences["canonical"] & sentences["speaker"].isin(list(speakers))
+                    & sentences["duplicate_of"].notna()]
+    rows = []
+    for (m, sp, src), part in rep.groupby(["meeting", "speaker", "source"], sort=True):
+        canon = sentences[sentences["sentence_id"].isin(set(part["duplicate_of"]))]
+        a = code_sentences(part, lexicon, inherit)[ids].mean()
+        b = code_sentences(canon, lexicon, inherit)[ids].mean()
+        for issue in ids:
+            rows.append({"meeting": m, "speaker": sp, "source": src,
+                         "rendering": part["translation"].iloc[0],
+                         "canonical_rendering": canon["translation"].iloc[0],
+                         "sentences": len(part), "canonical_sentences": len(canon),
+                         "issue": issue, "share_rendering": float(a[issue]),
+                         "share_canonical": float(b[issue])})
+    return pd.DataFrame(rows)

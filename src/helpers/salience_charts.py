@@ -1,6 +1,9 @@
-"""Charts of issue salience: dot plots, change between meetings, heatmap, agenda overlap.
+"""Charts of issue salience: speakers at a meeting, a speaker across meetings, every cell,
+and agenda overlap.
 
 Every function returns a Matplotlib figure; :func:`helpers.figures.save_figure` writes it.
+Speakers, meetings and their labels come from the data and the manifest, so the charts
+follow whoever is in the corpus.
 """
 
 from __future__ import annotations
@@ -16,90 +19,106 @@ def _labels(lexicon):
     return {i.id: i.label for i in lexicon}
 
 
-def plot_salience_dots(sal: pd.DataFrame, lexicon: list[Issue], meeting: str,
-                       speakers=("pompeo", "lavrov"), title: str | None = None):
-    """Dot plot with intervals: each speaker's share of sentences per issue at one meeting."""
-    import matplotlib.pyplot as plt
+def _interval_rows(ax, rows: pd.DataFrame, ys, **style):
+    share = rows["share"].to_numpy() * 100
+    err = [share - rows["ci_low"].to_numpy() * 100, rows["ci_high"].to_numpy() * 100 - share]
+    ax.errorbar(share, ys, xerr=err, capsize=2, lw=0.9, ms=5, **style)
 
-    from .figures import SPEAKER_COLOURS, SPEAKER_MARKERS, add_source_note
 
-    d = sal[(sal["meeting"] == meeting) & sal["speaker"].isin(speakers)]
-    order = (d.groupby("issue")["share"].max().sort_values().index.tolist())
-    y = {iid: k for k, iid in enumerate(order)}
-    labels = _labels(lexicon)
-    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(order) + 1.2))
-    offsets = np.linspace(-0.15, 0.15, len(speakers))
-    for off, sp in zip(offsets, speakers):
-        e = d[d["speaker"] == sp]
-        ys = e["issue"].map(y).to_numpy() + off
-        ax.errorbar(e["share"] * 100, ys, xerr=[(e["share"] - e["ci_low"]) * 100,
-                                                (e["ci_high"] - e["share"]) * 100],
-                    fmt=SPEAKER_MARKERS.get(sp, "o"), color=SPEAKER_COLOURS[sp], ms=5,
-                    capsize=2, lw=1, label=sp.title())
+def _finish(fig, ax, order, labels, xlabel, title):
+    from .figures import add_source_note
+
     ax.set_yticks(range(len(order)), [labels[i] for i in order])
-    ax.set_xlabel("Share of the speaker's sentences (%), with 95% bootstrap interval")
-    ax.set_title(title or "Issue salience", loc="left")
-    ax.legend(loc="lower right")
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(left=0)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="lower right", fontsize=8)
     add_source_note(fig)
     return fig
 
 
-def plot_pompeo_change(sal: pd.DataFrame, lexicon: list[Issue], speaker: str = "pompeo",
-                       meetings=("sochi-2019-05-14", "washington-2019-12-10"),
-                       title: str | None = None):
-    """Dumbbell chart: one speaker's share per issue at two meetings, with intervals."""
+def plot_salience_dots(sal: pd.DataFrame, lexicon: list[Issue], meeting: str, speakers,
+                       measure: str = "hand", title: str | None = None):
+    """Each speaker's share of sentences per issue at one meeting, with 95% intervals."""
     import matplotlib.pyplot as plt
 
-    from .figures import OKABE_ITO, add_source_note
+    from .figures import SPEAKER_COLOURS, SPEAKER_MARKERS
     from .sources import meeting_label
 
-    d = sal[(sal["speaker"] == speaker) & sal["meeting"].isin(meetings)]
+    d = sal[(sal["meeting"] == meeting) & sal["speaker"].isin(speakers)
+            & (sal["measure"] == measure)]
+    order = d.groupby("issue")["share"].max().sort_values(kind="stable").index.tolist()
+    y = {iid: k for k, iid in enumerate(order)}
+    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(order) + 1.4))
+    for off, sp in zip(np.linspace(-0.15, 0.15, len(speakers)), speakers):
+        e = d[d["speaker"] == sp]
+        _interval_rows(ax, e, e["issue"].map(y).to_numpy() + off,
+                       fmt=SPEAKER_MARKERS.get(sp, "o"), color=SPEAKER_COLOURS.get(sp, "#555555"),
+                       label=sp.title())
+    return _finish(fig, ax, order, _labels(lexicon),
+                   f"Share of the speaker's sentences (%), {measure} coding, 95% interval",
+                   title or f"Issue salience at {meeting_label(meeting)}")
+
+
+def plot_change(sal: pd.DataFrame, lexicon: list[Issue], speaker: str, meetings,
+                measure: str = "hand", title: str | None = None):
+    """One speaker's share per issue at two meetings (earlier, later), with 95% intervals."""
+    import matplotlib.pyplot as plt
+
+    from .figures import OKABE_ITO
+    from .sources import meeting_label
+
+    early, late = meetings
+    d = sal[(sal["speaker"] == speaker) & sal["meeting"].isin(meetings)
+            & (sal["measure"] == measure)]
     wide = d.pivot(index="issue", columns="meeting", values="share")
-    order = (wide[meetings[1]] - wide[meetings[0]]).sort_values().index.tolist()
-    labels = _labels(lexicon)
-    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(order) + 1.2))
+    order = (wide[late] - wide[early]).sort_values(kind="stable").index.tolist()
+    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(order) + 1.4))
     for k, iid in enumerate(order):
-        ax.plot(wide.loc[iid, list(meetings)] * 100, [k, k], color="#bbbbbb", lw=2, zorder=1)
-    colours = [OKABE_ITO[1], OKABE_ITO[4]]
-    for c, m, marker in zip(colours, meetings, ("o", "D")):
+        ax.plot(wide.loc[iid, [early, late]] * 100, [k, k], color="#bbbbbb", lw=2, zorder=1)
+    for colour, m, marker in ((OKABE_ITO[1], early, "o"), (OKABE_ITO[4], late, "D")):
         e = d[d["meeting"] == m].set_index("issue").loc[order]
-        ax.errorbar(e["share"] * 100, range(len(order)),
-                    xerr=[(e["share"] - e["ci_low"]) * 100, (e["ci_high"] - e["share"]) * 100],
-                    fmt=marker, color=c, ms=5, capsize=2, lw=0.8, label=meeting_label(m),
-                    zorder=2)
-    ax.set_yticks(range(len(order)), [labels[i] for i in order])
-    ax.set_xlabel(f"Share of {speaker.title()}'s sentences (%), with 95% bootstrap interval")
-    ax.set_title(title or f"{speaker.title()}: Sochi to Washington", loc="left")
-    ax.legend(loc="lower right")
-    add_source_note(fig)
-    return fig
+        _interval_rows(ax, e, np.arange(len(order)), fmt=marker, color=colour,
+                       label=meeting_label(m), zorder=2)
+    return _finish(fig, ax, order, _labels(lexicon),
+                   f"Share of {speaker.title()}'s sentences (%), {measure} coding, 95% interval",
+                   title or f"{speaker.title()}: {meeting_label(early)} to {meeting_label(late)}")
 
 
-def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue],
-                          speakers=("pompeo", "lavrov", "putin"), title: str | None = None):
+def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue], speakers,
+                          measure: str = "lexicon", title: str | None = None):
     """Heatmap of every speaker-meeting cell by issue; cells without data hatched, not 0."""
     from .figures import plot_share_heatmap
 
-    grid = salience_grid(sal, speakers)
+    grid = salience_grid(sal[sal["measure"] == measure], speakers)
     labels = _labels(lexicon)
     return plot_share_heatmap(grid, [labels[i] for i in grid.index],
-                              title or "Share of sentences by issue (%)", row_height=0.3)
+                              title or f"Share of sentences by issue (%), {measure} coding",
+                              row_height=0.3)
 
 
 def plot_agenda_overlap(overlaps: pd.DataFrame, title: str | None = None):
-    """Point-and-interval chart of agenda similarity (1 − Jensen–Shannon distance)."""
+    """Bias-corrected agenda similarity with 95% intervals, and the identical-agenda ceiling.
+
+    ``overlaps`` has ``comparison``, ``estimate``, ``ci_low``, ``ci_high`` and ``ceiling``
+    (the plug-in similarity identical agendas would reach at the same sample sizes).
+    """
     import matplotlib.pyplot as plt
 
     from .figures import OKABE_ITO, add_source_note
 
-    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(overlaps) + 1.2))
+    fig, ax = plt.subplots(figsize=(6.5, 0.5 * len(overlaps) + 1.5))
     y = np.arange(len(overlaps))
-    ax.errorbar(overlaps["similarity"], y, xerr=[overlaps["similarity"] - overlaps["ci_low"],
-                                                  overlaps["ci_high"] - overlaps["similarity"]],
-                fmt="o", color=OKABE_ITO[4], capsize=3)
+    est = overlaps["estimate"].to_numpy()
+    ax.errorbar(est, y, xerr=[est - overlaps["ci_low"], overlaps["ci_high"] - est], fmt="o",
+                color=OKABE_ITO[4], capsize=3, label="similarity (bias-corrected)")
+    ax.plot(overlaps["ceiling"], y, "|", color="#333333", ms=14, mew=2,
+            label="identical agendas, uncorrected, at these sizes")
     ax.set_yticks(y, overlaps["comparison"])
-    ax.set_xlim(0, 1)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(-0.6, len(overlaps) - 0.4)
     ax.set_xlabel("Agenda similarity: 1 − Jensen–Shannon distance (0 = disjoint, 1 = same)")
     ax.set_title(title or "Agenda overlap", loc="left")
+    ax.legend(loc="lower left", fontsize=8)
     add_source_note(fig)
     return fig

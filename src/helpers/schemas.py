@@ -47,6 +47,11 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
                               pa.Check.isin([1, 2, 3, 4])),
             "translation": _c(str, "official translation, live interpreter or original "
                                    "English"),
+            "turn_type": _c(str, "statement, answer (the turn follows a journalist's "
+                                 "question) or quoted (a quote in a news article)",
+                            pa.Check.isin(["statement", "answer", "quoted"])),
+            "question": _c(str, "For an answer: sentence_id of the first sentence of the "
+                                "question it follows", nullable=True),
             "canonical": _c(bool, "In the main analysis corpus (not a repeat of a better "
                                   "source)"),
             "duplicate_of": _c(str, "sentence_id of the canonical sentence this repeats",
@@ -118,22 +123,102 @@ register("salience", pa.DataFrameSchema(
     {
         **_META,
         "issue": _ISSUE,
-        "n_sentences": _c(int, "Canonical sentences of the speaker at the meeting that concern "
-                               "the issue", pa.Check.ge(0)),
-        "total_sentences": _c(int, "All canonical sentences of the speaker at the meeting",
-                              pa.Check.ge(1)),
-        "share": _c(float, "n_sentences / total_sentences", SHARE),
-        "share_words": _c(float, "Word-weighted share: words in issue sentences / all words",
-                          SHARE),
-        "ci_low": _c(float, "Lower bound, 95% bootstrap interval of share (seeded)", SHARE),
-        "ci_high": _c(float, "Upper bound, 95% bootstrap interval of share (seeded)", SHARE),
+        "measure": _c(str, "lexicon (automatic coding, corrected for its estimated coding "
+                           "error) or hand (the hand coding, where the cell has one)",
+                      pa.Check.isin(["lexicon", "hand"])),
+        "n_sentences": _c(int, "Sentences of the cell coded with the issue by this measure "
+                               "(before any correction)", pa.Check.ge(0)),
+        "total_sentences": _c(int, "Canonical sentences of the speaker at the meeting that "
+                                   "this measure codes", pa.Check.ge(1)),
+        "share": _c(float, "Share of the sentences that concern the issue (lexicon: "
+                           "corrected; empty where the lexicon cannot separate the issue)",
+                    SHARE, nullable=True),
+        "ci_low": _c(float, "Lower bound of the 95% interval (block bootstrap within turns, "
+                            "with coding error for the lexicon; exact where the count is 0)",
+                     SHARE, nullable=True),
+        "ci_high": _c(float, "Upper bound of the 95% interval", SHARE, nullable=True),
+        "share_uncorrected": _c(float, "n_sentences / total_sentences", SHARE),
         "total_words": _c(int, "All canonical words of the speaker at the meeting",
                           pa.Check.ge(1)),
     },
-    checks=[pa.Check(lambda d: (d["ci_low"] <= d["share"] + 1e-9).all()
-                     & (d["share"] <= d["ci_high"] + 1e-9).all(),
+    checks=[pa.Check(lambda d: ((d["ci_low"] <= d["share"] + 1e-9)
+                                & (d["share"] <= d["ci_high"] + 1e-9)) | d["share"].isna(),
                      error="share must lie within its interval")],
     strict=True, ordered=True, name="salience"))
+register("findings", pa.DataFrameSchema(
+    {
+        "finding": _c(str, "Stable id: kind:measure:cells:issue", pa.Check(
+            lambda s: ~s.duplicated(), error="finding ids must be unique")),
+        "kind": _c(str, "share, difference (two speakers, one meeting), change (one speaker, "
+                        "two meetings) or overlap (agenda similarity)",
+                   pa.Check.isin(["share", "difference", "change", "overlap"])),
+        "meeting": _c(str, "Meeting id (for a change: the later meeting)"),
+        "speaker": _c(str, "Speaker id", pa.Check.isin(SPEAKER_IDS)),
+        "issue": _c(str, "Issue id (empty for overlap)", nullable=True),
+        "compare_meeting": _c(str, "Meeting compared with (empty for a share)", nullable=True),
+        "compare_speaker": _c(str, "Speaker compared with (empty for a share)", nullable=True),
+        "measure": _c(str, "lexicon or hand", pa.Check.isin(["lexicon", "hand"])),
+        "estimate": _c(float, "Share; or share of speaker at meeting minus share of "
+                              "compare_speaker at compare_meeting; or bias-corrected "
+                              "similarity", nullable=True),
+        "ci_low": _c(float, "Lower bound of the 95% interval", nullable=True),
+        "ci_high": _c(float, "Upper bound of the 95% interval", nullable=True),
+        "p_value": _c(float, "Permutation p-value (blocks exchanged between the cells)",
+                      nullable=True),
+        "p_adjusted": _c(float, "Holm-adjusted over the issues of the contrast and measure",
+                         nullable=True),
+        "supported": _c("boolean", "True when p_adjusted < 0.05 and the interval excludes 0",
+                        nullable=True),
+        "p_unclustered": _c(float, "Fisher's exact p-value as if sentences were independent "
+                                   "(for comparison only; not used for supported)",
+                            nullable=True),
+        "ceiling": _c(float, "Overlap only: the plug-in similarity identical agendas would "
+                             "reach at these sample sizes", nullable=True),
+        "figure": _c(str, "Figure (reports/figures/<figure>.png) that shows it",
+                     nullable=True),
+        "caveat": _c(str, "What limits the claim (small cell, question-driven, captions, "
+                          "translation)", nullable=True),
+        "text": _c(str, "The claim in plain words"),
+    },
+    strict=True, ordered=True, name="findings"))
+register("reliability", pa.DataFrameSchema(
+    {
+        "issue": _c(str, "Issue id, or 'micro avg'"),
+        "hand_positives": _c(int, "Hand-coded sentences with the issue", pa.Check.ge(0)),
+        "lexicon_positives": _c(int, "Lexicon-coded sentences with the issue",
+                                pa.Check.ge(0)),
+        **{f"{m}{suffix}": _c(float, f"{m.title()} of the lexicon against the hand coding"
+                              f"{' (95% interval over turns)' if suffix else ''}",
+                              SHARE, nullable=True)
+           for m in ("precision", "recall", "f1") for suffix in ("", "_low", "_high")},
+        "alpha": _c(float, "Krippendorff's alpha, first vs independent second hand coding",
+                    nullable=True),
+        "alpha_sentences": _c(int, "Sentences both hand codings coded", pa.Check.ge(0)),
+        "error_mean": _c(float, "Mean |lexicon − hand| share over cells, points (lexicon "
+                                "corrected with rates from the other sources)",
+                         nullable=True),
+        "error_max": _c(float, "Largest |lexicon − hand| over cells, points", nullable=True),
+        "error_uncorrected_mean": _c(float, "Mean |uncorrected lexicon − hand|, points",
+                                     nullable=True),
+        "error_uncorrected_max": _c(float, "Largest |uncorrected lexicon − hand|, points",
+                                    nullable=True),
+    },
+    strict=True, ordered=True, name="reliability"))
+register("context_models", pa.DataFrameSchema(
+    {
+        "kind": _c(str, "difference or change", pa.Check.isin(["difference", "change"])),
+        "meeting": _c(str, "Meeting id"),
+        "speaker": _c(str, "Speaker id", pa.Check.isin(SPEAKER_IDS)),
+        "compare_meeting": _c(str, "Meeting compared with"),
+        "compare_speaker": _c(str, "Speaker compared with", pa.Check.isin(SPEAKER_IDS)),
+        "issue": _ISSUE,
+        "specification": _c(str, "cell only, or cell + turn type (statement, answer, quote)"),
+        "estimate": _c(float, "Difference in shares from the linear probability model"),
+        "ci_low": _c(float, "Lower bound, 95% interval (errors clustered by turn)"),
+        "ci_high": _c(float, "Upper bound, 95% interval (errors clustered by turn)"),
+        "p_value": _c(float, "p-value (clustered by turn; unreliable with few turns)"),
+    },
+    strict=True, ordered=True, name="context_models"))
 register("salience_evidence", pa.DataFrameSchema(
     {
         **_META,

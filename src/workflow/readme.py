@@ -1,7 +1,10 @@
-"""Generated sections of README.md: the data dictionary, from the table schemas.
+"""Generated sections of README.md: the findings, and the data dictionary.
 
-``python -m workflow.readme`` rewrites the text between the ``data-dictionary`` markers;
-``python -m workflow.readme check`` exits non-zero if README.md is out of date.
+``python -m workflow.readme`` rewrites the text between the ``findings`` markers (from
+``data/processed/findings.csv``, ``salience.csv`` and ``reliability.csv``, through
+:func:`helpers.story.findings_markdown`) and between the ``data-dictionary`` markers (from
+the table schemas); ``python -m workflow.readme check`` exits non-zero if README.md is out
+of date.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from helpers.io import write_text_atomic
 from helpers.schemas import SCHEMAS
 
 START, END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
+FINDINGS = ("<!-- findings:start -->", "<!-- findings:end -->")
 
 
 def data_dictionary_markdown() -> str:
@@ -29,13 +33,36 @@ def data_dictionary_markdown() -> str:
     return "\n".join(out)
 
 
-def render_readme(text: str) -> str:
-    """Return README text with the generated section replaced."""
-    if START not in text or END not in text:
-        raise ValueError("README.md lacks the data-dictionary markers")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{data_dictionary_markdown()}\n{END}{tail}"
+def findings_section(root=None) -> str | None:
+    """The README's findings, generated from the tables; None if they are not computed yet."""
+    from helpers import story
+    from helpers.lexicon import load_lexicon
+    from helpers.schemas import read_table, table_path
+
+    names = ("findings", "salience", "reliability")
+    if not all(table_path(n, root).exists() for n in names):
+        return None
+    findings, salience, rel = (read_table(n, root) for n in names)
+    labels = {i.id: i.label for i in load_lexicon(config.paths(root)["lexicons"] / "issues.yml")}
+    return story.findings_markdown(findings, salience, labels,
+                                   story.quality_summary(rel, salience, labels),
+                                   config.PRINCIPALS)
+
+
+def _replace(text: str, markers: tuple[str, str], body: str) -> str:
+    start, end = markers
+    if start not in text or end not in text:
+        raise ValueError(f"README.md lacks the {start} … {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def render_readme(text: str, root=None) -> str:
+    """Return README text with the generated sections replaced."""
+    text = _replace(text, (START, END), data_dictionary_markdown())
+    findings = findings_section(root)
+    return text if findings is None else _replace(text, FINDINGS, findings.rstrip("\n"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     new = render_readme(text)
     if argv[:1] == ["check"]:
         if new != text:
-            print("stale: README.md data dictionary — rerun `python3 tasks.py reproduce`",
+            print("stale: README.md generated sections — rerun `python3 tasks.py reproduce`",
                   file=sys.stderr)
             return 1
         return 0

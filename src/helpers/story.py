@@ -1,0 +1,183 @@
+"""The story, computed: Markdown built from the findings, salience and reliability tables.
+
+Nothing here holds a number, a name or a claim of its own: every sentence is assembled from
+table rows, so a new transcript, speaker or meeting changes the text with the data. The
+same functions write notebook 04's closing section and the README's findings section
+(:mod:`workflow.readme`).
+
+A contrast is *called* a difference only when its row is ``supported`` under the primary
+measure: the hand coding where both cells have one, else the lexicon. Where the other
+measure disagrees, the text says so.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .sources import meeting_label, order_meetings
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def _pts(x: float) -> str:
+    return f"{x * 100:+.0f}".replace("-", "−")
+
+
+def _p(x: float) -> str:
+    return "< 0.001" if x < 0.001 else f"= {x:.3f}" if x < 0.01 else f"= {x:.2f}"
+
+
+def primary_measure(rows: pd.DataFrame) -> str:
+    """The measure a claim rests on: hand where the rows have it, else lexicon."""
+    return "hand" if (rows["measure"] == "hand").any() else "lexicon"
+
+
+def top_issues(salience: pd.DataFrame, labels: dict[str, str], k: int = 3) -> list[str]:
+    """One line per speaker-meeting cell: its ``k`` largest issues with intervals."""
+    out = []
+    order = {m: i for i, m in enumerate(order_meetings(salience["meeting"]))}
+    cells = salience[["meeting", "speaker"]].drop_duplicates()
+    cells = cells.assign(_o=cells["meeting"].map(order)).sort_values(["_o", "speaker"])
+    for m, sp in zip(cells["meeting"], cells["speaker"]):
+        d = salience[(salience["meeting"] == m) & (salience["speaker"] == sp)]
+        measure = primary_measure(d)
+        d = d[d["measure"] == measure].sort_values(["share", "issue"], ascending=[False, True])
+        items = ", ".join(f"{labels[r.issue]} {_pct(r.share)} ({_pct(r.ci_low)}–"
+                          f"{_pct(r.ci_high)})" for r in d.head(k).itertuples())
+        out.append(f"- **{sp.title()}, {meeting_label(m)}** ({d['total_sentences'].iloc[0]} "
+                   f"sentences, {measure} coding): {items}.")
+    return out
+
+
+def _contrast_lines(f: pd.DataFrame, labels: dict[str, str], n_largest: int = 2) -> list[str]:
+    """Supported claims of one contrast, or a plain statement that none is supported."""
+    measure = primary_measure(f)
+    main = f[f["measure"] == measure]
+    other = f[f["measure"] != measure].set_index("issue")
+    lines = []
+    for r in main[main["supported"].fillna(False).astype(bool)].itertuples():
+        agree = ""
+        if r.issue in other.index:
+            o = other.loc[r.issue]
+            agree = (" The lexicon measure agrees." if bool(o["supported"]) else
+                     f" The {o['measure']} measure does not confirm it "
+                     f"(adjusted p = {o['p_adjusted']:.2f}).")
+        caveat = f" *Caveat:* {r.caveat}." if r.caveat else ""
+        lines.append(f"- {r.text}{agree}{caveat}")
+    if not lines:
+        r0 = main.iloc[0]
+        if r0["kind"] == "difference":
+            what = (f"At {meeting_label(r0['meeting'])}, no difference between "
+                    f"{r0['speaker'].title()} and {r0['compare_speaker'].title()}")
+        else:
+            what = (f"No change in {r0['speaker'].title()}'s agenda from "
+                    f"{meeting_label(r0['compare_meeting'])} to {meeting_label(r0['meeting'])}")
+        big = main.reindex(main["estimate"].abs().sort_values(ascending=False).index)
+        gaps = "; ".join(f"{labels[r.issue]} {_pts(r.estimate)} points (95% interval "
+                         f"{_pts(r.ci_low)} to {_pts(r.ci_high)}, unadjusted p "
+                         f"{_p(r.p_value)}; p {_p(r.p_unclustered)} if every sentence counted "
+                         "as independent evidence)" for r in big.head(n_largest).itertuples())
+        sign = (f"positive = more {r0['speaker'].title()}" if r0["kind"] == "difference"
+                else "positive = more at the later meeting")
+        caveats = "; ".join(dict.fromkeys(c for r in big.head(n_largest).itertuples()
+                                          for c in r.caveat.split("; ") if c))
+        lines.append(f"- {what} is statistically supported on any of the {len(main)} issues "
+                     f"({measure} coding, adjusted p ≥ 0.05 or an interval that includes "
+                     f"zero). The largest gaps ({sign}): {gaps}."
+                     + (f" *Caveat:* {caveats}." if caveats else ""))
+    return lines
+
+
+def quality_summary(reliability: pd.DataFrame, salience: pd.DataFrame,
+                    labels: dict[str, str]) -> dict:
+    """The numbers of the "how far to trust this" paragraph, from the two tables."""
+    from .reliability import share_errors
+
+    micro = reliability.set_index("issue").loc["micro avg"]
+    err = share_errors(salience).assign(abs=lambda d: d["error_corrected"].abs())
+    top = err.sort_values("abs", ascending=False).iloc[0]
+    hand = salience[salience["measure"] == "hand"].drop_duplicates(["meeting", "speaker"])
+    return {"f1": micro["f1"], "f1_low": micro["f1_low"], "f1_high": micro["f1_high"],
+            "hand_sentences": int(hand["total_sentences"].sum()),
+            "error_mean": err["abs"].mean(), "error_max": top["abs"],
+            "error_max_cell": f"{labels[top['issue']]}, {top['speaker'].title()} at "
+                              f"{meeting_label(top['meeting'])}",
+            "alpha_min": reliability["alpha"].min(), "alpha_max": reliability["alpha"].max(),
+            "alpha_sentences": int(reliability["alpha_sentences"].max())}
+
+
+def findings_markdown(findings: pd.DataFrame, salience: pd.DataFrame, labels: dict[str, str],
+                      quality: dict, speakers, heading: str = "##",
+                      figure_dir: str | None = "reports/figures") -> str:
+    """The findings section: agendas, differences, changes, overlap, gaps and trust.
+
+    ``quality`` is :func:`quality_summary` of the reliability and salience tables.
+    """
+    out = [f"{heading} Headline findings", "",
+           "Generated by notebook `04-measure-issue-salience` from `data/processed/"
+           "findings.csv` and `salience.csv`: every number below comes from those tables. "
+           "Shares are of each speaker's canonical sentences at a meeting, with 95% "
+           "intervals from resampling blocks of sentences within turns; contrasts are "
+           "tested by exchanging those blocks between the two cells, with Holm's "
+           "correction over the issues.", "",
+           "**What each man stressed** (largest three issues per speaker and meeting):", ""]
+    out += top_issues(salience[salience["speaker"].isin(speakers)], labels)
+    for kind, title in (("difference", "How they differ"), ("change", "How it changed")):
+        rows = findings[findings["kind"] == kind]
+        if rows.empty:
+            continue
+        out += ["", f"**{title}.**", ""]
+        for fig, f in rows.groupby("figure", sort=False):
+            out += _contrast_lines(f, labels)
+            if figure_dir:
+                out += ["", f"  ![{fig}]({figure_dir}/{fig}.png)", ""]
+    ov = findings[findings["kind"] == "overlap"]
+    if not ov.empty:
+        out += ["", "**Agenda overlap.**", ""]
+        for _, f in ov.groupby(["meeting", "speaker", "compare_meeting", "compare_speaker"],
+                               sort=False):
+            out.append(f"- {f[f['measure'] == primary_measure(f)]['text'].iloc[0]}")
+    meetings = order_meetings(salience["meeting"])
+    have = set(zip(salience["meeting"], salience["speaker"]))
+    missing = [(m, sp) for m in meetings for sp in speakers if (m, sp) not in have]
+    if missing:
+        out += ["", "**What cannot be measured.**", ""]
+        for m, sp in missing:
+            out.append(f"- {sp.title()} at {meeting_label(m)}: none of his words are in the "
+                       "sources, so that cell is missing, not zero, and any comparison "
+                       "with it is left out. Adding a transcript fills it.")
+    q = quality
+    out += ["", "**How far to trust this.** "
+            f"The lexicon reaches micro-F1 {q['f1']:.2f} (95% interval {q['f1_low']:.2f}–"
+            f"{q['f1_high']:.2f}) against the hand coding of {q['hand_sentences']} sentences, "
+            "but it was written after those sentences were read, so this is an in-sample "
+            "figure and accuracy on new transcripts will be lower. Corrected for its "
+            "coding error with rates estimated on the *other* sources, the lexicon's shares "
+            f"are {q['error_mean']:.1f} points from the hand coding on average and "
+            f"{q['error_max']:.1f} points at most ({q['error_max_cell']}). A second coder, "
+            f"working from the coding guide alone, coded {q['alpha_sentences']} sentences: "
+            f"Krippendorff's alpha per issue ranges from {q['alpha_min']:.2f} to "
+            f"{q['alpha_max']:.2f}."]
+    return "\n".join(out) + "\n"
+
+
+def contrast_title(rows: pd.DataFrame, labels: dict[str, str]) -> str:
+    """A figure title stating what one comparison shows (its supported contrasts, or none)."""
+    r0 = rows.iloc[0]
+    sup = rows[rows["supported"].fillna(False).astype(bool)]
+    if r0["kind"] == "difference":
+        where = meeting_label(r0["meeting"])
+        a, b = r0["speaker"].title(), r0["compare_speaker"].title()
+        if sup.empty:
+            return f"{where}: no issue difference between {a} and {b} survives the test"
+        parts = [f"{(a if r.estimate > 0 else b)} more on {labels[r.issue]}"
+                 for r in sup.itertuples()]
+        return f"{where}: " + "; ".join(parts)
+    who = r0["speaker"].title()
+    span = f"{meeting_label(r0['compare_meeting'])} to {meeting_label(r0['meeting'])}"
+    if sup.empty:
+        return f"{who}, {span}: no issue change survives the test"
+    return f"{who}, {span}: " + "; ".join(
+        f"{labels[r.issue]} {'up' if r.estimate > 0 else 'down'}" for r in sup.itertuples())

@@ -1,0 +1,107 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import inference as inf
+
+
+def _cell(labels, turns, meeting="m-2019-01-01", speaker="pompeo", block=inf.BLOCK):
+    frame = pd.DataFrame({"meeting": meeting, "speaker": speaker, "source": "a",
+                          "turn": turns})
+    x = pd.DataFrame(np.asarray(labels, dtype=bool).reshape(len(turns), -1))
+    return inf.cell_blocks(x, frame, block)[(meeting, speaker)]
+
+
+def test_blocks_never_cross_a_turn_and_hold_at_most_block_sentences():
+    frame = pd.DataFrame({"source": "a", "turn": [0] * 7 + [1] * 3})
+    ids = inf.block_ids(frame, block=5)
+    assert ids.tolist() == [0, 0, 0, 0, 0, 1, 1, 2, 2, 2]
+
+
+def test_cell_counts_by_hand():
+    c = _cell([[1, 0], [1, 1], [0, 0], [0, 1]], [0, 0, 1, 1], block=2)
+    assert c.counts.tolist() == [[2, 1], [0, 1]] and c.sizes.tolist() == [2, 2]
+    assert c.shares().tolist() == [0.5, 0.5] and c.n == 4
+
+
+def test_rogan_gladen_inverts_misclassification():
+    true = np.array([0.1, 0.3, 0.6])
+    sens, fpr = np.array([0.9, 0.8, 0.7]), np.array([0.05, 0.1, 0.2])
+    observed = sens * true + fpr * (1 - true)
+    assert inf.correct_shares(observed, sens, fpr) == pytest.approx(true)
+    assert np.isnan(inf.correct_shares(np.array([0.3]), np.array([0.3]), np.array([0.2]))[0])
+
+
+def test_rates_count_the_confusion_and_shrink_towards_the_pool():
+    pred = pd.DataFrame({"x": [1, 1, 0, 0], "y": [0, 0, 0, 1]}, dtype=bool)
+    gold = pd.DataFrame({"x": [1, 0, 1, 0], "y": [0, 0, 0, 1]}, dtype=bool)
+    r = inf.estimate_rates(pred, gold, strength=0)
+    assert (r.tp.tolist(), r.fp.tolist(), r.fn.tolist(), r.tn.tolist()) == \
+        ([1, 1], [1, 0], [1, 0], [1, 3])
+    sens, fpr = r.point()
+    assert sens.tolist() == [0.5, 1.0] and fpr.tolist() == [0.5, 0.0]
+
+
+def test_zero_count_gets_an_exact_interval_not_zero_width():
+    c = _cell([[0]] * 40, [0] * 40)
+    point, reps = inf.bootstrap_shares(c, np.random.default_rng(0), n_boot=500)
+    lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n)
+    assert point[0] == 0 and lo[0] == 0
+    assert hi[0] == pytest.approx(1 - 0.025 ** (1 / 40))  # Clopper–Pearson upper
+
+
+def test_block_bootstrap_is_wider_than_iid_when_labels_cluster():
+    labels = [[1]] * 10 + [[0]] * 40  # all issue sentences in one stretch
+    clustered = _cell(labels, [0] * 50)
+    iid = _cell(labels, list(range(50)))  # every sentence its own turn
+    w = {}
+    for name, c in (("clustered", clustered), ("iid", iid)):
+        p, reps = inf.bootstrap_shares(c, np.random.default_rng(1), n_boot=2000)
+        lo, hi = inf.interval(p, reps, c.counts.sum(0), c.n)
+        w[name] = hi[0] - lo[0]
+    assert w["clustered"] > 1.3 * w["iid"]
+
+
+def test_permutation_pvalue_small_for_a_clear_difference_and_large_for_none():
+    a = _cell([[1]] * 30 + [[0]] * 5, list(range(35)), speaker="pompeo")
+    b = _cell([[0]] * 30 + [[1]] * 5, list(range(35)), speaker="lavrov")
+    same = _cell([[1]] * 30 + [[0]] * 5, list(range(35)), speaker="lavrov")
+    rng = np.random.default_rng(2)
+    assert inf.permutation_pvalues(a, b, rng, 2000)[0] < 0.01
+    assert inf.permutation_pvalues(a, same, rng, 2000)[0] > 0.5
+
+
+def test_clustered_permutation_is_conservative_when_one_block_carries_the_issue():
+    labels = [[1]] * 5 + [[0]] * 45
+    a = _cell(labels, [0] * 50, speaker="pompeo")  # the five sentences form one block
+    b = _cell([[0]] * 50, [0] * 50, speaker="lavrov")
+    # with equal cells, wherever the one block lands |difference| is the same: p = 1
+    assert inf.permutation_pvalues(a, b, np.random.default_rng(3), 4000)[0] == 1.0
+    a_iid = _cell(labels, list(range(50)), speaker="pompeo")  # five independent sentences
+    b_iid = _cell([[0]] * 50, list(range(50)), speaker="lavrov")
+    assert inf.permutation_pvalues(a_iid, b_iid, np.random.default_rng(3), 4000)[0] < 0.1
+
+
+def test_contrast_estimate_interval_and_determinism():
+    a = _cell([[1]] * 20 + [[0]] * 20, list(range(40)), speaker="pompeo")
+    b = _cell([[1]] * 5 + [[0]] * 35, list(range(40)), speaker="lavrov")
+    r1 = inf.compare_cells(a, b, seed=7, measure="hand", n_boot=500, n_perm=500)
+    r2 = inf.compare_cells(a, b, seed=7, measure="hand", n_boot=500, n_perm=500)
+    pd.testing.assert_frame_equal(r1, r2)
+    assert r1["estimate"].iloc[0] == pytest.approx(0.5 - 0.125)
+    assert r1["ci_low"].iloc[0] > 0 and r1["p_value"].iloc[0] < 0.01
+
+
+def test_overlap_identical_is_near_its_ceiling_and_disjoint_is_zero():
+    rng = np.random.default_rng(4)
+    labels = np.eye(4, dtype=int)[rng.integers(0, 4, 200)]
+    a = _cell(labels, list(range(200)), speaker="pompeo")
+    b = _cell(labels, list(range(200)), speaker="lavrov")
+    same = inf.agenda_overlap(a, b, seed=1, n_boot=500)
+    assert same["similarity"] == pytest.approx(1.0) and same["p_identical"] > 0.5
+    assert same["ci_low"] <= same["estimate"] <= same["ci_high"]
+    assert 0.8 < same["ceiling"] < 1.0  # identical agendas score below 1 in finite samples
+    c = _cell([[1, 0]] * 50, list(range(50)), speaker="pompeo")
+    d = _cell([[0, 1]] * 50, list(range(50)), speaker="lavrov")
+    apart = inf.agenda_overlap(c, d, seed=1, n_boot=500)
+    assert apart["similarity"] == pytest.approx(0.0) and apart["p_identical"] < 0.01
