@@ -219,6 +219,10 @@ def segment_labelled(src: Source, text: str, labels: dict[str, str], dropped: li
             continue
         body = a
         m = LABEL.match(text, a, b)
+        if m is None:  # a label alone on its line ("Europe and Eurasia:"): the colon ends it
+            m = LABEL.match(text[:b] + " ", a, b + 1)
+            if m is not None and m.end() != b:
+                m = None
         if m and _label_like(m.group("label")):
             name = m.group("label").strip().casefold()
             if name not in labels:
@@ -229,7 +233,7 @@ def segment_labelled(src: Source, text: str, labels: dict[str, str], dropped: li
                     f"drop_lines column of this source's row (row {src.row}) in "
                     "data/raw/sources.csv", line=n)
             speaker, turn = labels[name], turn + 1
-            body = m.end()
+            body = min(m.end(), b)
             while body < b and text[body].isspace():
                 body += 1
             dropped.append((a, body, "speaker_label"))
