@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -26,9 +27,48 @@ LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".installed-lock-sha256"
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM if tasks.py dies, even by SIGKILL (Linux)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _stop_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop a child and everything it started (its process group)."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _on_signal(signum, frame):  # noqa: ARG001
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def sh(*args: str | os.PathLike, **kw) -> None:
+    """Run a command in its own process group; stopping tasks.py stops the whole group."""
     print("+", " ".join(str(a) for a in args), flush=True)
-    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kw)
+    cmd = [str(a) for a in args]
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, preexec_fn=preexec, **kw)
+    try:
+        code = proc.wait()
+    except BaseException:
+        _stop_group(proc)
+        raise
+    if code:
+        raise subprocess.CalledProcessError(code if code > 0 else 128 - code, cmd)
 
 
 def ensure_env() -> None:
@@ -84,6 +124,8 @@ def main() -> int:
         print(__doc__)
         return 2
     cmd, extra = sys.argv[1], sys.argv[2:]
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _on_signal)
     try:
         {"reproduce": lambda: reproduce(), "test": lambda: test(extra),
          "bench": lambda: bench(extra), "lab": lambda: lab(), "lock": lambda: lock()}[cmd]()
@@ -91,6 +133,9 @@ def main() -> int:
         print(f"\n{cmd} failed (exit {err.returncode}): {' '.join(map(str, err.cmd))}",
               file=sys.stderr)
         return err.returncode or 1
+    except KeyboardInterrupt:
+        print(f"\n{cmd} stopped; the run's processes were stopped too", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -88,7 +88,7 @@ def test_bad_caption_anchor_names_the_anchor(tmp_project, anchor, problem):
     path = tmp_project / "data" / "annotations" / "caption_turns.csv"
     with open(path, "a") as fh:
         fh.write(f"000_df1a256d48d856ee.txt,{anchor},pompeo,test\n")
-    with pytest.raises(InputError, match=rf"caption_turns\.csv, row 7: anchor '{anchor}' {problem}"):
+    with pytest.raises(InputError, match=rf"caption_turns\.csv, row 7 \(line 8\): anchor '{anchor}' {problem}"):
         corpus.build_corpus(tmp_project)
 
 

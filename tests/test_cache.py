@@ -94,7 +94,7 @@ def test_second_call_is_served_from_disk(counted, tmp_project):
     second = total(_frame(), 2)  # positional or keyword: the same call
     assert len(calls) == 1
     pd.testing.assert_frame_equal(first, second)
-    assert list(cache.cache_dir(tmp_project).rglob("*.pkl"))
+    assert list(cache.cache_dir(tmp_project).rglob("*" + cache.SUFFIX))
 
 
 def test_a_different_argument_is_recomputed(counted):
@@ -134,13 +134,14 @@ def test_a_change_to_the_helpers_code_invalidates_and_prunes(counted, tmp_projec
     assert not old_generation & {"f" * 16}
 
 
-def test_a_corrupt_entry_is_recomputed(counted, tmp_project):
+def test_a_corrupt_entry_is_recomputed(counted, tmp_project, caplog):
     total, calls = counted
     total(_frame())
-    for entry in cache.cache_dir(tmp_project).rglob("*.pkl"):
-        entry.write_bytes(b"not a pickle")
-    with pytest.warns(UserWarning, match="unreadable"):
+    for entry in cache.cache_dir(tmp_project).rglob("*" + cache.SUFFIX):
+        entry.write_bytes(b"not a cache entry")
+    with caplog.at_level("WARNING", logger="helpers.cache"):
         result = total(_frame())
+    assert "unreadable" in caplog.text and str(tmp_project) not in caplog.text
     assert len(calls) == 2 and result["n"].tolist() == [1, 2, 3]
     total(_frame())
     assert len(calls) == 2  # rewritten, then served
@@ -170,3 +171,104 @@ def test_a_cached_corpus_still_rejects_a_changed_raw_file(tmp_project, cache_on)
     raw.write_bytes(raw.read_bytes() + b"\nAn extra line.\n")
     with pytest.raises(InputError, match="002_"):
         corpus.build_corpus()
+
+
+# --------------------------------------------------------------------------- data, not code
+
+def test_entries_are_data_only_and_a_crafted_pickle_never_runs(counted, tmp_project, tmp_path):
+    total, calls = counted
+    total(_frame())
+    entry = next(cache.cache_dir(tmp_project).rglob("*" + cache.SUFFIX))
+    assert entry.read_bytes().startswith(cache.MAGIC)
+    assert b"pickle" not in entry.read_bytes()
+    import pickle
+
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (marker.write_text, ("code ran",))
+
+    entry.write_bytes(pickle.dumps(("key", Evil())))
+    result = total(_frame())
+    assert not marker.exists()
+    assert len(calls) == 2 and result["n"].tolist() == [1, 2, 3]
+
+
+def test_a_wrong_key_is_not_decoded(tmp_path):
+    import io
+
+    buf = io.BytesIO()
+    cache.dump_entry(buf, "a" * 64, {"x": np.arange(3)})
+    p = tmp_path / "e.entry"
+    p.write_bytes(buf.getvalue())
+    assert cache.load_entry(p, "b" * 64) == (False, None)
+    ok, value = cache.load_entry(p, "a" * 64)
+    assert ok and value["x"].tolist() == [0, 1, 2]
+
+
+def test_a_dataclass_from_outside_helpers_is_refused_on_read(tmp_path):
+    import io
+    import json
+    import struct
+
+    header = json.dumps({"key": "k", "blobs": [], "value": {
+        "t": "dataclass", "cls": "subprocess:Popen", "v": {}}}).encode()
+    p = tmp_path / "e.entry"
+    p.write_bytes(cache.MAGIC + struct.pack("<Q", len(header)) + header)
+    with pytest.raises(ValueError, match="unknown dataclass"):
+        cache.load_entry(p, "k")
+
+
+def test_values_round_trip_exactly(tmp_path):
+    import io
+
+    frame = _frame().assign(s=pd.array(["a", None, "c"], dtype="string"),
+                            b=[True, False, True]).set_axis([3, 3, 1])
+    value = (frame, np.eye(2, dtype="float32"), {"k": [1, 2.5, None, "x", b"\x00"]},
+             np.int64(7), pd.Series([1.0, np.nan], name="s"))
+    buf = io.BytesIO()
+    cache.dump_entry(buf, "k", value)
+    p = tmp_path / "e.entry"
+    p.write_bytes(buf.getvalue())
+    ok, back = cache.load_entry(p, "k")
+    assert ok
+    pd.testing.assert_frame_equal(back[0], frame, check_exact=True)
+    assert back[1].dtype == np.float32 and (back[1] == np.eye(2)).all()
+    assert back[2] == value[2] and back[3] == 7 and isinstance(back[3], np.int64)
+    pd.testing.assert_series_equal(back[4], value[4])
+
+
+def test_an_unsupported_result_is_computed_not_pickled(tmp_project, cache_on, caplog):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return object()
+
+    with caplog.at_level("WARNING", logger="helpers.cache"):
+        cache.cached("t.obj", 1, compute)
+        cache.cached("t.obj", 1, compute)
+    assert len(calls) == 2 and "not cached" in caplog.text
+    assert not list(cache.cache_dir(tmp_project).rglob("*" + cache.SUFFIX))
+
+
+def test_the_cache_stays_bounded(tmp_project, cache_on, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 5)
+    for k in range(12):
+        cache.cached("t.many", k, lambda k=k: np.arange(k))
+    entries = list(cache.cache_dir(tmp_project).rglob("*" + cache.SUFFIX))
+    assert len(entries) == 5
+
+
+def test_warnings_go_to_the_runner_log_not_the_notebook(counted, tmp_project, tmp_path,
+                                                        monkeypatch, capsys):
+    total, _ = counted
+    total(_frame())
+    for entry in cache.cache_dir(tmp_project).rglob("*" + cache.SUFFIX):
+        entry.write_bytes(b"garbage")
+    log = tmp_path / "cache.log"
+    monkeypatch.setenv("HELPERS_CACHE_LOG", str(log))
+    total(_frame())
+    out = capsys.readouterr()
+    assert "unreadable" in log.read_text() and "unreadable" not in out.out + out.err

@@ -1,5 +1,7 @@
 """The notebook runner: in-place on success, untouched on failure, byte-identical reruns."""
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -49,3 +51,128 @@ def test_project_notebooks_are_numbered_and_use_python3(root):
     for path in list_notebooks(root / "notebooks"):
         nb = nbformat.read(path, as_version=4)
         assert nb.metadata["kernelspec"]["name"] == "python3", path.name
+
+
+# --------------------------------------------------------------------------- all or nothing
+
+WRITE_TABLE = ("from helpers import config\n"
+               "p = config.paths()['processed'] / 'table.csv'\n"
+               "p.write_text('a\\n{value}\\n')")
+
+
+def _tiny_project(tmp_path, second_cell: str):
+    """A project whose notebook 01 writes a table and a figure, and 02 runs ``second_cell``."""
+    proj = tmp_path / "proj"
+    for sub in ("data/raw", "data/processed", "reports/figures", "notebooks"):
+        (proj / sub).mkdir(parents=True)
+    (proj / "pyproject.toml").write_text("")
+    (proj / "data" / "processed" / "table.csv").write_text("a\nold\n")
+    (proj / "reports" / "figures" / "01-x.svg").write_text("<svg>old</svg>")
+    _write(proj / "notebooks" / "01-write-table.ipynb", [
+        WRITE_TABLE.format(value="new"),
+        "(config.paths()['figures'] / '01-x.svg').write_text('<svg>new</svg>')"])
+    _write(proj / "notebooks" / "02-second-step.ipynb", [second_cell])
+    return proj
+
+
+def _snapshot(proj):
+    return {str(p.relative_to(proj)): p.read_bytes() for sub in ("data", "reports", "notebooks")
+            for p in sorted((proj / sub).rglob("*")) if p.is_file()}
+
+
+def test_a_run_replaces_outputs_only_when_every_notebook_succeeds(tmp_path):
+    from workflow.notebooks import run_all
+
+    proj = _tiny_project(tmp_path, "print('fine')")
+    changed = run_all(root=proj)
+    assert (proj / "data" / "processed" / "table.csv").read_text() == "a\nnew\n"
+    assert (proj / "reports" / "figures" / "01-x.svg").read_text() == "<svg>new</svg>"
+    assert {p.name for p in changed} >= {"table.csv", "01-x.svg", "02-second-step.ipynb"}
+    assert not list((proj / ".cache").glob("run-*"))  # staging removed
+
+
+def test_a_late_failure_changes_nothing_and_says_so(tmp_path):
+    from workflow.notebooks import run_all
+
+    proj = _tiny_project(tmp_path, "raise RuntimeError('notebook 02 broke late')")
+    before = _snapshot(proj)
+    with pytest.raises(NotebookError, match=r"(?s)02-second-step\.ipynb failed.*broke late"
+                                            r".*Nothing was changed"):
+        run_all(root=proj)
+    assert _snapshot(proj) == before  # table, figure and notebook 01 all still old
+    assert not list((proj / ".cache").glob("run-*"))
+
+
+def test_stray_temporary_files_are_cleaned_at_the_start(tmp_path):
+    from workflow.notebooks import run_all
+
+    proj = _tiny_project(tmp_path, "print('fine')")
+    stray = proj / "data" / "processed" / ".table.csv.abc123.tmp"
+    stray.write_text("half written")
+    dead = proj / ".cache" / "run-dead"
+    dead.mkdir(parents=True)
+    (dead / "pid").write_text("999999999\n")
+    run_all(root=proj)
+    assert not stray.exists() and not dead.exists()
+
+
+def test_kernel_start_failure_is_the_runners_error(tmp_path, monkeypatch):
+    import nbclient
+
+    nb_path = tmp_path / "01-any.ipynb"
+    _write(nb_path, ["1"])
+    before = nb_path.read_bytes()
+
+    def no_kernel(self, *a, **k):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(nbclient.NotebookClient, "execute", no_kernel)
+    with pytest.raises(NotebookError, match=r"01-any\.ipynb failed: the python3 kernel could "
+                                            r"not start"):
+        execute_notebook(nb_path)
+    assert nb_path.read_bytes() == before
+
+
+def test_stopping_tasks_py_stops_the_whole_process_group(tmp_path):
+    """SIGTERM to tasks.py's sh(): the child and its grandchild are gone afterwards."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    pidfile = tmp_path / "grandchild.pid"
+    script = (
+        "import subprocess, sys, time\n"
+        f"p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pidfile)!r}, 'w').write(str(p.pid))\n"
+        "time.sleep(60)\n")
+    driver = (
+        "import sys, signal\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import tasks\n"
+        "signal.signal(signal.SIGTERM, tasks._on_signal)\n"
+        "try:\n"
+        f"    tasks.sh(sys.executable, '-c', {script!r})\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.exit(130)\n")
+    proc = subprocess.Popen([sys.executable, "-c", driver])
+    for _ in range(100):
+        if pidfile.exists() and pidfile.read_text():
+            break
+        time.sleep(0.1)
+    grandchild = int(pidfile.read_text())
+    proc.terminate()
+    assert proc.wait(timeout=30) == 130
+    def alive(pid):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state != "Z"  # a zombie has exited; only its parent has not reaped it
+
+    for _ in range(50):
+        if not alive(grandchild):
+            break
+        time.sleep(0.1)
+    assert not alive(grandchild)

@@ -46,7 +46,7 @@ def test_unlisted_file_and_missing_file_are_errors(tmp_project):
         load_manifest(raw)
     (raw / "005_new.txt").unlink()
     (raw / "001_7735bcb4b27e75de.txt").unlink()
-    with pytest.raises(InputError, match=r"sources\.csv, row 2: manifest row has no file"):
+    with pytest.raises(InputError, match=r"sources\.csv, row 2 \(line 3\): manifest row has no file"):
         load_manifest(raw)
 
 
@@ -67,5 +67,5 @@ def test_bad_manifest_values_name_the_row(tmp_project):
     rows = _rows(raw)
     rows[1]["source_kind"] = "blog post"
     _write_rows(raw, rows)
-    with pytest.raises(InputError, match=r"sources\.csv, row 2: unknown source_kind 'blog post'"):
+    with pytest.raises(InputError, match=r"sources\.csv, row 2 \(line 3\): unknown source_kind 'blog post'"):
         load_manifest(raw)

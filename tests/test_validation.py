@@ -24,7 +24,7 @@ def test_validation_file_rejects_unknown_issue(tmp_path, lexicon):
     p = tmp_path / "validation.csv"
     p.write_text("sentence_id,source,speaker,split,issues,text\n"
                  "s:0,a,pompeo,tune,syria,Syria.\ns:1,a,pompeo,test,cyber,Hacks.\n")
-    with pytest.raises(InputError, match=r"validation\.csv, row 2: unknown issue id 'cyber'"):
+    with pytest.raises(InputError, match=r"validation\.csv, row 2 \(line 3\): unknown issue id 'cyber'"):
         val.load_validation(p, lexicon)
 
 

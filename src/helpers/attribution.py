@@ -31,9 +31,10 @@ from .clean import (
     find_inline_drops,
     match_line_rule,
     normalise,
+    normalise_line,
     split_sentences,
 )
-from .io import InputError
+from .io import InputError, read_csv_records
 from .sources import Source
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:['.-][A-Za-z0-9]+)*")
@@ -64,40 +65,126 @@ def count_words_series(texts: pd.Series) -> pd.Series:
 
 # --------------------------------------------------------------------------- annotations
 def load_speaker_names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Return ({label: speaker}, {alias: speaker}) from ``speaker_labels.csv`` (validated)."""
-    labels, aliases = {}, {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        for i, rec in enumerate(csv.DictReader(fh), start=1):
-            name, speaker, kind = (rec.get(k, "").strip() for k in ("name", "speaker", "kind"))
-            if speaker not in config.SPEAKERS:
-                raise InputError(path, f"unknown speaker id {speaker!r} for {name!r}", row=i)
-            if kind not in {"label", "alias"} or not name:
-                raise InputError(path, f"kind must be 'label' or 'alias' and name non-empty "
-                                       f"(got {kind!r}, {name!r})", row=i)
-            (labels if kind == "label" else aliases)[name.casefold()] = speaker
+    """Return ({label: speaker}, {alias: speaker}) from ``speaker_labels.csv`` (validated).
+
+    Names are compared case-insensitively; a name given twice for one kind is an error
+    naming both rows, even when both rows agree.
+    """
+    labels, aliases, where = {}, {}, {}
+    for i, line, rec in read_csv_records(path, ["name", "speaker", "kind"]):
+        name, speaker, kind = (rec.get(k, "").strip() for k in ("name", "speaker", "kind"))
+        if speaker not in config.SPEAKERS:
+            raise InputError(path, f"unknown speaker id {speaker!r} for {name!r}; use one of "
+                                   f"{list(config.SPEAKERS)}", row=i, line=line)
+        if kind not in {"label", "alias"} or not name:
+            raise InputError(path, f"kind must be 'label' or 'alias' and name non-empty "
+                                   f"(got {kind!r}, {name!r})", row=i, line=line)
+        key = (kind, name.casefold())
+        if key in where:
+            raise InputError(path, f"{kind} {name!r} is listed twice (also row {where[key]}); "
+                                   "keep one row per name", row=i, line=line)
+        where[key] = i
+        (labels if kind == "label" else aliases)[name.casefold()] = speaker
     return labels, aliases
+
+
+ANCHOR_COLUMNS = ["source", "anchor", "speaker"]
+
+
+def check_caption_turns(path: Path, sources: list[Source]) -> list[tuple[int, int, dict]]:
+    """Validate every row of ``caption_turns.csv`` against the manifest; return the rows.
+
+    Each row must name a source of the manifest whose format is ``captions``, a known
+    speaker and a non-empty anchor; the same anchor may not be given twice for a source.
+    """
+    by_file = {s.file: s for s in sources}
+    seen: dict[tuple[str, str], int] = {}
+    records = read_csv_records(path, ANCHOR_COLUMNS)
+    for i, line, rec in records:
+        source, anchor = rec["source"].strip(), rec["anchor"]
+        speaker = rec["speaker"].strip()
+        if source not in by_file:
+            raise InputError(path, f"anchor for {source!r}, which is not a source in the "
+                                   "manifest (data/raw/sources.csv); fix the file name or "
+                                   "delete the row", row=i, line=line)
+        if by_file[source].format != "captions":
+            raise InputError(path, f"anchor for {source!r}, whose format is "
+                                   f"{by_file[source].format!r}; turn anchors are only for "
+                                   "captions sources", row=i, line=line)
+        if not anchor.strip():
+            raise InputError(path, f"empty anchor for {source}; give a phrase that occurs "
+                                   "exactly once in the source", row=i, line=line)
+        if speaker not in config.SPEAKERS:
+            raise InputError(path, f"unknown speaker {speaker!r} for anchor {anchor!r}; use "
+                                   f"one of {list(config.SPEAKERS)}", row=i, line=line)
+        if (source, anchor) in seen:
+            raise InputError(path, f"anchor {anchor!r} for {source} is listed twice (also row "
+                                   f"{seen[(source, anchor)]})", row=i, line=line)
+        seen[(source, anchor)] = i
+    return records
 
 
 def load_caption_anchors(path: Path, source: str, text: str) -> list[tuple[int, str]]:
     """Return sorted (position, speaker) turn starts for ``source``; each anchor must match once."""
     found = []
-    with open(path, newline="", encoding="utf-8") as fh:
-        for i, rec in enumerate(csv.DictReader(fh), start=1):
-            if rec.get("source", "").strip() != source:
-                continue
-            anchor, speaker = rec.get("anchor", ""), rec.get("speaker", "").strip()
-            if speaker not in config.SPEAKERS:
-                raise InputError(path, f"unknown speaker {speaker!r} for anchor {anchor!r}",
-                                 row=i)
-            n = text.count(anchor) if anchor else 0
-            if n != 1:
-                problem = "is missing from" if n == 0 else f"matches {n} times in"
-                raise InputError(path, f"anchor {anchor!r} {problem} {source}; an anchor "
-                                       "must match exactly once", row=i)
-            found.append((text.index(anchor), speaker))
+    for i, line, rec in read_csv_records(path, ANCHOR_COLUMNS):
+        if rec.get("source", "").strip() != source:
+            continue
+        anchor, speaker = rec.get("anchor", ""), rec.get("speaker", "").strip()
+        if speaker not in config.SPEAKERS:
+            raise InputError(path, f"unknown speaker {speaker!r} for anchor {anchor!r}",
+                             row=i, line=line)
+        n = text.count(anchor) if anchor else 0
+        if n != 1:
+            problem = "is missing from" if n == 0 else f"matches {n} times in"
+            raise InputError(path, f"anchor {anchor!r} {problem} {source}; an anchor "
+                                   "must match exactly once", row=i, line=line)
+        found.append((text.index(anchor), speaker))
     if not found:
-        raise InputError(path, f"no turn anchors for captions source {source}")
+        raise InputError(path, f"no turn anchors for captions source {source}; add rows "
+                               "(source, anchor, speaker) for its turns")
     return sorted(found)
+
+
+def anchor_table(path: Path, sentences: pd.DataFrame) -> pd.DataFrame:
+    """Each turn anchor with the first sentence of its turn, for every captions source.
+
+    (For notebook 01: works with any number of captions sources and anchors.)
+    """
+    rows = []
+    by_source: dict[str, list[dict]] = {}
+    for _, _, rec in read_csv_records(path, ANCHOR_COLUMNS):
+        by_source.setdefault(rec["source"].strip(), []).append(rec)
+    for source, recs in by_source.items():
+        firsts = (sentences[sentences["source"] == source].sort_values("sentence")
+                  .groupby("turn")["text"].first().tolist())
+        for k, rec in enumerate(recs):
+            rows.append({"source": source, "speaker": rec["speaker"], "anchor": rec["anchor"],
+                         "first_sentence": firsts[k][:70] if k < len(firsts) else "",
+                         "note": rec.get("note", "")})
+    return pd.DataFrame(rows, columns=["source", "speaker", "anchor", "first_sentence", "note"])
+
+
+def line_dropper(src: Source):
+    """Return ``drop(line_no, line) -> rule or None`` for one source's furniture.
+
+    Rules come first from the manifest (``speech_starts_at``, ``drop_lines``,
+    ``drop_pattern``), then from :mod:`helpers.clean` (title and line rules).
+    """
+    start = src.start_line
+    literal = src.drop_line_set
+    rx = src.drop_regex
+
+    def drop(n: int, line: str) -> str | None:
+        if start is not None and n < start and line.strip():
+            return "speech_starts_at"
+        s = normalise_line(line)
+        if s and s in literal:
+            return "drop_lines"
+        if rx is not None and s and rx.fullmatch(line.strip()):
+            return "drop_pattern"
+        return match_line_rule(line, src.format, src.title)
+    return drop
 
 
 # --------------------------------------------------------------------------- segmenting
@@ -122,28 +209,41 @@ def segment_labelled(src: Source, text: str, labels: dict[str, str], dropped: li
     """Split a labelled transcript into segments; log labels and furniture in ``dropped``."""
     segments: list[Segment] = []
     speaker, turn = src.default_speaker or None, -1
+    drop = line_dropper(src)
     for n, a, b in _lines(text):
         if a == b:
             continue
-        rule = match_line_rule(text[a:b], src.format, src.title)
+        rule = drop(n, text[a:b])
         if rule:
             dropped.append((a, b, rule))
             continue
         body = a
         m = LABEL.match(text, a, b)
+        if m is None:  # a label alone on its line ("Europe and Eurasia:"): the colon ends it
+            m = LABEL.match(text[:b] + " ", a, b + 1)
+            if m is not None and m.end() != b:
+                m = None
         if m and _label_like(m.group("label")):
             name = m.group("label").strip().casefold()
             if name not in labels:
-                raise InputError(src.path, f"unknown speaker label {m.group('label')!r}; add "
-                                           "it to data/annotations/speaker_labels.csv", line=n)
+                raise InputError(
+                    src.path, f"unknown speaker label {m.group('label')!r}. If it is a "
+                    "speaker, add it to data/annotations/speaker_labels.csv (kind 'label'); "
+                    "if it is a heading or other page furniture, add the line to the "
+                    f"drop_lines column of this source's row (row {src.row}) in "
+                    "data/raw/sources.csv", line=n)
             speaker, turn = labels[name], turn + 1
-            body = m.end()
+            body = min(m.end(), b)
             while body < b and text[body].isspace():
                 body += 1
             dropped.append((a, body, "speaker_label"))
         if speaker is None:
             raise InputError(src.path, "speech before the first speaker label, and the "
-                                       "manifest gives no default_speaker", line=n)
+                                       "manifest gives no default_speaker. If these are "
+                                       "header lines, drop them with speech_starts_at or "
+                                       "drop_lines in this source's row (row "
+                                       f"{src.row}) of data/raw/sources.csv; if they are "
+                                       "speech, set default_speaker", line=n)
         turn = max(turn, 0)
         if body < b:
             segments.append(Segment(body, b, speaker, turn))
@@ -154,10 +254,11 @@ def segment_captions(src: Source, text: str, anchors: list[tuple[int, str]], dro
     """Split unlabelled captions at the annotated turn anchors."""
     segments: list[Segment] = []
     starts = [p for p, _ in anchors]
+    drop = line_dropper(src)
     for n, a, b in _lines(text):
         if a == b:
             continue
-        rule = match_line_rule(text[a:b], src.format, src.title)
+        rule = drop(n, text[a:b])
         if rule:
             dropped.append((a, b, rule))
             continue
@@ -182,10 +283,11 @@ def segment_article(src: Source, text: str, aliases: dict[str, str], dropped: li
                          + r")\b|\b(?:" + ATTRIBUTION_VERBS + r")\s+" + alias_re.pattern, re.I)
     segments: list[Segment] = []
     last_quoted = None
+    drop = line_dropper(src)
     for n, a, b in _lines(text):
         if a == b:
             continue
-        rule = match_line_rule(text[a:b], src.format, src.title)
+        rule = drop(n, text[a:b])
         if rule:
             dropped.append((a, b, rule))
             continue
@@ -243,9 +345,17 @@ def _number_turns(segments: list[Segment]) -> None:
 
 
 # --------------------------------------------------------------------------- sentences
+def _manifest_of(src: Source) -> list[Source]:
+    from .sources import load_manifest
+
+    return load_manifest(src.path.parent)
+
+
 def sentences_from_source(src: Source, text: str, labels, aliases, anchors_path: Path):
     """Return (sentence rows, dropped rows) for one source."""
     dropped: list[tuple[int, int, str]] = []
+    if Path(anchors_path).exists():  # every anchor row must name a captions source
+        check_caption_turns(anchors_path, _manifest_of(src))
     if src.format == "labelled":
         segments = segment_labelled(src, text, labels, dropped)
     elif src.format == "captions":

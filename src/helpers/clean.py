@@ -110,12 +110,28 @@ def rules_table() -> list[dict]:
     return rows
 
 
+#: Quote and dash styles (and odd spaces) that line comparisons ignore.
+_LINE_TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "“": '"', "”": '"',
+                                  "„": '"', "–": "-", "—": "-", "‒": "-", "−": "-",
+                                  "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+                                  "\ufeff": " ", "\t": " "})
+
+
+def normalise_line(line: str) -> str:
+    """A line as the title and page-furniture comparisons see it: quote and dash style
+    and runs of white space ignored, surrounding white space stripped."""
+    return " ".join(line.translate(_LINE_TYPOGRAPHY).split())
+
+
 def match_line_rule(line: str, fmt: str, title: str = "") -> str | None:
-    """Return the name of the line rule that drops ``line`` (stripped), or None."""
+    """Return the name of the line rule that drops ``line`` (stripped), or None.
+
+    The title matches ignoring quote and dash style (’ or ', – or -) and white space.
+    """
     s = line.strip()
     if not s:
         return None
-    if title and s == title.strip():
+    if title and normalise_line(s) == normalise_line(title):
         return "title"
     for rule in LINE_RULES:
         if (rule.formats is None or fmt in rule.formats) and rule.pattern.fullmatch(s):

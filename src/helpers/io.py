@@ -21,10 +21,12 @@ class InputError(ValueError):
         self.line = line
         self.row = row
         where = f"{self.path.name}"
-        if line is not None:
-            where += f", line {line}"
-        if row is not None:
+        if row is not None and line is not None:
+            where += f", row {row} (line {line})"
+        elif row is not None:
             where += f", row {row}"
+        elif line is not None:
+            where += f", line {line}"
         super().__init__(f"{where}: {message}")
 
 
@@ -37,23 +39,104 @@ def sha256_file(path: os.PathLike | str) -> str:
     return h.hexdigest()
 
 
-def read_text_utf8(path: os.PathLike | str) -> str:
+BOM = "\ufeff"
+
+
+def decode_utf8(path: os.PathLike | str, data: bytes) -> str:
+    """Decode ``data`` (the bytes of ``path``) as strict UTF-8.
+
+    Raises :class:`InputError` naming the file and the line of the first undecodable byte.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(path, f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset "
+                               f"{err.start}); save the file as UTF-8", line=line) from None
+
+
+def read_text_utf8(path: os.PathLike | str, bom: str = "strip") -> str:
     """Read a text file as strict UTF-8, exactly as stored (no newline translation).
+
+    A UTF-8 byte-order mark at the start is handled by ``bom``: ``"strip"`` removes it
+    (for tables and YAML, where only the content matters), ``"blank"`` replaces it with
+    one space, so that every character offset into the text is still the offset into the
+    file as decoded (raw sources: their offsets are recorded, and a space at the start of
+    a line is white space to every rule). A BOM anywhere else is an error naming the line.
 
     Raises :class:`InputError` naming the line of the first undecodable byte, or if the
     file is empty or only white space.
     """
     path = Path(path)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputError(path, f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset "
-                               f"{err.start})", line=line) from None
+    if not path.is_file():
+        raise InputError(path, "file is missing (or is not a regular file)")
+    text = decode_utf8(path, path.read_bytes())
+    if text.startswith(BOM):
+        text = (" " if bom == "blank" else "") + text[1:]
+    if BOM in text:
+        line = text[: text.index(BOM)].count("\n") + 1
+        raise InputError(path, "a byte-order mark (U+FEFF) inside the text; remove it",
+                         line=line)
     if not text.strip():
         raise InputError(path, "file is empty")
     return text
+
+
+def read_csv_records(path: os.PathLike | str, required: list[str],
+                     optional: list[str] | None = None,
+                     allow_unknown: bool = True) -> list[tuple[int, int, dict[str, str]]]:
+    """Read a CSV table strictly; return ``(row, line, record)`` for each data row.
+
+    ``row`` counts data rows from 1 (the header is not a row); ``line`` is the file line
+    where the row starts. Every failure raises :class:`InputError` naming the file and the
+    line: not UTF-8, a byte-order mark (stripped when at the start), malformed quoting,
+    a missing or repeated column, a row with more or fewer fields than the header.
+    Values are returned as stored (no stripping).
+    """
+    import csv
+    import io as _io
+
+    path = Path(path)
+    text = read_text_utf8(path, bom="strip")
+    reader = csv.reader(_io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as err:
+        raise InputError(path, f"malformed CSV header ({err})", line=1) from None
+    header = [h.strip() for h in header]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(path, f"missing columns {missing}; the header must name "
+                               f"{required}", line=1)
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:
+        raise InputError(path, f"column(s) {dup} given twice in the header", line=1)
+    if not allow_unknown:
+        known = set(required) | set(optional or [])
+        unknown = [h for h in header if h not in known]
+        if unknown:
+            raise InputError(path, f"unknown column(s) {unknown}; known columns are "
+                                   f"{list(required) + list(optional or [])}", line=1)
+    out = []
+    row = 0
+    while True:
+        line = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            raise InputError(path, f"malformed CSV ({err}); check the quoting of this "
+                                   "row", line=line) from None
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue  # a blank line
+        row += 1
+        if len(fields) != len(header):
+            raise InputError(path, f"{len(fields)} fields but the header has "
+                                   f"{len(header)}; quote values that contain commas",
+                             line=line, row=row)
+        out.append((row, line, dict(zip(header, fields))))
+    return out
 
 
 @contextmanager

@@ -3,6 +3,14 @@
 ``load_lexicon`` reads and validates the YAML list; each entry becomes an :class:`Issue` with
 its patterns joined into one case-insensitive expression and an optional ``exclude``
 expression that vetoes a match.
+
+Validation at the door (every error names the file, the entry's row and line, the issue and
+the pattern): a key given twice in one entry, ``patterns`` or ``exclude`` not a list of
+strings, a pattern that does not compile, carries inline flags such as ``(?i)`` (the lexicon
+is always case-insensitive; flags inside one pattern would change the others once joined),
+can match the empty string (it would code every sentence), or nests one repeat inside
+another (``(\\w+\\s?)+``: exponential backtracking, so matching could hang).
+:func:`contains` matches with a time limit per sentence, as a second line of defence.
 """
 
 from __future__ import annotations
@@ -11,10 +19,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from . import config
-from .io import InputError
+from .io import InputError, read_text_utf8
 
 ISSUE_KEYS = {"id", "label", "description", "patterns", "exclude"}
+#: Seconds one pattern may spend on one sentence in :func:`contains`.
+MATCH_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True)
@@ -27,55 +39,202 @@ class Issue:
     patterns: tuple[str, ...]
 
 
-def load_lexicon(path: Path | None = None) -> list[Issue]:
-    """Read and validate the issue lexicon (YAML list); errors name the entry and id."""
+# --------------------------------------------------------------------------- YAML
+class _DuplicateKey(Exception):
+    def __init__(self, key, line: int, first: int):
+        super().__init__(key)
+        self.key, self.line, self.first = key, line, first
+
+
+class _LineDict(dict):
+    """A mapping that remembers the line it starts on."""
+
+    line: int = 0
+
+
+def _loader():
     import yaml
 
-    path = Path(path) if path is not None else config.paths()["lexicons"] / "issues.yml"
+    class StrictLoader(yaml.SafeLoader):
+        """SafeLoader that refuses a mapping key given twice and records mapping lines."""
+
+        def construct_mapping(self, node, deep=False):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key; SafeLoader reports it
+                    continue
+                if first is not None:
+                    raise _DuplicateKey(key, key_node.start_mark.line + 1, first)
+                seen[key] = key_node.start_mark.line + 1
+            return super().construct_mapping(node, deep=deep)
+
+    def construct_map(loader, node):
+        data = _LineDict()
+        data.line = node.start_mark.line + 1
+        yield data
+        data.update(loader.construct_mapping(node))
+
+    StrictLoader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    return StrictLoader
+
+
+def load_yaml_strict(path: Path):
+    """Parse a YAML file (strict UTF-8, BOM stripped); duplicate keys are an error."""
+    import yaml
+
+    text = read_text_utf8(path, bom="strip")
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as dup:
+        raise InputError(path, f"key {dup.key!r} is given twice in one entry (first on line "
+                               f"{dup.first}); keep one, YAML would silently keep the last",
+                         line=dup.line) from None
     except yaml.YAMLError as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        raise InputError(path, f"not valid YAML: {err}",
-                         line=None if line is None else line + 1) from None
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputError(path, f"not valid YAML: {problem}",
+                         line=None if mark is None else mark.line + 1) from None
+
+
+# --------------------------------------------------------------------------- patterns
+_INLINE_FLAGS = re.compile(r"\(\?(?:[aiLmsux]+(?:-[imsx]*)?|-[imsx]+)[:)]")
+
+
+def _nested_repeat(parsed) -> bool:
+    """True if a repeat (max > 1) contains another repeat (max > 1)."""
+    from re import _constants as c  # noqa: PLC2701 - the stdlib's own parser
+
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
+
+    def walk(items, inside: bool) -> bool:
+        for op, av in items:
+            if op in repeats:
+                lo, hi, sub = av
+                big = hi > 1
+                if big and inside:
+                    return True
+                if walk(sub, inside or big):
+                    return True
+            elif op is c.SUBPATTERN:
+                if walk(av[-1], inside):
+                    return True
+            elif op is c.BRANCH:
+                if any(walk(b, inside) for b in av[1]):
+                    return True
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                if walk(av[1], inside):
+                    return True
+            elif op is c.ATOMIC_GROUP if hasattr(c, "ATOMIC_GROUP") else False:
+                if walk(av, inside):
+                    return True
+        return False
+    return walk(parsed, False)
+
+
+def check_pattern(p) -> re.Pattern:
+    """Compile one lexicon pattern; raise ``ValueError`` saying what is wrong and what to do."""
+    from re import _parser  # noqa: PLC2701
+
+    if not isinstance(p, str) or not p.strip():
+        raise ValueError(f"pattern {p!r} must be a non-empty string (quote it in YAML)")
+    try:
+        rx = re.compile(p, re.I)
+    except re.error as err:
+        raise ValueError(f"invalid pattern {p!r}: {err}") from None
+    if _INLINE_FLAGS.search(re.sub(r"\\.", "", p)):
+        raise ValueError(f"pattern {p!r} has inline flags such as (?i); remove them (every "
+                         "pattern is already case-insensitive)")
+    parsed = _parser.parse(p, re.I)
+    if parsed.getwidth()[0] == 0 or rx.search("") is not None:
+        raise ValueError(f"pattern {p!r} can match the empty string, so it would code every "
+                         "sentence; make it require at least one character")
+    if _nested_repeat(parsed):
+        raise ValueError(f"pattern {p!r} repeats a group that itself repeats (like "
+                         "(\\w+\\s?)+); such patterns can backtrack for hours. Rewrite it "
+                         "without the nested repeat, e.g. with a bounded gap like .{0,40}")
+    return rx
+
+
+def _join(patterns) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+def load_lexicon(path: Path | None = None) -> list[Issue]:
+    """Read and validate the issue lexicon (YAML list); errors name the entry and id."""
+    path = Path(path) if path is not None else config.paths()["lexicons"] / "issues.yml"
+    entries = load_yaml_strict(path)
     if not isinstance(entries, list) or not entries:
-        raise InputError(path, "the lexicon must be a non-empty list of issues")
-    issues, seen = [], set()
+        raise InputError(path, "the lexicon must be a non-empty list of issues ('- id: …')")
+    issues, seen = [], {}
     for row, e in enumerate(entries, start=1):
         iid = e.get("id") if isinstance(e, dict) else None
+        line = getattr(e, "line", None) or None
 
         def bad(msg: str) -> InputError:
-            return InputError(path, f"issue {iid!r}: {msg}", row=row)
+            return InputError(path, f"issue {iid!r}: {msg}", row=row, line=line)
         if not isinstance(e, dict):
             raise bad("each entry must be a mapping with id, label, description, patterns")
         unknown = set(e) - ISSUE_KEYS
         if unknown:
-            raise bad(f"unknown keys {sorted(unknown)}")
-        if not iid or not re.fullmatch(r"[a-z][a-z0-9_]*", str(iid)):
+            raise bad(f"unknown keys {sorted(map(str, unknown))}; allowed are "
+                      f"{sorted(ISSUE_KEYS)}")
+        if not iid or not isinstance(iid, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", iid):
             raise bad("id must be lower-case letters, digits and underscores")
         if iid in seen:
-            raise bad("duplicate id")
-        seen.add(iid)
+            raise bad(f"duplicate id (also row {seen[iid]})")
+        seen[iid] = row
         for key in ("label", "description"):
-            if not str(e.get(key) or "").strip():
-                raise bad(f"missing {key}")
-        pats = e.get("patterns") or []
+            if not isinstance(e.get(key), str) or not e[key].strip():
+                raise bad(f"missing {key} (a non-empty text)")
+        pats = e.get("patterns")
         if not isinstance(pats, list) or not pats or not all(
                 isinstance(p, str) and p.strip() for p in pats):
             raise bad("patterns must be a non-empty list of non-empty strings")
-        compiled = []
-        for p in pats + list(e.get("exclude") or []):
-            try:
-                compiled.append(re.compile(p, re.I))
-            except re.error as err:
-                raise bad(f"invalid pattern {p!r}: {err}") from None
-        joined = re.compile("|".join(f"(?:{p})" for p in pats), re.I)
-        excl = e.get("exclude") or []
-        issues.append(Issue(iid, str(e["label"]), str(e["description"]), joined,
-                            re.compile("|".join(f"(?:{p})" for p in excl), re.I) if excl
-                            else None, tuple(pats)))
+        excl = e.get("exclude", [])
+        if excl is None:
+            excl = []
+        if not isinstance(excl, list) or not all(isinstance(p, str) and p.strip()
+                                                 for p in excl):
+            raise bad(f"exclude must be a list of non-empty strings, got {excl!r}; write "
+                      "one pattern per line as '- pattern'")
+        for kind, group in (("pattern", pats), ("exclude pattern", excl)):
+            for p in group:
+                try:
+                    check_pattern(p)
+                except ValueError as err:
+                    raise bad(f"{kind}: {err}") from None
+        issues.append(Issue(iid, e["label"], e["description"], _join(pats),
+                            _join(excl) if excl else None, tuple(pats)))
     return issues
 
 
 def issue_ids(lexicon: list[Issue]) -> list[str]:
     return [i.id for i in lexicon]
+
+
+# --------------------------------------------------------------------------- matching
+def contains(texts, rx: re.Pattern, what: str = "pattern",
+             timeout: float = MATCH_TIMEOUT) -> np.ndarray:
+    """Boolean array: does ``rx`` match each text? Never hangs.
+
+    Matches with the ``regex`` package (re-compatible VERSION0) and a time limit of
+    ``timeout`` seconds per text; a pattern that exceeds it raises :class:`InputError`
+    naming the lexicon, ``what`` (e.g. the issue id) and the pattern.
+    """
+    import regex
+
+    flags = regex.IGNORECASE if rx.flags & re.I else 0
+    r = regex.compile(rx.pattern, flags | regex.VERSION0)
+    out = np.zeros(len(texts), dtype=bool)
+    for k, t in enumerate(texts):
+        try:
+            out[k] = r.search(t, timeout=timeout) is not None
+        except TimeoutError:
+            raise InputError(config.paths()["lexicons"] / "issues.yml",
+                             f"{what}: matching took over {timeout:g} s on one sentence "
+                             f"(pattern {rx.pattern[:120]!r}); rewrite the pattern without "
+                             "nested or overlapping repeats") from None
+    return out

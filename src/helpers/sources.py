@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import config
-from .io import InputError, read_text_utf8, sha256_file
+from .clean import normalise_line
+from .io import InputError, read_csv_records, read_text_utf8, sha256_file
 
 MANIFEST = "sources.csv"
 #: Files in data/raw/ that are not sources.
@@ -21,8 +22,13 @@ NOT_SOURCES = {MANIFEST, "README.md", "SHA256SUMS"}
 COLUMNS = ["file", "sha256", "outlet", "title", "source_kind", "translation", "format",
            "default_speaker", "meeting", "event_date", "published", "note"]
 #: Optional columns: ``meeting_name`` is the meeting's display name ("Sochi, 14 May 2019");
-#: left empty, it is made from the meeting id and the event date.
-OPTIONAL_COLUMNS = ["meeting_name"]
+#: left empty, it is made from the meeting id and the event date. Page furniture of one
+#: source is dropped through data, never code: ``drop_lines`` lists whole lines to drop
+#: (``;``-separated, compared ignoring surrounding white space and quote and dash style),
+#: ``drop_pattern`` is a regular expression that drops every line it matches in full, and
+#: ``speech_starts_at`` drops every line before the given line number or before the first
+#: line equal to the given text.
+OPTIONAL_COLUMNS = ["meeting_name", "drop_lines", "drop_pattern", "speech_starts_at"]
 #: Source kinds in order of authority (rank 1 is best), as the canonical-source policy uses.
 SOURCE_RANK = {"official transcript": 1, "third-party copy of a transcript": 2,
                "broadcast captions": 3, "news article": 4}
@@ -51,6 +57,9 @@ class Source:
     path: Path
     row: int
     meeting_name: str = ""
+    drop_lines: str = ""
+    drop_pattern: str = ""
+    speech_starts_at: str = ""
 
     @property
     def rank(self) -> int:
@@ -61,56 +70,113 @@ class Source:
         return Path(self.file).stem
 
     def read_text(self) -> str:
-        """Return the file's text after checking its checksum and encoding."""
+        """Return the file's text after checking its checksum and encoding.
+
+        A UTF-8 byte-order mark at the start of the file is read as one space, so the
+        text keeps the file's length and every recorded offset still points at the same
+        character of the file (the checksum is of the file as stored, BOM included).
+        """
         digest = sha256_file(self.path)
         if digest != self.sha256:
             raise InputError(self.path, f"checksum mismatch: manifest row {self.row} says "
                                         f"{self.sha256[:12]}…, file is {digest[:12]}… "
-                                        "(raw files must never be edited)")
-        return read_text_utf8(self.path)
+                                        "(raw files must never be edited; if this is a new "
+                                        "version of the source, record its sha256sum)")
+        return read_text_utf8(self.path, bom="blank")
+
+    # ------------------------------------------------------------------ page furniture
+    # (applied by helpers.attribution.line_dropper)
+    @property
+    def drop_line_set(self) -> frozenset[str]:
+        return frozenset(filter(None, (normalise_line(x) for x in self.drop_lines.split(";"))))
+
+    @property
+    def drop_regex(self):
+        return _compile_drop_pattern(self.drop_pattern) if self.drop_pattern else None
+
+    @property
+    def start_line(self) -> int | None:
+        """The first line of speech (1-based) from ``speech_starts_at``, or None."""
+        value = self.speech_starts_at.strip()
+        if not value:
+            return None
+        if value.isdigit():
+            return int(value)
+        return _start_line_by_text(self.path, value)
 
 
 def load_manifest(raw_dir: Path | None = None) -> list[Source]:
-    """Read and validate the manifest; return the sources in file-name order."""
+    """Read and validate the manifest; return the sources in file-name order.
+
+    Every problem raises :class:`InputError` naming the manifest, the row (and its line),
+    what is wrong and what to do.
+    """
     raw_dir = Path(raw_dir) if raw_dir is not None else config.paths()["raw"]
     path = raw_dir / MANIFEST
     if not path.exists():
         raise InputError(path, "manifest is missing")
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InputError(path, f"missing columns {missing}", line=1)
-        records = list(reader)
-    sources, seen = [], set()
-    for i, rec in enumerate(records, start=1):
+    records = read_csv_records(path, COLUMNS, OPTIONAL_COLUMNS, allow_unknown=False)
+    sources, seen = [], {}
+    for i, line, rec in records:
         def bad(msg: str) -> InputError:
-            return InputError(path, f"{msg} (file {rec.get('file')!r})", row=i)
+            return InputError(path, f"{msg} (file {rec.get('file')!r})", row=i, line=line)
         rec = {k: (rec.get(k) or "").strip() for k in COLUMNS + OPTIONAL_COLUMNS}
-        if not rec["file"]:
+        name = rec["file"]
+        if not name:
             raise bad("empty file name")
-        if rec["file"] in seen:
-            raise bad("file listed twice")
-        seen.add(rec["file"])
+        if ("/" in name or "\\" in name or name in {".", ".."} or name.startswith(".")
+                or Path(name).is_absolute() or "\0" in name):
+            raise bad("the file name must be a plain file name inside data/raw/ (no folders, "
+                      "no '..', no absolute path, not hidden); copy the file into data/raw/ "
+                      "and give its name only")
+        if name in NOT_SOURCES:
+            raise bad(f"{name!r} is not a source file")
+        if name in seen:
+            raise bad(f"file listed twice (also in row {seen[name]}); give each file one row")
+        seen[name] = i
         if rec["source_kind"] not in SOURCE_RANK:
             raise bad(f"unknown source_kind {rec['source_kind']!r}; use one of "
                       f"{list(SOURCE_RANK)}")
         if rec["translation"] not in TRANSLATIONS:
-            raise bad(f"unknown translation {rec['translation']!r}")
+            raise bad(f"unknown translation {rec['translation']!r}; use one of "
+                      f"{sorted(TRANSLATIONS)}")
         if rec["format"] not in FORMATS:
             raise bad(f"unknown format {rec['format']!r}; use one of {sorted(FORMATS)}")
         if rec["default_speaker"] and rec["default_speaker"] not in config.SPEAKERS:
-            raise bad(f"unknown default_speaker {rec['default_speaker']!r}")
+            raise bad(f"unknown default_speaker {rec['default_speaker']!r}; use one of "
+                      f"{list(config.SPEAKERS)} or leave it empty")
+        event = _real_date(rec["event_date"])
+        if event is None:
+            raise bad(f"event_date {rec['event_date']!r} is not a real date; write it as "
+                      "YYYY-MM-DD")
         if not MEETING_ID.match(rec["meeting"]):
-            raise bad(f"meeting id {rec['meeting']!r} must look like 'place-YYYY-MM-DD'")
-        if not DATE.match(rec["event_date"]):
-            raise bad(f"event_date {rec['event_date']!r} must be YYYY-MM-DD")
+            raise bad(f"meeting id {rec['meeting']!r} must look like 'place-YYYY-MM-DD' "
+                      "(lower-case place, then the event date)")
+        if rec["meeting"][-10:] != rec["event_date"]:
+            raise bad(f"meeting id {rec['meeting']!r} ends in a date that is not the "
+                      f"event_date {rec['event_date']!r}; a meeting id ends in its event date")
         if not re.fullmatch(r"[0-9a-f]{64}", rec["sha256"]):
-            raise bad("sha256 must be 64 lower-case hex digits")
-        file_path = raw_dir / rec["file"]
-        if not file_path.exists():
-            raise bad("manifest row has no file in data/raw/")
-        sources.append(Source(**rec, path=file_path, row=i))
+            raise bad("sha256 must be 64 lower-case hex digits (the output of sha256sum)")
+        if rec["drop_pattern"]:
+            try:
+                _compile_drop_pattern(rec["drop_pattern"])
+            except ValueError as err:
+                raise bad(f"drop_pattern: {err}") from None
+        start = rec["speech_starts_at"]
+        if start and start.isdigit() and int(start) < 1:
+            raise bad("speech_starts_at must be a line number from 1, or the text of the "
+                      "first line of speech")
+        file_path = raw_dir / name
+        if not file_path.is_file():
+            raise bad("manifest row has no file in data/raw/; copy the file there or delete "
+                      "the row")
+        src = Source(**rec, path=file_path, row=i)
+        if start and not start.isdigit():
+            try:
+                src.start_line  # noqa: B018 - the text must occur in the file
+            except InputError as err:
+                raise bad(str(err)) from None
+        sources.append(src)
     listed = {s.file for s in sources}
     for f in sorted(raw_dir.iterdir()):
         if f.is_file() and not f.name.startswith(".") and f.name not in NOT_SOURCES \
@@ -118,6 +184,40 @@ def load_manifest(raw_dir: Path | None = None) -> list[Source]:
             raise InputError(f, "file in data/raw/ has no row in the manifest "
                                 f"({MANIFEST}); add one with its sha256")
     return sorted(sources, key=lambda s: s.file)
+
+
+def _real_date(value: str):
+    """The date of a 'YYYY-MM-DD' string, or None if it is not a real calendar date."""
+    import datetime as dt
+
+    if not DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _compile_drop_pattern(pattern: str):
+    """Compile a manifest ``drop_pattern``; it may not match an empty line."""
+    try:
+        rx = re.compile(pattern)
+    except re.error as err:
+        raise ValueError(f"invalid regular expression {pattern!r} ({err})") from None
+    if rx.fullmatch(""):
+        raise ValueError(f"pattern {pattern!r} matches an empty line; it must match whole "
+                         "furniture lines only")
+    return rx
+
+
+def _start_line_by_text(path: Path, value: str) -> int:
+    want = normalise_line(value)
+    text = read_text_utf8(path, bom="blank")
+    for n, line in enumerate(text.split("\n"), start=1):
+        if normalise_line(line) == want:
+            return n
+    raise InputError(path, f"speech_starts_at {value!r} is not a line of this file; give the "
+                           "first line of speech exactly, or its line number")
 
 
 def _default_meeting_name(meeting: str, event_date: str) -> str:

@@ -13,28 +13,89 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .io import InputError
+from .io import InputError, read_csv_records
 from .lexicon import Issue, issue_ids
 
 
-def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None) -> pd.DataFrame:
-    """Read the hand-coded sample; unknown issue ids or splits are errors naming the row."""
+VALIDATION_COLUMNS = ["sentence_id", "source", "speaker", "split", "issues", "text"]
+
+
+def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None,
+                    sentences: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read the hand-coded sample; every problem is an error naming the row and line.
+
+    Checks: strict UTF-8 CSV with the expected columns, splits, issue ids (against
+    ``lexicon``), duplicate sentence ids. The sample is then checked against the corpus
+    (:func:`check_against_corpus`): against ``sentences`` if given, and otherwise, when
+    reading the project's own sample, against ``data/processed/sentences.csv`` if it exists.
+    """
+    default = path is None
     path = Path(path) if path is not None else config.paths()["lexicons"] / "validation.csv"
-    v = pd.read_csv(path, keep_default_na=False, dtype=str)
-    need = {"sentence_id", "source", "speaker", "split", "issues", "text"}
-    if need - set(v.columns):
-        raise InputError(path, f"missing columns {sorted(need - set(v.columns))}", line=1)
+    records = read_csv_records(path, VALIDATION_COLUMNS)
+    if not records:
+        raise InputError(path, "the hand-coded sample has no rows")
+    lines = [line for _, line, _ in records]
+    cols = list(records[0][2])
+    v = pd.DataFrame([rec for _, _, rec in records], columns=cols, dtype=str)
+    v.attrs["lines"] = lines
     known = set(issue_ids(lexicon)) if lexicon else None
-    for row, (split, issues) in enumerate(zip(v["split"], v["issues"]), start=1):
+    first: dict[str, int] = {}
+    for row, (sid, split, issues) in enumerate(zip(v["sentence_id"], v["split"],
+                                                   v["issues"]), start=1):
+        line = lines[row - 1]
+        if not sid.strip():
+            raise InputError(path, "empty sentence_id", row=row, line=line)
+        if sid in first:
+            raise InputError(path, f"sentence_id {sid!r} listed twice (also row "
+                                   f"{first[sid]}); keep one coding per sentence",
+                             row=row, line=line)
+        first[sid] = row
         if split not in {"tune", "test"}:
-            raise InputError(path, f"split must be 'tune' or 'test', got {split!r}", row=row)
+            raise InputError(path, f"split must be 'tune' or 'test', got {split!r}",
+                             row=row, line=line)
         for iid in filter(None, issues.split(";")):
             if known is not None and iid not in known:
-                raise InputError(path, f"unknown issue id {iid!r}", row=row)
-    if v["sentence_id"].duplicated().any():
-        dup = v.index[v["sentence_id"].duplicated()][0] + 1
-        raise InputError(path, "sentence_id listed twice", row=int(dup))
+                raise InputError(path, f"unknown issue id {iid!r}; use ids from "
+                                       "data/lexicons/issues.yml", row=row, line=line)
+    if sentences is None and default:
+        table = config.paths()["processed"] / "sentences.csv"
+        if table.exists():
+            from .schemas import read_table
+
+            sentences = read_table("sentences")
+    if sentences is not None:
+        check_against_corpus(v, sentences, path)
     return v
+
+
+def check_against_corpus(validation: pd.DataFrame, sentences: pd.DataFrame,
+                         path: Path | str = "validation.csv") -> None:
+    """Check that each coded row is the corpus sentence at its id (text, source, speaker).
+
+    Raises :class:`InputError` naming the row of ``path`` whose id is unknown or whose
+    sentence differs, so a hand coding can never silently point at other sentences
+    (as when a changed raw file shifts the sentence ids).
+    """
+    path = Path(path)
+    lines = validation.attrs.get("lines") or [None] * len(validation)
+    by_id = sentences.set_index("sentence_id")
+    for row, rec in enumerate(validation.itertuples(index=False), start=1):
+        line = lines[row - 1] if row - 1 < len(lines) else None
+        sid = rec.sentence_id
+        if sid not in by_id.index:
+            raise InputError(path, f"sentence_id {sid!r} is not in the corpus "
+                                   "(data/processed/sentences.csv); the sentence ids may have "
+                                   "shifted after a raw file or a cleaning rule changed. "
+                                   "Fix the id or recode the sentence", row=row, line=line)
+        found = by_id.loc[sid]
+        for col in ("text", "source", "speaker"):
+            want, got = str(getattr(rec, col)), str(found[col])
+            if want != got:
+                raise InputError(path, f"{col} differs from the corpus sentence {sid}: coded "
+                                       f"{want[:60]!r}, corpus has {got[:60]!r}. The sentence "
+                                       "ids have shifted or the source changed; re-link the "
+                                       "coded row to the right sentence_id",
+                                 row=row, line=line)
 
 
 def gold_matrix(validation: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
