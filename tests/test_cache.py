@@ -208,7 +208,6 @@ def test_a_wrong_key_is_not_decoded(tmp_path):
 
 
 def test_a_dataclass_from_outside_helpers_is_refused_on_read(tmp_path):
-    import io
     import json
     import struct
 

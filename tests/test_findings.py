@@ -1,5 +1,3 @@
-import numpy as np
-import pandas as pd
 import pytest
 
 from helpers import coding, findings as fd, salience as sal, story

@@ -109,25 +109,76 @@ QUESTION: Will you discuss North Korea?
 SECRETARY POMPEO: We talked about North Korea and sanctions enforcement. We also raised
 the case of Paul Whelan. Our relationship needs work, and we will keep talking.
 """
+#: Lavrov's own Sochi remarks: the gap the seeds leave, filled by a (short, invented) transcript.
+LAVROV_SOCHI = """Joint press conference, Sochi
+
+Sergey Lavrov: We discussed strategic stability and the New START treaty with the Secretary.
+We also talked about Venezuela, where outside interference must stop, and about Syria.
+Sanctions do not help trade between our countries.
+
+QUESTION: Will President Putin meet President Trump?
+
+Sergey Lavrov: Our presidents will decide. We are ready for dialogue on every subject.
+"""
 
 
-def test_a_third_meeting_flows_through_every_notebook(root, tmp_path, monkeypatch):
-    proj = _copy_project(root, tmp_path / "proj")
-    raw = proj / "data" / "raw"
-    (raw / "005_third_meeting.txt").write_text(THIRD, encoding="utf-8")
-    with open(raw / "sources.csv", newline="") as fh:
+def _add_sources(raw: Path, new: list[dict]) -> None:
+    with open(raw / "sources.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    rows.append(dict(rows[2], file="005_third_meeting.txt",
-                     sha256=hashlib.sha256(THIRD.encode()).hexdigest(),
-                     title="Press conference, Moscow", default_speaker="",
-                     meeting="moscow-2020-06-01", event_date="2020-06-01",
-                     published="2020-06-01", note="test transcript"))
-    with open(raw / "sources.csv", "w", newline="") as fh:
+    for n in new:
+        text = n.pop("text")
+        (raw / n["file"]).write_text(text, encoding="utf-8")
+        rows.append(dict(rows[2], sha256=hashlib.sha256(text.encode()).hexdigest(),
+                         default_speaker="", note="test transcript", **n))
+    with open(raw / "sources.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
+
+
+def _markdown_outputs(path: Path) -> str:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join("".join(o["data"]["text/markdown"]) for c in nb.cells
+                     if c.cell_type == "code" for o in c.get("outputs", [])
+                     if "text/markdown" in o.get("data", {}))
+
+
+def test_a_lavrov_sochi_transcript_and_a_third_meeting_flow_through_every_notebook(
+        root, tmp_path, monkeypatch):
+    """The README's "How to add a transcript" steps only: no code changes."""
+    from workflow import readme
+
+    proj = _copy_project(root, tmp_path / "proj")
+    (proj / "README.md").write_text((root / "README.md").read_text(encoding="utf-8"),
+                                    encoding="utf-8")
+    _add_sources(proj / "data" / "raw", [
+        dict(file="005_third_meeting.txt", text=THIRD, title="Press conference, Moscow",
+             meeting="moscow-2020-06-01", event_date="2020-06-01", published="2020-06-01",
+             meeting_name=""),
+        dict(file="006_lavrov_sochi.txt", text=LAVROV_SOCHI,
+             title="Joint press conference, Sochi", meeting="sochi-2019-05-14",
+             event_date="2019-05-14", published="2019-05-14", meeting_name="")])
     _run_all(proj, monkeypatch)
-    salience = (proj / "data" / "processed" / "salience.csv").read_text()
+    processed = proj / "data" / "processed"
+    salience = (processed / "salience.csv").read_text()
     assert "moscow-2020-06-01,lavrov,arms_control" in salience
     assert "moscow-2020-06-01,pompeo,north_korea" in salience
-    assert "sochi-2019-05-14,lavrov" not in salience  # still absent, not zero
+    assert "sochi-2019-05-14,lavrov,arms_control" in salience  # the gap is filled
+    findings = (processed / "findings.csv").read_text()
+    # Lavrov now has a change across three meetings, and a Sochi difference with Pompeo
+    for fid in ("change:lexicon:lavrov:sochi-2019-05-14-to-washington-2019-12-10:syria",
+                "change:lexicon:lavrov:washington-2019-12-10-to-moscow-2020-06-01:syria",
+                "difference:lexicon:sochi-2019-05-14:pompeo-vs-lavrov:syria"):
+        assert fid in findings
+    prose = _markdown_outputs(proj / "notebooks" / "04-measure-issue-salience.ipynb")
+    assert "Moscow, 1 Jun 2020" in prose
+    assert "Lavrov at Sochi, 14 May 2019: none of his words" not in prose
+    assert "Lavrov, Sochi, 14 May 2019" in prose  # his Sochi agenda is reported
+    assert "Moscow, 1 Jun 2020" in _markdown_outputs(
+        proj / "notebooks" / "01-clean-and-attribute.ipynb")
+    text = readme.render_readme((proj / "README.md").read_text(encoding="utf-8"), proj)
+    assert "Moscow, 1 Jun 2020" in text and "Lavrov at Sochi, 14 May 2019: none" not in text
+    assert (proj / "reports" / "figures" /
+            "04-lavrov-sochi-2019-05-14-to-washington-2019-12-10.png").exists()

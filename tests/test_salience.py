@@ -1,6 +1,4 @@
-import numpy as np
 import pandas as pd
-import pytest
 from conftest import make_sentences
 
 from helpers import coding

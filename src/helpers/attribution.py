@@ -17,7 +17,6 @@ spans dropped as furniture with the rule that dropped them.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path

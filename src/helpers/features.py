@@ -7,9 +7,10 @@ Dirichlet prior of Monroe, Colaresi and Quinn (2008), "Fightin' Words", eq. 22: 
     δ_w = log[(y_aw + α_w) / (n_a + α_0 − y_aw − α_w)] − log[(y_bw + α_w) / (n_b + α_0 − y_bw − α_w)]
     σ²(δ_w) ≈ 1 / (y_aw + α_w) + 1 / (y_bw + α_w),      z_w = δ_w / σ(δ_w)
 
-with the prior α_w = α_0 · (pooled count of w) / (pooled total). We use α_0 = the pooled
-total (a prior as strong as the data, which shrinks rare words hard; Monroe et al. use a
-prior from a larger background corpus). ``z > 0`` means the term is more speaker a's.
+Here the prior is the pooled counts scaled to α_0 (a quick, data-based version used by the
+benchmark). The analysis uses :mod:`helpers.keyness`: a prior from general English
+frequencies, a permutation test over turns and false-discovery control, and the charts.
+``z > 0`` means the term is more speaker a's.
 """
 
 from __future__ import annotations
@@ -77,18 +78,16 @@ def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10
     return pd.DataFrame(rows)
 
 
-def fightin_words(counts_a: np.ndarray, counts_b: np.ndarray, alpha0: float | None = None):
-    """Log-odds ratio with informative Dirichlet prior; return (delta, variance, z)."""
-    ya, yb = np.asarray(counts_a, float), np.asarray(counts_b, float)
-    pooled = ya + yb
-    alpha0 = pooled.sum() if alpha0 is None else alpha0
-    alpha = alpha0 * pooled / pooled.sum()
-    na, nb = ya.sum(), yb.sum()
-    la = np.log(ya + alpha) - np.log(na + alpha0 - ya - alpha)
-    lb = np.log(yb + alpha) - np.log(nb + alpha0 - yb - alpha)
-    delta = la - lb
-    var = 1 / (ya + alpha) + 1 / (yb + alpha)
-    return delta, var, delta / np.sqrt(var)
+def fightin_words(counts_a: np.ndarray, counts_b: np.ndarray, alpha0: float | None = None,
+                  prior=None):
+    """Log-odds ratio with informative Dirichlet prior; return (delta, variance, z).
+
+    See :func:`helpers.keyness.fightin_words` (``prior`` = pseudo-counts α_w; without it,
+    the former data-based prior of pooled counts scaled to ``alpha0``).
+    """
+    from .keyness import fightin_words as _fw
+
+    return _fw(counts_a, counts_b, alpha0=alpha0, prior=prior)
 
 
 def keyness(tokens: pd.DataFrame, comparison: str, a: str = "pompeo", b: str = "lavrov",
@@ -146,53 +145,6 @@ def term_pattern(term: str) -> str:
 
 
 # --------------------------------------------------------------------------- charts
-def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | None = None):
-    """Scattertext-style chart: frequency (log) against z, top terms each way labelled."""
-    import matplotlib.pyplot as plt
-    from adjustText import adjust_text
-
-    from .figures import SPEAKER_COLOURS, add_source_note
-
-    t = table[(table["count_pompeo"] + table["count_lavrov"]) > 0]
-    freq = t["per_1000_words"]
-    colour = np.where(t["z"] > 1.96, SPEAKER_COLOURS["pompeo"],
-                      np.where(t["z"] < -1.96, SPEAKER_COLOURS["lavrov"], "#bbbbbb"))
-    fig, ax = plt.subplots(figsize=(6.5, 4.6))
-    ax.scatter(freq, t["z"], s=10, c=colour, alpha=0.8, linewidths=0)
-    ax.set_xscale("log")
-    ax.axhline(0, color="#888888", lw=0.6)
-    for lim in (1.96, -1.96):
-        ax.axhline(lim, color="#bbbbbb", lw=0.6, ls="--")
-    lab = pd.concat([t.nlargest(n_labels, "z"), t.nsmallest(n_labels, "z")])
-    texts = [ax.text(f, z, term, fontsize=7) for f, z, term in
-             zip(lab["per_1000_words"], lab["z"], lab["term"])]
-    adjust_text(texts, ax=ax, iter_lim=300,  # a fixed number of steps, not 1 s of time
-                arrowprops=dict(arrowstyle="-", color="#999999", lw=0.5))
-    ax.set_xlabel("Frequency per 1,000 words (log scale)")
-    ax.set_ylabel("z-score (positive: more Pompeo's; negative: more Lavrov's)")
-    ax.set_title(title or "Distinctive terms", loc="left")
-    add_source_note(fig)
-    return fig
-
-
-def plot_keyness_bars(table: pd.DataFrame, n: int = 15, title: str | None = None):
-    """Diverging bar chart of the top ``n`` terms each way by z."""
-    import matplotlib.pyplot as plt
-
-    from .figures import SPEAKER_COLOURS, add_source_note
-
-    top = pd.concat([table.nlargest(n, "z"), table.nsmallest(n, "z")]).sort_values("z")
-    fig, ax = plt.subplots(figsize=(6.5, 0.17 * len(top) + 1.2))
-    colours = np.where(top["z"] > 0, SPEAKER_COLOURS["pompeo"], SPEAKER_COLOURS["lavrov"])
-    ax.barh(range(len(top)), top["z"], color=colours)
-    ax.set_yticks(range(len(top)), top["term"], fontsize=7)
-    ax.axvline(0, color="#333333", lw=0.6)
-    ax.set_xlabel("z-score  (← more Lavrov's | more Pompeo's →)")
-    ax.set_title(title or "Top distinctive terms", loc="left")
-    add_source_note(fig)
-    return fig
-
-
 def plot_top_terms(table: pd.DataFrame, n: int = 8, title: str | None = None):
     """Small multiples: top TF-IDF terms for each speaker-meeting document."""
     import matplotlib.pyplot as plt

@@ -30,6 +30,18 @@ CONTEXT_GAP = 8
 #: Sentences before the first / after the last anchor of a passage: similarity needed within
 #: CONTEXT_GAP reference sentences of that anchor.
 EDGE_THRESHOLD = 0.15
+#: A paraphrased quote (a news article rewording an interpreter): a sentence that shares at
+#: least QUOTE_MIN_SHARED content words with its best match, at least one of them found in no
+#: other reference sentence, repeats it when the cosine reaches QUOTE_THRESHOLD. Applied
+#: only to news articles (source rank QUOTE_SOURCE_RANK), and only to sentences that no
+#: other rule aligned: two transcripts of one speaker on one day (a press availability and
+#: a meeting) share distinctive words without repeating each other.
+QUOTE_THRESHOLD = 0.15
+QUOTE_MIN_SHARED = 2
+QUOTE_SOURCE_RANK = 4
+#: Square-bracketed editorial insertions ("[arms control conditions]") are the outlet's
+#: words, not the speaker's: left out of matching.
+_EDITORIAL = re.compile(r"\[[^\]]*\]")
 #: Speakers never de-duplicated across sources: each outlet's prose is its own.
 NOT_DEDUPLICATED = {"narrator"}
 _SPELLING = [(re.compile(r"is(ation|e|ed|es|ing)\b"), r"iz\1"), (re.compile(r"our\b"), "or"),
@@ -38,14 +50,17 @@ _SPELLING = [(re.compile(r"is(ation|e|ed|es|ing)\b"), r"iz\1"), (re.compile(r"ou
 
 def _matching_text(texts: pd.Series) -> pd.Series:
     """Lower-case, spelling-neutral text for cross-source matching (organise ~ organize)."""
-    out = texts.str.lower()
+    out = texts.str.replace(_EDITORIAL, " ", regex=True).str.lower()
     for pattern, repl in _SPELLING:
         out = out.str.replace(pattern, repl, regex=True)
     return out
 
 
-def sentence_similarity(lower: pd.Series, reference: pd.Series):
+def sentence_similarity(lower: pd.Series, reference: pd.Series, distinctive: bool = False):
     """Return sparse (cosine, shared content words) matrices, lower × reference.
+
+    With ``distinctive=True``, a third matrix counts the shared content words that occur in
+    exactly one reference sentence (words that point to one place in the reference).
 
     Cosine is over TF-IDF vectors of content words (stop words removed, spelling
     neutralised); both products are sparse, so the cost grows with shared content words,
@@ -61,12 +76,16 @@ def sentence_similarity(lower: pd.Series, reference: pd.Series):
         x = vec.fit_transform(both)
     except ValueError:  # no content words at all
         empty = sparse.csr_matrix((len(lower), len(reference)))
-        return empty, empty
+        return (empty, empty, empty) if distinctive else (empty, empty)
     n = len(lower)
     binary = (x > 0).astype(np.float32)
     cos = (x[:n] @ x[n:].T).tocsr()
     shared = (binary[:n] @ binary[n:].T).tocsr()
-    return cos, shared
+    if not distinctive:
+        return cos, shared
+    unique = np.asarray(binary[n:].sum(axis=0)).ravel() == 1
+    keep = sparse.diags(unique.astype(np.float32))
+    return cos, shared, (binary[:n] @ keep @ binary[n:].T).tocsr()
 
 
 def _monotonic(positions: list[int], targets: list[int]) -> set[int]:
@@ -89,7 +108,8 @@ def _monotonic(positions: list[int], targets: list[int]) -> set[int]:
     return keep
 
 
-def align_to_reference(sims, shared, turns: np.ndarray, ref_source: np.ndarray):
+def align_to_reference(sims, shared, turns: np.ndarray, ref_source: np.ndarray,
+                       distinct=None):
     """Align lower-ranked sentences to reference sentences; return (target, score).
 
     ``target[i]`` is the index of the reference sentence that sentence ``i`` repeats, or -1.
@@ -99,7 +119,9 @@ def align_to_reference(sims, shared, turns: np.ndarray, ref_source: np.ndarray):
     whole: its in-order anchors repeat their matches; a sentence between two anchors whose
     targets lie in one reference source at most ``CONTEXT_GAP`` apart repeats the best match
     in that window; a sentence at the passage's edge needs ``EDGE_THRESHOLD`` within
-    ``CONTEXT_GAP`` of the nearest anchor.
+    ``CONTEXT_GAP`` of the nearest anchor. A sentence still unaligned repeats its best match
+    when it is a paraphrased quote (``QUOTE_*``; needs ``distinct``, the shared words found in
+    one reference sentence only).
     """
     n, m = sims.shape
     target = np.full(n, -1)
@@ -166,6 +188,11 @@ def align_to_reference(sims, shared, turns: np.ndarray, ref_source: np.ndarray):
                     continue
             if alone[i]:
                 target[i], score[i] = best[i], best_score[i]
+    if distinct is not None:
+        best_distinct = np.asarray(distinct[np.arange(n), best]).ravel()
+        quote = (target < 0) & (best_score >= QUOTE_THRESHOLD) & \
+            (best_shared >= QUOTE_MIN_SHARED) & (best_distinct >= 1)
+        target[quote], score[quote] = best[quote], best_score[quote]
     return target, score
 
 
@@ -194,9 +221,12 @@ def mark_repeats(df: pd.DataFrame) -> pd.DataFrame:
         ref = g[g["source"] == order[0]].sort_values("sentence")
         for src in order[1:]:
             low = g[g["source"] == src].sort_values("sentence")
-            sims, shared = sentence_similarity(low["text"], ref["text"])
+            quotes = bool((low["source_rank"] == QUOTE_SOURCE_RANK).all())
+            sims, shared, distinct = sentence_similarity(low["text"], ref["text"],
+                                                         distinctive=True)
             target, sc = align_to_reference(sims, shared, low["turn"].to_numpy(),
-                                            ref["source"].to_numpy())
+                                            ref["source"].to_numpy(),
+                                            distinct if quotes else None)
             ref_pos = pos_of[ref.index].to_numpy()
             for k, p in enumerate(pos_of[low.index].to_numpy()):
                 if target[k] < 0:

@@ -250,12 +250,26 @@ register("keyness", pa.DataFrameSchema(
     {
         "comparison": _c(str, "Which corpus: pooled (both meetings) or washington"),
         "term": _c(str, "Term, shown as its most frequent surface word"),
-        "count_pompeo": _c(int, "Occurrences in Pompeo's canonical sentences", pa.Check.ge(0)),
-        "count_lavrov": _c(int, "Occurrences in Lavrov's canonical sentences", pa.Check.ge(0)),
-        "per_1000_words": _c(float, "Combined frequency per 1,000 tokens", pa.Check.ge(0)),
+        "count_pompeo": _c(int, "Occurrences in Pompeo's canonical sentences",
+                           pa.Check.ge(0)),
+        "count_lavrov": _c(int, "Occurrences in Lavrov's canonical sentences",
+                           pa.Check.ge(0)),
+        "per_1000_words": _c(float, "Combined frequency per 1,000 tokens",
+                             pa.Check.ge(0)),
+        "background_per_million": _c(float, "General-English frequency per million "
+                                            "words (wordfreq; floored)",
+                                     pa.Check.gt(0)),
+        "prior": _c(float, "Prior pseudo-count α_w (background share × α_0)",
+                    pa.Check.gt(0)),
         "delta": _c(float, "Log-odds ratio with informative Dirichlet prior"),
         "var": _c(float, "Approximate variance of delta", pa.Check.gt(0)),
         "z": _c(float, "delta / sqrt(var); positive = more Pompeo's"),
+        "n_turns": _c(int, "Turns of the two men that use the term", pa.Check.ge(0)),
+        "p_perm": _c(float, "Two-sided permutation p-value (turn labels shuffled "
+                            "within meeting); empty if not tested", nullable=True),
+        "q_fdr": _c(float, "Benjamini-Hochberg q-value over the tested terms",
+                    nullable=True),
+        "passes_fdr": _c(bool, "q_fdr < 0.05"),
     },
     strict=True, ordered=True, name="keyness"))
 

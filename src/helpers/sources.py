@@ -7,7 +7,6 @@ that its SHA-256 matches, and that it is non-empty UTF-8; any failure raises
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
