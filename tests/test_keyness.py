@@ -106,9 +106,9 @@ def test_keyness_table_marks_fdr_and_leaves_rare_terms_untested():
     assert np.isnan(k.loc["rare", "p_perm"]) and not k.loc["rare", "passes_fdr"]
     assert k.loc["enforcement", "n_turns"] == 8
     assert k["prior"].sum() == pytest.approx(50.0, abs=0.01)
-    from helpers.schemas import validate_table
+    from helpers.schemas import SCHEMAS, validate_table
 
-    validate_table(k.reset_index()[[c for c in kn.schemas.SCHEMAS["keyness"].columns]],
+    validate_table(k.reset_index()[[c for c in SCHEMAS["keyness"].columns]],
                    "keyness")
 
 

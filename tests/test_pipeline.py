@@ -90,13 +90,13 @@ def test_a_rerun_from_the_cache_is_byte_identical_and_recomputes_nothing(fresh_r
     from helpers import cache
 
     first = _snapshot(fresh_run)
-    entries = sorted(cache.cache_dir(fresh_run).rglob("*.pkl"))
+    entries = sorted(cache.cache_dir(fresh_run).rglob(f"*{cache.SUFFIX}"))
     assert len(entries) >= 10  # the corpus, the k sweep and every figure
     _run_all(fresh_run, monkeypatch)
     second = _snapshot(fresh_run)
     assert sorted(first) == sorted(second)
     assert not [name for name in first if first[name] != second[name]]
-    assert sorted(cache.cache_dir(fresh_run).rglob("*.pkl")) == entries
+    assert sorted(cache.cache_dir(fresh_run).rglob(f"*{cache.SUFFIX}")) == entries
 
 
 THIRD = """Press conference, Moscow

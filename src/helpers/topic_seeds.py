@@ -273,7 +273,8 @@ def validate_topics(shares: np.ndarray, documents: pd.DataFrame, truth: pd.DataF
         rows.append({"topic": t, "issues": ";".join(issues), "n_coded": len(y),
                      "n_positive": int(y.sum()), "auc": auc(score, y), "auc_low": float(lo),
                      "auc_high": float(hi)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["topic", "issues", "n_coded", "n_positive", "auc",
+                                       "auc_low", "auc_high"])
 
 
 # --------------------------------------------------------------------------- charts
