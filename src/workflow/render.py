@@ -35,8 +35,11 @@ from workflow.notebooks import list_notebooks
 
 EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>\s*", re.I)
 EXTERNAL_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*>\s*", re.I)
-MODULE_IMPORT = re.compile(r"<script type=\"module\">(?:(?!</script>).)*?https?://.*?</script>\s*",
-                           re.S)
+#: A module script that imports from a network (nbconvert's mermaid loader); an offline
+#: itables table imports its library from a blob: URL made in the page and is kept.
+MODULE_IMPORT = re.compile(r"<script type=\"module\">(?:(?!</script>).)*?"
+                           r"(?:from\s*|import\(\s*)[\"']https?://.*?</script>\s*", re.S)
+SCRIPT = re.compile(r"(<script\b.*?</script>)", re.S)
 MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
                            re.S)
 HEADING = re.compile(r"<h([123])\b[^>]*\bid=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S)
@@ -222,8 +225,11 @@ def _toc(headings: list[tuple[str, str, str]]) -> str:
 
 def _wrap_tables(body: str) -> str:
     """Put every table in a horizontally scrollable wrapper (pandas tables are not nested)."""
-    return re.sub(r"(<table\b.*?</table>)", r'<div class="table-wrap">\1</div>', body,
-                  flags=re.S)
+    parts = SCRIPT.split(body)  # odd items are scripts: tables in JS strings stay untouched
+    for k in range(0, len(parts), 2):
+        parts[k] = re.sub(r"(<table\b.*?</table>)", r'<div class="table-wrap">\1</div>',
+                          parts[k], flags=re.S)
+    return "".join(parts)
 
 
 def _set_alts(body: str, alts: list[str]) -> str:
