@@ -374,7 +374,13 @@ def _wrap_axes_texts(fig, renderer) -> bool:
     changed = False
     for ax in fig.axes:
         pos = ax.get_position()
-        for t, limit in ((ax.title, pos.width * w), (ax._left_title, pos.width * w),  # noqa
+        # a left-aligned title may run on to where the next axes to the right starts
+        right = min([o.get_position().x0 for o in fig.axes if o is not ax
+                     and o.get_position().x0 > pos.x0 + 1e-6
+                     and o.get_position().y0 < pos.y1 and o.get_position().y1 > pos.y0]
+                    + [1 - MARGIN_IN / w])
+        left_room = max(pos.width, right - pos.x0 - GAP_IN / w) * w
+        for t, limit in ((ax.title, pos.width * w), (ax._left_title, left_room),  # noqa
                          (ax._right_title, pos.width * w),  # noqa: SLF001
                          (ax.xaxis.label, pos.width * w), (ax.yaxis.label, pos.height * h)):
             if t.get_text().strip():
