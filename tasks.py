@@ -106,9 +106,12 @@ def bench(extra: list[str]) -> None:
     sh(PY, "-m", "workflow.bench", *extra)
 
 
-def lab() -> None:
+def lab(extra: list[str]) -> None:
+    """Start JupyterLab on notebooks/; extra arguments go to ``jupyter lab`` (e.g.
+    ``--port 8890 --no-browser``; as root in a container add ``--allow-root``, and
+    ``--ip 0.0.0.0`` to reach it from outside)."""
     ensure_env()
-    sh(PY, "-m", "jupyter", "lab", "--notebook-dir", ROOT / "notebooks")
+    sh(PY, "-m", "jupyter", "lab", "--notebook-dir", ROOT / "notebooks", *extra)
 
 
 def lock() -> None:
@@ -128,7 +131,7 @@ def main() -> int:
         signal.signal(sig, _on_signal)
     try:
         {"reproduce": lambda: reproduce(), "test": lambda: test(extra),
-         "bench": lambda: bench(extra), "lab": lambda: lab(), "lock": lambda: lock()}[cmd]()
+         "bench": lambda: bench(extra), "lab": lambda: lab(extra), "lock": lambda: lock()}[cmd]()
     except subprocess.CalledProcessError as err:
         print(f"\n{cmd} failed (exit {err.returncode}): {' '.join(map(str, err.cmd))}",
               file=sys.stderr)

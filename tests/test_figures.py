@@ -75,7 +75,9 @@ def test_draw_renders_once_and_saves_the_same_bytes_as_the_figure(tmp_project, t
     assert (cache.STATS["figures.draw:miss"], cache.STATS["figures.draw:hit"]) == (
         before[0] + 1, before[1] + 1)
     assert again == drawing and drawing.preview.startswith(b"\x89PNG")
-    assert drawing._repr_png_() == drawing.preview
+    png, size = drawing._repr_png_()
+    assert png == drawing.preview and size == {"width": 650, "height": round(
+        drawing.height * 100)}
     data = pd.DataFrame({"a": [1]})
     from_drawing = save_figure(drawing, "01-drawn", data=data, folder=tmp_path / "a")
     live = corpus.plot_coverage(cov)
@@ -101,3 +103,197 @@ def test_draw_takes_only_helpers_plot_functions(tmp_project):
 
     with pytest.raises(TypeError, match="helpers plot function"):
         figures.draw(_fig)
+
+
+# --------------------------------------------------------------------------- report-ready
+def _pdf_width_in(pdf: bytes) -> float:
+    import re
+
+    box = re.search(rb"/MediaBox \[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]", pdf)
+    return float(box.group(1)) / 72
+
+
+def _png_width_in(png: bytes) -> float:
+    from PIL import Image
+
+    with Image.open(__import__("io").BytesIO(png)) as im:
+        return im.size[0] / im.info["dpi"][0]
+
+
+def test_figures_are_exported_at_a_fixed_physical_width(tmp_path):
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(6.5, 3))
+    ax.set_yticks([0, 1], ["a label far wider than anything sensible would be, really", "b"])
+    ax.set_title("A title that is much longer than the figure is wide, so that it must be "
+                 "wrapped onto a second line instead of growing the canvas to the right")
+    out = save_figure(fig, "04-wide", data=pd.DataFrame({"a": [1]}), folder=tmp_path,
+                      column=True)
+    plt.close(fig)
+    assert abs(_png_width_in(out["png"].read_bytes()) - 6.5) < 0.01
+    assert abs(_pdf_width_in(out["pdf"].read_bytes()) - 6.5) < 0.01
+    assert abs(_png_width_in(out["column-png"].read_bytes()) - 3.5) < 0.01
+    assert abs(_pdf_width_in(out["column-pdf"].read_bytes()) - 3.5) < 0.01
+    assert out["column-svg"].name == "04-wide-column.svg"
+    assert b'width="252pt"' in out["column-svg"].read_bytes()  # 3.5 in
+
+
+def test_titles_are_wrapped_to_the_width_without_cutting_words():
+    from helpers import figures
+
+    use_house_style()
+    title = ("In Washington, Lavrov stressed arms control and election interference; "
+             "Pompeo, North Korea")
+    fig, ax = plt.subplots()
+    ax.set_title(title)
+    figures.fit_figure(fig, figures.COLUMN_WIDTH)
+    t = next(t for t in fig.texts if t.get_gid() == figures.TITLE_GID)
+    lines = t.get_text().split("\n")
+    assert len(lines) >= 3 and " ".join(lines) == title  # whole words, in order
+    renderer = fig.canvas.get_renderer()
+    assert t.get_window_extent(renderer).width <= (3.5 - 2 * figures.MARGIN_IN) * fig.dpi
+    assert figures.layout_problems(fig) == []
+    plt.close(fig)
+
+
+def test_overlapping_texts_finds_overprinting_and_only_that():
+    from helpers import figures
+
+    use_house_style()
+    fig, ax = plt.subplots()
+    ax.text(0.5, 0.5, "enforcement")
+    ax.text(0.52, 0.5, "fair")
+    ax.text(0.1, 0.9, "alone")
+    pairs = figures.overlapping_texts(fig)
+    assert pairs == [("enforcement", "fair")]
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    ax.set_xlabel("x label")
+    fig.draw_without_rendering()
+    box = ax.xaxis.label.get_window_extent().transformed(fig.transFigure.inverted())
+    fig.text(box.x0, box.y0, "a source note printed over the x label", va="bottom")
+    assert figures.overlapping_texts(fig) == [("x label",
+                                               "a source note printed over the x label")]
+    plt.close(fig)
+
+
+def test_save_figure_warns_or_raises_on_overprinting(tmp_path):
+    from helpers import figures
+
+    use_house_style()
+    fig, ax = plt.subplots()
+    ax.set_xticks([0, 1], ["left", "right"])
+    ax.text(0, 0, "clash", transform=ax.transAxes, rotation=90)
+    ax.text(0, 0, "clash too", transform=ax.transAxes, rotation=90)  # rotated: not moved
+    with pytest.warns(figures.FigureLayoutWarning, match="overprinted"):
+        save_figure(fig, "01-clash", data=pd.DataFrame({"a": [1]}), folder=tmp_path)
+    with pytest.raises(ValueError, match="overprinted"):
+        save_figure(fig, "01-clash", data=pd.DataFrame({"a": [1]}), folder=tmp_path,
+                    strict=True)
+    plt.close(fig)
+
+
+def test_no_text_under_7_points_and_source_note_inside(tmp_path):
+    from helpers import figures
+
+    use_house_style()
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b"], [1, 2])
+    ax.tick_params(axis="x", labelsize=5)
+    ax.text(0, 1, "tiny", fontsize=4)
+    figures.add_source_note(fig, "Source: a note.")
+    figures.fit_figure(fig)
+    assert figures.smallest_font(fig) >= 7
+    note = next(t for t in fig.texts if t.get_gid() == figures.NOTE_GID)
+    assert note.get_fontsize() >= 7 and figures.texts_outside(fig) == []
+    plt.close(fig)
+
+
+def test_lines_that_look_alike_get_distinct_markers_and_styles():
+    from helpers import figures
+
+    use_house_style()
+    fig, ax = plt.subplots()
+    for name in ("lda", "nmf"):
+        ax.plot([1, 2, 3], [1, 2, 3], marker="o", color="#0072B2", label=name)
+    ax.legend()
+    figures.fit_figure(fig)
+    styles = {(ln.get_marker(), ln.get_linestyle()) for ln in ax.get_lines()}
+    assert len(styles) == 2
+    legend_styles = {(h.get_marker(), h.get_linestyle()) for h in ax.get_legend().legend_handles}
+    assert legend_styles == styles
+    plt.close(fig)
+
+
+def test_heatmap_shows_n_and_marks_wide_intervals(tmp_project):
+    from helpers import figures
+
+    use_house_style()
+    cols = pd.MultiIndex.from_tuples([("pompeo", "sochi-2019-05-14"),
+                                      ("lavrov", "sochi-2019-05-14")])
+    grid = pd.DataFrame([[0.1, float("nan")], [0.5, float("nan")]], index=["a", "b"],
+                        columns=cols)
+    low = grid - 0.02
+    high = grid + pd.DataFrame([[0.02, 0], [0.3, 0]], index=grid.index, columns=cols)
+    fig = figures.plot_share_heatmap(grid, ["A", "B"], "T", totals=[40, float("nan")],
+                                     ci_low=low, ci_high=high)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "50†" in texts and "10" in texts
+    assert any("n = 40" in t.get_text() for t in fig.axes[0].get_xticklabels())
+    assert "†" in fig.axes[0].get_xlabel()
+    plt.close(fig)
+
+
+def test_wrap_text_remembers_the_original():
+    from helpers import figures
+
+    use_house_style()
+    fig = plt.figure()
+    t = fig.text(0, 0, "one two three four five six seven eight nine ten")
+    figures.wrap_text(t, 0.8)
+    assert "\n" in t.get_text()
+    figures.wrap_text(t, 20)
+    assert t.get_text() == "one two three four five six seven eight nine ten"
+    plt.close(fig)
+
+
+@pytest.fixture(scope="module")
+def drawn_figures():
+    """Every notebook figure, drawn as the notebook draws it, at 6.5 in (and 3.5 in)."""
+    import sys
+
+    from helpers import figures
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from figure_cases import cases
+
+    use_house_style()
+    out = {}
+    for name, (plot, args, kwargs) in cases().items():
+        d = figures.Drawing.from_figure(plot(*args, **kwargs))
+        out[name] = d
+        if name.startswith("04-"):
+            out[f"{name}-column"] = d.at_width(figures.COLUMN_WIDTH)
+    return out
+
+
+def test_every_notebook_figure_is_report_ready(drawn_figures):
+    from helpers import figures
+
+    for name, d in drawn_figures.items():
+        want = figures.COLUMN_WIDTH if name.endswith("-column") else figures.FULL_WIDTH
+        assert d.problems == (), (name, d.problems)
+        assert abs(_png_width_in(d.png) - want) < 0.01, name
+        assert abs(_pdf_width_in(d.pdf) - want) < 0.01, name
+
+
+def test_every_notebook_figure_has_no_text_under_7_points(drawn_figures):
+    import pickle
+
+    from helpers import figures
+
+    for name, d in drawn_figures.items():
+        if name.endswith("-column"):
+            continue
+        fig = figures.fit_figure(pickle.loads(d.figure))
+        assert figures.smallest_font(fig) >= figures.MIN_FONT_PT, name
+        plt.close(fig)

@@ -1,5 +1,7 @@
 """Rendered pages and the README's generated parts are current with the notebooks and code."""
 
+import re
+
 
 from workflow import readme, render
 from workflow.notebooks import list_notebooks
@@ -19,7 +21,8 @@ def test_rendered_pages_are_offline_and_have_a_toc(root):
     for page in (root / "reports" / "html").glob("0*.html"):
         html = page.read_text(encoding="utf-8")
         assert 'src="http' not in html and '<link href="http' not in html, page.name
-        assert "https://cdn" not in html and "import(" not in html, page.name
+        assert "https://cdn" not in html, page.name
+        assert not re.search(r"""(from\s*|import\(\s*)["']https?://""", html), page.name
         assert '<nav class="toc">' in html and "data:image/png;base64" in html, page.name
 
 
@@ -29,7 +32,10 @@ def test_figure_catalogue_is_current_and_every_figure_has_a_caption(root):
     assert text == render.figure_catalogue(figures, list_notebooks(root / "notebooks"))
     assert "(no caption)" not in text
     for png in figures.glob("*.png"):
-        assert png.name[:2].isdigit() and (figures / f"{png.stem}.csv").exists()
+        stem = png.stem.removesuffix("-column")
+        assert png.name[:2].isdigit() and (figures / f"{stem}.csv").exists()
+    page = (root / "reports" / "html" / "figures.html").read_text(encoding="utf-8")
+    assert page == render.figure_catalogue_html(figures, list_notebooks(root / "notebooks"))
 
 
 def test_readme_data_dictionary_is_current(root):
@@ -39,9 +45,197 @@ def test_readme_data_dictionary_is_current(root):
 
 def test_index_lists_notebooks_in_order_with_summaries(root):
     html = (root / "reports" / "html" / "index.html").read_text()
+    html = html[html.index('id="notebooks"'):]  # the list after the findings
     stems = [nb.stem for nb in list_notebooks(root / "notebooks")]
     positions = [html.index(f'href="{s}.html"') for s in stems]
     assert positions == sorted(positions)
     for nb in list_notebooks(root / "notebooks"):
         title, summary = render.notebook_summary(__import__("nbformat").read(nb, 4))
         assert title and summary, nb.name
+
+
+# --------------------------------------------------------------------------- small fixtures
+import base64  # noqa: E402
+import io  # noqa: E402
+
+import nbformat  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 3), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _figure_files(folder, stem, caption, column=False):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.png").write_bytes(_png())
+    (folder / f"{stem}.txt").write_text(caption + "\n")
+    (folder / f"{stem}.csv").write_text("a,b\n1,2\n")
+    if column:
+        (folder / f"{stem}-column.png").write_bytes(_png())
+
+
+def _notebook(path, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = cells
+    nbformat.write(nb, path)
+    return path
+
+
+def _image_output(title):
+    return nbformat.v4.new_output("display_data", data={
+        "image/png": base64.b64encode(_png()).decode(), "text/plain": f"<Drawing: {title}>"})
+
+
+@pytest.fixture
+def project(tmp_path):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    shown = code('fig = figures.draw(plot)\nfigures.save_figure(fig, "04-headline", data=d)\nfig')
+    shown.outputs = [_image_output("The drawing's title")]
+    unsaved = code("fig2 = figures.draw(other)\nfig2")
+    unsaved.outputs = [_image_output("Only a title")]
+    wide = code("table")
+    wide.outputs = [nbformat.v4.new_output("execute_result", data={
+        "text/html": "<table class=\"dataframe\"><tr><td>" + "x" * 400 + "</td></tr></table>",
+        "text/plain": "x"}, execution_count=1)]
+    checks = code("assert True")
+    _notebook(nbs / "01-first.ipynb", [md("# First step\n\nCleans things. More.")])
+    _notebook(nbs / "04-measure.ipynb", [
+        md("# Which issues, and how did they change?\n\nMeasures salience."),
+        md("## Results"), md("### The headline figure"), shown, unsaved, wide,
+        md("## Sanity checks\n\n"), checks,
+        md("## Caveats\n\nRead the intervals.")])
+    figs = tmp_path / "figures"
+    _figure_files(figs, "04-headline", "Share of each man's sentences, with intervals.",
+                  column=True)
+    _figure_files(figs, "04-other", "Another figure.")
+    readme = tmp_path / "README.md"
+    readme.write_text("# T\n\n**Question.** Which issues do they stress?\n\nMore.\n")
+    return tmp_path
+
+
+FINDINGS_HEADER = ("finding,kind,meeting,speaker,issue,compare_meeting,compare_speaker,"
+                   "measure,estimate,ci_low,ci_high,p_value,p_adjusted,supported,text,figure")
+
+
+def _findings(path, rows):
+    path.write_text(FINDINGS_HEADER + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_notebook_page_has_title_viewport_alt_toc_and_no_empty_sections(project):
+    page = render.render_notebook(project / "notebooks" / "04-measure.ipynb",
+                                  project / "figures")
+    assert "<title>Which issues, and how did they change?</title>" in page
+    assert 'name="viewport"' in page
+    assert 'alt="Share of each man&#x27;s sentences, with intervals."' in page
+    assert 'alt="Only a title"' in page  # no saved figure: the drawing's title
+    assert "No description has been provided" not in page
+    toc = page.split('<nav class="toc">', 1)[1].split("</nav>", 1)[0]
+    assert 'class="h3"' in toc and "The headline figure" in toc
+    assert "Sanity checks" not in page  # hidden code, no output: the section is dropped
+    assert "Caveats" in toc
+    assert '<div class="table-wrap"><table' in page
+
+
+def test_drop_empty_sections_keeps_sections_whose_subsections_have_content():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook()
+    filled = code("print(1)")
+    filled.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    nb.cells = [md("# T"), md("## Parent"), md("### Child"), filled, md("## Empty"),
+                code("x = 1"), md("### Empty child")]
+    out = render.drop_empty_sections(nb)
+    text = "\n".join(c.source for c in out.cells)
+    assert "## Parent" in text and "### Child" in text
+    assert "Empty" not in text and "x = 1" not in text
+    assert len(nb.cells) == 7  # the input is not changed
+
+
+def test_index_leads_with_the_question_then_supported_findings_and_figures(project):
+    rows = ['f1,difference,w,pompeo,arms,w,lavrov,lexicon,0.1,0.05,0.15,0.001,0.01,True,'
+            '"Lavrov stressed arms control more than Pompeo.",04-headline',
+            'f2,change,w,pompeo,iran,s,pompeo,lexicon,-0.2,-0.3,-0.1,0.001,0.01,True,'
+            '"Pompeo spoke less of Iran in Washington.",04-headline',
+            'f3,difference,w,pompeo,syria,w,lavrov,lexicon,0.0,-0.1,0.1,0.9,1.0,False,'
+            '"Not supported: Syria.",04-other',
+            'f4,share,w,pompeo,syria,,,lexicon,0.3,0.2,0.4,,,True,"A share, not shown.",',
+            'f5,overlap,w,pompeo,,w,lavrov,lexicon,0.57,0.44,0.61,,,,"Overlap.",04-other']
+    findings = _findings(project / "findings.csv", rows)
+    notebooks = list_notebooks(project / "notebooks")
+    page = render.render_index(notebooks, findings, project / "figures",
+                               project / "README.md")
+    assert 'name="viewport"' in page
+    q = page.index("Which issues do they stress?")
+    first, second = page.index("Lavrov stressed arms"), page.index("Pompeo spoke less")
+    nbs = page.index('href="01-first.html"')
+    assert q < first < second < nbs < page.index('href="04-measure.html"', nbs)
+    assert "Not supported" not in page and "A share" not in page and "Overlap." not in page
+    assert page.count('src="../figures/04-headline.png"') == 1  # one figure, shown once
+    assert 'alt="Share of each man&#x27;s sentences, with intervals."' in page
+    assert 'srcset="../figures/04-headline-column.png"' in page
+    assert "04-other.png" not in page
+    assert 'Start here:</strong> <a href="04-measure.html"' in page
+    assert 'href="../../README.md"' in page and 'href="figures.html"' in page
+
+
+def test_index_without_findings_says_they_are_not_computed(project):
+    page = render.render_index(list_notebooks(project / "notebooks"),
+                               project / "missing.csv", project / "figures",
+                               project / "README.md")
+    assert "Findings are not yet computed" in page and "<img" not in page
+    assert 'href="04-measure.html"' in page
+
+
+def test_figure_catalogue_page_is_html_with_alt_text(project):
+    page = render.figure_catalogue_html(project / "figures",
+                                        list_notebooks(project / "notebooks"))
+    assert page.startswith("<!DOCTYPE html>") and "![" not in page
+    assert page.count("<figure") == 2  # the column variant is not a figure of its own
+    assert 'alt="Another figure."' in page and 'href="04-measure.html"' in page
+    md = render.figure_catalogue(project / "figures", list_notebooks(project / "notebooks"))
+    assert "## 04-headline-column" not in md and "04-headline-column.png" in md
+
+
+def test_render_all_writes_the_pages(project, monkeypatch):
+    import shutil
+
+    root = project / "proj"
+    (root / "reports").mkdir(parents=True)
+    shutil.copytree(project / "notebooks", root / "notebooks")
+    shutil.copytree(project / "figures", root / "reports" / "figures")
+    (root / "data" / "processed").mkdir(parents=True)
+    shutil.copy(project / "README.md", root / "README.md")
+    pages = render.render_all(root)
+    assert sorted(p.name for p in pages) == ["01-first.html", "04-measure.html",
+                                             "figures.html", "index.html"]
+    again = render.render_all(root)
+    assert [p.read_text() for p in pages] == [p.read_text() for p in again]
+
+
+def test_an_offline_evidence_table_survives_rendering(project):
+    from helpers import tables
+
+    ev = pd.DataFrame({"meeting": ["m-2019-01-01"], "speaker": ["pompeo"], "issue": ["x"],
+                       "sentence_id": ["s:1"], "source": ["f.txt"], "char_start": [1],
+                       "char_end": [5], "via": ["direct"], "text": ["See https://x.org."]})
+    html = tables.evidence_table(ev, include_library=True).to_html()
+    cell = nbformat.v4.new_code_cell("tables.evidence_table(ev)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html,
+                                                                 "text/plain": "table"})]
+    path = _notebook(project / "notebooks" / "05-evidence.ipynb",
+                     [nbformat.v4.new_markdown_cell("# Evidence\n\nAll of it."), cell])
+    page = render.render_notebook(path, project / "figures")
+    assert "injectModule" in page and "new ITable(" in page  # library and table kept
+    assert re.search(r'<div class="table-wrap"><table[^>]*id="evidence-', page)
+    script = page[page.index('"table_html"'):]
+    assert "table-wrap" not in script.split("</script>", 1)[0]  # JS strings untouched

@@ -2,15 +2,29 @@
 
 ``python -m workflow.browser ensure`` installs Debian's ``chromium`` if it is missing and we
 may (root with apt-get); Playwright's own browser download is never used.
-``check_pages(html_dir, screenshot_dir)`` opens every page from disk and returns the
-problems found: an image that does not load (natural size 0), error text on the page
-(a Python traceback or an error output cell), or any request that leaves the machine.
-One screenshot per page is saved (not committed).
+
+``check_pages(html_dir, screenshot_dir)`` opens every page from disk, at 1280 px and at
+390 px (a phone), and returns the problems found:
+
+- an image that does not load (natural size 0), or without real alt text;
+- error text on the page (a Python traceback or an error output cell);
+- any request that leaves the machine;
+- a missing or generic ``<title>``, or no viewport tag;
+- horizontal overflow at 390 px (the page is wider than the phone's screen);
+- an evidence table (itables) that does not come alive offline;
+- an embedded figure preview whose size is not a figure's physical width (6.5 in or
+  3.5 in shown at 100 CSS px per inch, from a 2x image).
+
+``check_figures(figures_dir)`` reads each figure's physical width from the files (PNG
+pixels / dpi, PDF MediaBox) and reports any that is not 6.5 in (3.5 in for ``-column``).
+Screenshots (not committed): every page at 1280 and 390 px (index and notebook 04 also
+full-page), and the headline figure at 3.5 in.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +35,15 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ERROR_MARKERS = ("Traceback (most recent call last)", "jp-RenderedText\" data-mime-type="
                  "\"application/vnd.jupyter.stderr", "NameError", "ModuleNotFoundError")
+#: Widths checked: a laptop and a phone (CSS px).
+DESKTOP, PHONE = 1280, 390
+#: Physical widths a figure may have (inches), and CSS px per inch of a preview.
+FIGURE_WIDTHS = {"full": 6.5, "column": 3.5}
+PREVIEW_CSS_PX_PER_IN = 100
+GENERIC_TITLES = {"", "notebook", "untitled"}
+DEFAULT_ALT = "No description has been provided for this image"
+#: Pages also saved full-length (the ones a reader opens first).
+FULL_PAGE = ("index", "04")
 
 
 def chromium_path() -> str | None:
@@ -47,48 +70,218 @@ def ensure() -> int:
     return 1
 
 
-def check_pages(html_dir: Path, screenshot_dir: Path | None = None) -> dict[str, list[str]]:
-    """Open each page in headless Chromium; return {page name: [problems]} (empty = fine)."""
-    from playwright.sync_api import sync_playwright
+# --------------------------------------------------------------------------- figure files
+def png_width_in(data: bytes) -> float | None:
+    """Physical width of a PNG in inches (pixels / dpi from its pHYs chunk), or None."""
+    import struct
 
+    if not data.startswith(b"\x89PNG"):
+        return None
+    width = struct.unpack(">I", data[16:20])[0]
+    k = data.find(b"pHYs")
+    if k < 0:
+        return None
+    ppu_x, _, unit = struct.unpack(">IIB", data[k + 4:k + 13])
+    if unit != 1 or ppu_x == 0:  # 1 = pixels per metre
+        return None
+    return width / (ppu_x * 0.0254)
+
+
+def pdf_width_in(data: bytes) -> float | None:
+    """Physical width of a (one-page) PDF in inches, from its MediaBox."""
+    m = re.search(rb"/MediaBox\s*\[\s*([-0-9.]+)\s+([-0-9.]+)\s+([-0-9.]+)\s+([-0-9.]+)",
+                  data)
+    return None if m is None else (float(m.group(3)) - float(m.group(1))) / 72
+
+
+def check_figures(figures_dir: Path, tolerance: float = 0.01) -> dict[str, list[str]]:
+    """{figure file: [problems]}: every PNG and PDF must be 6.5 in wide (3.5 in for
+    ``-column``)."""
+    out = {}
+    for f in sorted(Path(figures_dir).glob("*")):
+        if f.suffix not in (".png", ".pdf"):
+            continue
+        want = FIGURE_WIDTHS["column" if f.stem.endswith("-column") else "full"]
+        data = f.read_bytes()
+        got = png_width_in(data) if f.suffix == ".png" else pdf_width_in(data)
+        out[f.name] = [] if got is not None and abs(got - want) <= tolerance else [
+            f"physical width {'unknown' if got is None else f'{got:.2f} in'}, "
+            f"not {want} in"]
+    return out
+
+
+# --------------------------------------------------------------------------- pages
+_IMAGES_JS = """() => Array.from(document.images).map(i => ({
+    alt: i.getAttribute('alt'), src: (i.currentSrc || i.src).slice(0, 80),
+    embedded: i.src.startsWith('data:image/png'), loaded: i.complete && i.naturalWidth > 0,
+    natural: i.naturalWidth, attr: i.getAttribute('width')}))"""
+_OVERFLOW_JS = """() => {
+    const w = document.documentElement.clientWidth;
+    const over = document.documentElement.scrollWidth - w;
+    if (over <= 1) return null;
+    const culprits = Array.from(document.querySelectorAll('body *')).filter(e => {
+        const r = e.getBoundingClientRect();
+        if (r.right <= w + 1) return false;
+        for (let p = e.parentElement; p; p = p.parentElement) {
+            const s = getComputedStyle(p);
+            if (s.overflowX === 'auto' || s.overflowX === 'scroll' || s.overflowX === 'hidden')
+                return p === document.body || p === document.documentElement;
+        }
+        return true;
+    }).slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className && e.className.baseVal
+        === undefined ? '.' + String(e.className).split(' ')[0] : ''));
+    return {over: over, culprits: culprits};
+}"""
+
+
+def _evidence_status(page) -> str | None:
+    """None if the page has no evidence table; "ok" if every one came alive."""
+    n = page.evaluate("() => document.querySelectorAll('table[id^=\"evidence-\"]').length")
+    if not n:
+        return None
+    try:
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('table[id^=\"evidence-\"]'))"
+            ".every(t => t.classList.contains('dataTable') && "
+            "t.querySelectorAll('tbody tr').length > 0)", timeout=8000)
+    except Exception:  # noqa: BLE001 (a timeout is the finding)
+        return "evidence table did not load (DataTables not initialised offline)"
+    # the global search box, or (small tables, which itables shows without controls)
+    # the per-column filter boxes in the header
+    searchable = page.evaluate("() => Array.from(document.querySelectorAll('.dt-container'))"
+                               ".every(c => !!c.querySelector('input'))")
+    return "ok" if searchable else "evidence table has no search box"
+
+
+def _check_page(browser, page_path: Path, width: int, screenshot_dir: Path | None):
+    problems: list[str] = []
+    page = browser.new_page(viewport={"width": width, "height": 900 if width > 600 else 844},
+                            device_scale_factor=1 if width > 600 else 2)
+
+    def route(r, _request=None, problems=problems):
+        url = r.request.url
+        if url.startswith(("file:", "data:", "about:", "blob:")):
+            return r.continue_()
+        problems.append(f"network request blocked: {url[:100]}")
+        return r.abort()
+    page.route("**/*", route)
+    page.goto(page_path.resolve().as_uri(), wait_until="load")
+    images = page.evaluate(_IMAGES_JS)
+    evidence = _evidence_status(page)
+    if evidence not in (None, "ok"):
+        problems.append(evidence)
+    if width <= 600:
+        overflow = page.evaluate(_OVERFLOW_JS)
+        if overflow:
+            problems.append(f"horizontal overflow at {width} px: {overflow['over']} px too wide "
+                            f"({', '.join(overflow['culprits'])})")
+    else:
+        problems += [f"image did not load: {(i['alt'] or i['src'])[:80]}"
+                     for i in images if not i["loaded"]]
+        problems += [f"image without alt text: {i['src']}" for i in images
+                     if not (i["alt"] or "").strip() or i["alt"] == DEFAULT_ALT]
+        for i in images:
+            if not i["embedded"] or not i["loaded"] or not i["attr"]:
+                continue
+            shown_in = float(i["attr"]) / PREVIEW_CSS_PX_PER_IN
+            if not any(abs(shown_in - w) < 0.02 for w in FIGURE_WIDTHS.values()):
+                problems.append(f"figure preview shown {shown_in:.2f} in wide, not 6.5 or "
+                                f"3.5 in: {(i['alt'] or '')[:60]}")
+            elif i["natural"] < 1.9 * float(i["attr"]):
+                problems.append(f"figure preview not 2x ({i['natural']} px for "
+                                f"{i['attr']} CSS px): {(i['alt'] or '')[:60]}")
+        title = page.title().strip()
+        if title.lower() in GENERIC_TITLES:
+            problems.append(f"generic or missing <title>: {title!r}")
+        if not page.evaluate("() => !!document.querySelector('meta[name=viewport]')"):
+            problems.append("no viewport meta tag")
+        text = page.inner_text("body")
+        content = page.content()
+        for marker in ERROR_MARKERS:
+            if marker in text or marker in content:
+                problems.append(f"error text on page: {marker.split(chr(34))[0]}")
+    if screenshot_dir is not None:
+        Path(screenshot_dir).mkdir(parents=True, exist_ok=True)
+        stem = page_path.stem
+        page.screenshot(path=str(Path(screenshot_dir) / f"{stem}-{width}.png"), full_page=False)
+        if stem.startswith(FULL_PAGE):
+            page.screenshot(path=str(Path(screenshot_dir) / f"{stem}-{width}-full.png"),
+                            full_page=True)
+    page.close()
+    return problems
+
+
+def _launch(p):
     exe = chromium_path()
     if exe is None:
         raise RuntimeError("chromium is not installed: run `python -m workflow.browser ensure`")
+    return p.chromium.launch(executable_path=exe, args=ARGS)
+
+
+def check_pages(html_dir: Path, screenshot_dir: Path | None = None,
+                widths: tuple[int, ...] = (DESKTOP, PHONE)) -> dict[str, list[str]]:
+    """Open each page in headless Chromium; return {page name: [problems]} (empty = fine)."""
+    from playwright.sync_api import sync_playwright
+
     results: dict[str, list[str]] = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=ARGS)
+        browser = _launch(p)
         try:
             for page_path in sorted(Path(html_dir).glob("*.html")):
                 problems: list[str] = []
-                page = browser.new_page(viewport={"width": 1200, "height": 900})
-
-                def route(r, _request=None, problems=problems):
-                    url = r.request.url
-                    if url.startswith(("file:", "data:", "about:")):
-                        return r.continue_()
-                    problems.append(f"network request blocked: {url[:100]}")
-                    return r.abort()
-                page.route("**/*", route)
-                page.goto(page_path.resolve().as_uri(), wait_until="load")
-                broken = page.evaluate(
-                    "() => Array.from(document.images).filter(i => !i.complete || "
-                    "i.naturalWidth === 0 || i.naturalHeight === 0).map(i => "
-                    "(i.alt || i.src).slice(0, 80))")
-                problems += [f"image did not load: {b}" for b in broken]
-                text = page.inner_text("body")
-                content = page.content()
-                for marker in ERROR_MARKERS:
-                    if marker in text or marker in content:
-                        problems.append(f"error text on page: {marker.split(chr(34))[0]}")
-                if screenshot_dir is not None:
-                    Path(screenshot_dir).mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(Path(screenshot_dir) / f"{page_path.stem}.png"),
-                                    full_page=False)
-                page.close()
+                for width in widths:
+                    problems += _check_page(browser, page_path, width, screenshot_dir)
                 results[page_path.name] = problems
         finally:
             browser.close()
     return results
+
+
+def headline_figure(figures_dir: Path, findings: Path | None = None) -> Path | None:
+    """The headline figure: the first figure of a supported finding in ``findings.csv``,
+    else the first figure with a single-column variant, else the first figure."""
+    import csv
+
+    figures_dir = Path(figures_dir)
+    if findings is not None and Path(findings).exists():
+        with open(findings, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                stem = (row.get("figure") or "").strip()
+                if (row.get("supported") or "").strip().lower() == "true" and stem and \
+                        (figures_dir / f"{stem}.png").exists():
+                    return figures_dir / f"{stem}.png"
+    columns = sorted(figures_dir.glob("*-column.png"))
+    if columns:
+        return columns[0].with_name(columns[0].name.replace("-column", ""))
+    pngs = sorted(figures_dir.glob("*.png"))
+    preferred = [p for p in pngs if p.name.startswith("04-")]  # the headline notebook
+    return (preferred or pngs or [None])[0]
+
+
+def screenshot_figure_at_column(png: Path, out: Path, inches: float = 3.5) -> Path:
+    """Screenshot ``png`` as printed in a ``inches``-wide column (its ``-column`` variant
+    if there is one), at 2x device pixels, and return the screenshot's path."""
+    from playwright.sync_api import sync_playwright
+
+    column = png.with_name(png.stem + "-column.png")
+    src = column if column.exists() else png
+    page_html = (f'<html><body style="margin:0;background:#fff"><img src="{src.resolve().as_uri()}"'
+                 f' style="width:{inches}in;display:block"></body></html>')
+    tmp = Path(out).with_suffix(".html")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(page_html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            page = browser.new_page(viewport={"width": int(inches * 96) + 2, "height": 400},
+                                    device_scale_factor=2)
+            page.goto(tmp.resolve().as_uri(), wait_until="load")
+            page.locator("img").screenshot(path=str(out))
+            page.close()
+        finally:
+            browser.close()
+    tmp.unlink()
+    return Path(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,10 +291,16 @@ def main(argv: list[str] | None = None) -> int:
     from helpers import config
 
     p = config.paths()
-    res = check_pages(p["html"], p["reports"] / "screenshots")
+    shots = p["reports"] / "screenshots"
+    res = check_pages(p["html"], shots)
+    res.update({f"figures/{k}": v for k, v in check_figures(p["figures"]).items()})
+    head = headline_figure(p["figures"], p["processed"] / "findings.csv")
+    if head is not None:
+        screenshot_figure_at_column(head, shots / f"{head.stem}-3.5in.png")
     bad = {k: v for k, v in res.items() if v}
     for k, v in res.items():
         print(f"{k}: {'ok' if not v else '; '.join(v)}")
+    print(f"screenshots in {shots}")
     return 1 if bad else 0
 
 

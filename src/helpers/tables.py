@@ -1,0 +1,294 @@
+"""Readable tables for the notebooks: plain labels, left-aligned wrapped text, evidence
+one click away.
+
+Two functions, both deterministic (no random ids, no memory addresses in any output), so a
+rerun gives byte-identical notebooks:
+
+- :func:`show_table` displays a DataFrame for readers: meeting ids become their names from
+  the manifest ("Washington, 10 Dec 2019"), speaker ids become names, issue ids the
+  lexicon's labels, source files "outlet, kind" (not hashes), snake_case headers plain
+  words; text columns are left-aligned and wrapped at word boundaries (never cut).
+- :func:`evidence_table` is an interactive, searchable, sortable table of the sentences
+  behind each salience number, filterable by meeting, speaker and issue, with each
+  sentence's source, character offsets and whether its issue was matched or inherited. It
+  uses ``itables`` in offline mode: the DataTables library is embedded in the output, so
+  the rendered page works with no network.
+
+Usage in a notebook::
+
+    from helpers import tables
+    tables.show_table(salience[["meeting", "speaker", "issue", "share"]], lexicon=lexicon)
+    tables.evidence_table(evidence, lexicon=lexicon)   # evidence = salience_evidence.csv
+
+Both return an object that Jupyter shows as HTML (its ``to_html()`` gives the string);
+:func:`relabel` returns the relabelled DataFrame itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as _html
+import textwrap
+from typing import Iterable, Mapping
+
+import pandas as pd
+
+#: Column headers with a better plain name than their id.
+COLUMN_LABELS = {
+    "n_sentences": "Sentences", "total_sentences": "All sentences", "n_words": "Words",
+    "total_words": "All words", "share": "Share", "share_words": "Share (words)",
+    "ci_low": "95% CI low", "ci_high": "95% CI high", "char_start": "Start",
+    "char_end": "End", "via": "How coded", "text": "Sentence", "sentence_id": "Sentence id",
+    "per_1000_words": "Per 1,000 words", "count_pompeo": "Count (Pompeo)",
+    "count_lavrov": "Count (Lavrov)", "z": "z", "p_value": "p", "p_adjusted": "p (adjusted)",
+}
+#: How a sentence came to be coded with an issue, in plain words.
+VIA_LABELS = {"direct": "matched", "matched": "matched", "inherited": "inherited"}
+#: Columns holding these ids are relabelled.
+ID_COLUMNS = ("meeting", "speaker", "issue", "source", "via", "compare_meeting",
+              "compare_speaker")
+
+
+def _issue_labels(lexicon) -> dict[str, str]:
+    if lexicon is None:
+        return {}
+    if isinstance(lexicon, Mapping):
+        return dict(lexicon)
+    return {i.id: i.label for i in lexicon}
+
+
+def source_label(file: str, manifest=None) -> str:
+    """A raw file as "outlet, kind" (e.g. "Russian MFA, official transcript")."""
+    if manifest is None:
+        from .sources import load_manifest
+
+        manifest = load_manifest()
+    for s in manifest:
+        if s.file == file:
+            outlet = s.outlet.split(" (")[0].strip()
+            return f"{outlet}, {s.source_kind}"
+    return file
+
+
+def _meeting_label(m: str) -> str:
+    from .sources import meeting_label
+
+    return meeting_label(m)
+
+
+def _label_value(col: str, value, issues: dict[str, str], sources: dict[str, str]):
+    if not isinstance(value, str):
+        return value
+    if col in ("meeting", "compare_meeting"):
+        return _meeting_label(value) if value not in ("", "pooled", "all") else value
+    if col in ("speaker", "compare_speaker"):
+        return value.title()
+    if col == "issue":
+        return issues.get(value, value.replace("_", " ").capitalize())
+    if col == "source":
+        return sources.get(value, value)
+    if col == "via":
+        return VIA_LABELS.get(value, value)
+    return value
+
+
+def _header(col, issues: dict[str, str]) -> str:
+    if isinstance(col, tuple):
+        return ", ".join(str(_header(c, issues)) for c in col)
+    if not isinstance(col, str):
+        return col
+    if col in COLUMN_LABELS:
+        return COLUMN_LABELS[col]
+    if col in issues:
+        return issues[col]
+    if col in ("pompeo", "lavrov", "putin", "moderator", "journalist", "narrator"):
+        return col.title()
+    if len(col) > 11 and col[-10:-6].isdigit() and col[-11] == "-":  # a meeting id
+        return _meeting_label(col)
+    return col.replace("_", " ")[:1].upper() + col.replace("_", " ")[1:]
+
+
+def relabel(df: pd.DataFrame, lexicon=None) -> pd.DataFrame:
+    """Return ``df`` with plain labels: values of id columns (meeting, speaker, issue,
+    source, via) and the headers (ids, snake_case, meeting ids in pivoted columns).
+    ``lexicon`` is the list of issues (or a mapping id → label)."""
+    issues = _issue_labels(lexicon)
+    out = df.copy()
+    sources: dict[str, str] = {}
+    if "source" in out.columns or out.index.name == "source":
+        from .sources import load_manifest
+
+        manifest = load_manifest()
+        values = out["source"] if "source" in out.columns else out.index
+        sources = {f: source_label(f, manifest) for f in pd.unique(values.astype(str))}
+    for col in out.columns:
+        if col in ID_COLUMNS:
+            out[col] = out[col].map(lambda v, c=col: _label_value(c, v, issues, sources))
+    for level, name in enumerate(out.index.names):
+        if name in ID_COLUMNS:
+            if isinstance(out.index, pd.MultiIndex):
+                out.index = out.index.set_levels(
+                    [_label_value(name, v, issues, sources)
+                     for v in out.index.levels[level]], level=level)
+            else:
+                out.index = out.index.map(lambda v, n=name: _label_value(n, v, issues,
+                                                                         sources))
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = [_header(c, issues) for c in out.columns]
+    else:
+        out.columns = [_header(c, issues) for c in out.columns]
+    out.index.names = [_header(n, issues) if n else n for n in out.index.names]
+    return out
+
+
+def _text_columns(df: pd.DataFrame) -> list:
+    return [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])
+            and not pd.api.types.is_bool_dtype(df[c])]
+
+
+def _uid(df: pd.DataFrame, prefix: str) -> str:
+    """A stable id from the table's content (the same table gets the same id on a rerun)."""
+    h = hashlib.sha256(pd.util.hash_pandas_object(df.astype(str), index=True).to_numpy()
+                       .tobytes())
+    h.update(repr(list(df.columns)).encode())
+    return f"{prefix}{h.hexdigest()[:10]}"
+
+
+class Table:
+    """A table shown as HTML in Jupyter, with a deterministic plain-text form.
+
+    ``frame`` is the relabelled DataFrame, ``styler`` the pandas Styler (for further
+    styling), :meth:`to_html` the HTML.
+    """
+
+    def __init__(self, frame: pd.DataFrame, styler=None, html: str | None = None,
+                 wrap: int = 80):
+        self.frame, self.styler, self._html, self.wrap = frame, styler, html, wrap
+
+    def to_html(self) -> str:
+        return self._html if self._html is not None else self.styler.to_html()
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        text = self.frame.copy()
+        for c in _text_columns(text):
+            text[c] = text[c].map(lambda v: textwrap.shorten(str(v), self.wrap,
+                                                             placeholder=" …")
+                                  if isinstance(v, str) else v)
+        with pd.option_context("display.max_colwidth", self.wrap + 5, "display.width", 200):
+            return text.to_string()
+
+
+def show_table(df: pd.DataFrame, lexicon=None, caption: str | None = None,
+               precision: int = 3, percent: Iterable[str] = (), text_width: str = "40em",
+               max_rows: int | None = None) -> Table:
+    """Show ``df`` for readers: plain labels, text left-aligned and wrapped, numbers right.
+
+    - ``lexicon``: the issues (list from :func:`helpers.lexicon.load_lexicon`, or a mapping
+      id → label) for issue labels; meetings are named from the manifest
+      (:func:`helpers.sources.meeting_label`), sources as "outlet, kind".
+    - ``percent``: columns (by their original names) holding shares 0–1, shown as "12.3%".
+    - ``caption``: a line above the table; ``max_rows``: show only the first rows.
+    - Long text wraps at word boundaries within ``text_width`` (CSS), never cut.
+
+    Returns a :class:`Table` (Jupyter shows its HTML; ``.styler`` is the pandas Styler).
+    The HTML has no random ids: the Styler's id is derived from the table's content.
+
+    Example::
+
+        show_table(salience.query("meeting == @WASHINGTON")[
+            ["speaker", "issue", "n_sentences", "share", "ci_low", "ci_high"]],
+            lexicon=lexicon, percent=["share", "ci_low", "ci_high"])
+    """
+    issues = _issue_labels(lexicon)
+    shown = df.head(max_rows) if max_rows is not None else df
+    percent_cols = [_header(c, issues) for c in percent if c in shown.columns]
+    frame = relabel(shown, lexicon)
+    hide_index = all(n is None for n in frame.index.names)  # an anonymous row number
+    text_cols = _text_columns(frame)
+    styler = frame.style
+    styler.set_uuid(_uid(frame, ""))
+    styler.cell_ids = False
+    styler.format(precision=precision, thousands=",", na_rep="–")
+    if percent_cols:
+        styler.format("{:.1%}", subset=percent_cols, na_rep="–")
+    if text_cols:
+        styler.set_properties(subset=text_cols, **{
+            "text-align": "left", "white-space": "normal", "overflow-wrap": "normal",
+            "word-break": "normal", "max-width": text_width, "min-width": "6em"})
+    styles = [{"selector": "th", "props": "text-align: left; vertical-align: bottom;"},
+              {"selector": "td", "props": "vertical-align: top;"}]
+    styler.set_table_styles(styles)
+    if caption:
+        styler.set_caption(caption)
+    if hide_index:
+        styler.hide(axis="index")
+    return Table(frame, styler)
+
+
+def evidence_rows(evidence: pd.DataFrame, lexicon=None) -> pd.DataFrame:
+    """The evidence table's rows in plain words: meeting, speaker, issue, sentence, source
+    ("outlet, kind"), offsets ("start–end" in the raw file), via (matched or inherited),
+    and the sentence id."""
+    e = evidence.copy()
+    e["offsets"] = [f"{a}–{b}" for a, b in zip(e["char_start"], e["char_end"])]
+    e = e[["meeting", "speaker", "issue", "text", "source", "offsets", "via", "sentence_id"]]
+    out = relabel(e, lexicon)
+    return out.rename(columns={"Offsets": "Characters"})
+
+
+def evidence_table(evidence: pd.DataFrame, lexicon=None, table_id: str | None = None,
+                   page_length: int = 10, include_library: bool | None = None) -> Table:
+    """An interactive, searchable, sortable table of the sentences behind each number.
+
+    ``evidence`` has the columns of ``data/processed/salience_evidence.csv`` (meeting,
+    speaker, issue, sentence_id, source, char_start, char_end, via, text). Each column has
+    its own search box in the header, so a reader filters by meeting, speaker and issue
+    (e.g. type "Lavrov" and "Arms"), and the box above the table searches everything.
+    Works offline: the DataTables library (from ``itables``) is embedded in the output the
+    first time this is called in a kernel (``include_library=None``), or always/never.
+    ``table_id`` defaults to an id derived from the content (stable across reruns).
+
+    Example::
+
+        evidence = read_table("salience_evidence")
+        tables.evidence_table(evidence, lexicon=lexicon)
+    """
+    global _LIBRARY_SENT
+    from itables import to_html_datatable
+    from itables.javascript import generate_init_offline_itables_html
+    from itables import options as itables_options
+
+    rows = evidence_rows(evidence, lexicon)
+    table_id = table_id or _uid(rows, "evidence-")
+    table = to_html_datatable(
+        rows, connected=False, table_id=table_id, showIndex=False, maxBytes=0,
+        column_filters="header", pageLength=page_length,
+        lengthMenu=[10, 25, 100, -1], classes="display compact",
+        layout={"topStart": "pageLength", "topEnd": "search", "bottomStart": "info",
+                "bottomEnd": "paging"},
+        columnDefs=[{"targets": [3], "width": "40%"},
+                    {"targets": "_all", "className": "dt-left"}],
+        style={"width": "100%", "table-layout": "auto", "caption-side": "bottom"},
+        order=[], display_logo_when_loading=False, allow_html=False)
+    library = ""
+    if include_library or (include_library is None and not _LIBRARY_SENT):
+        library = generate_init_offline_itables_html(itables_options.dt_bundle)
+        _LIBRARY_SENT = True
+    note = ("<p style=\"font-size:0.9em\">Evidence: {n} sentences. Search all columns "
+            "above the table, or one column in its header (meeting, speaker, issue …); "
+            "click a header to sort. <em>Matched</em>: the lexicon matched the sentence; "
+            "<em>inherited</em>: coded from its turn's context. Characters are offsets in "
+            "the raw file.</p>").format(n=f"{len(rows):,}")
+    html = f'<div class="evidence-table">{library}{note}{table}</div>'
+    return Table(rows, html=html)
+
+
+_LIBRARY_SENT = False
+
+
+def escape(text: str) -> str:
+    """HTML-escape ``text`` (for captions built by hand)."""
+    return _html.escape(text)
