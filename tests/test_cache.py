@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from helpers import cache, corpus
+from helpers import cache, cache_codec, corpus
 from helpers.io import InputError
 
 
@@ -179,7 +179,7 @@ def test_entries_are_data_only_and_a_crafted_pickle_never_runs(counted, tmp_proj
     total, calls = counted
     total(_frame())
     entry = next(cache.cache_dir(tmp_project).rglob("*" + cache.SUFFIX))
-    assert entry.read_bytes().startswith(cache.MAGIC)
+    assert entry.read_bytes().startswith(cache_codec.MAGIC)
     assert b"pickle" not in entry.read_bytes()
     import pickle
 
@@ -214,7 +214,7 @@ def test_a_dataclass_from_outside_helpers_is_refused_on_read(tmp_path):
     header = json.dumps({"key": "k", "blobs": [], "value": {
         "t": "dataclass", "cls": "subprocess:Popen", "v": {}}}).encode()
     p = tmp_path / "e.entry"
-    p.write_bytes(cache.MAGIC + struct.pack("<Q", len(header)) + header)
+    p.write_bytes(cache_codec.MAGIC + struct.pack("<Q", len(header)) + header)
     with pytest.raises(ValueError, match="unknown dataclass"):
         cache.load_entry(p, "k")
 

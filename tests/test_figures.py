@@ -155,27 +155,6 @@ def test_titles_are_wrapped_to_the_width_without_cutting_words():
     plt.close(fig)
 
 
-def test_overlapping_texts_finds_overprinting_and_only_that():
-    from helpers import figures
-
-    use_house_style()
-    fig, ax = plt.subplots()
-    ax.text(0.5, 0.5, "enforcement")
-    ax.text(0.52, 0.5, "fair")
-    ax.text(0.1, 0.9, "alone")
-    pairs = figures.overlapping_texts(fig)
-    assert pairs == [("enforcement", "fair")]
-    plt.close(fig)
-    fig, ax = plt.subplots()
-    ax.set_xlabel("x label")
-    fig.draw_without_rendering()
-    box = ax.xaxis.label.get_window_extent().transformed(fig.transFigure.inverted())
-    fig.text(box.x0, box.y0, "a source note printed over the x label", va="bottom")
-    assert figures.overlapping_texts(fig) == [("x label",
-                                               "a source note printed over the x label")]
-    plt.close(fig)
-
-
 def test_save_figure_warns_or_raises_on_overprinting(tmp_path):
     from helpers import figures
 
@@ -189,22 +168,6 @@ def test_save_figure_warns_or_raises_on_overprinting(tmp_path):
     with pytest.raises(ValueError, match="overprinted"):
         save_figure(fig, "01-clash", data=pd.DataFrame({"a": [1]}), folder=tmp_path,
                     strict=True)
-    plt.close(fig)
-
-
-def test_no_text_under_7_points_and_source_note_inside(tmp_path):
-    from helpers import figures
-
-    use_house_style()
-    fig, ax = plt.subplots()
-    ax.bar(["a", "b"], [1, 2])
-    ax.tick_params(axis="x", labelsize=5)
-    ax.text(0, 1, "tiny", fontsize=4)
-    figures.add_source_note(fig, "Source: a note.")
-    figures.fit_figure(fig)
-    assert figures.smallest_font(fig) >= 7
-    note = next(t for t in fig.texts if t.get_gid() == figures.NOTE_GID)
-    assert note.get_fontsize() >= 7 and figures.texts_outside(fig) == []
     plt.close(fig)
 
 
@@ -241,59 +204,3 @@ def test_heatmap_shows_n_and_marks_wide_intervals(tmp_project):
     assert any("n = 40" in t.get_text() for t in fig.axes[0].get_xticklabels())
     assert "†" in fig.axes[0].get_xlabel()
     plt.close(fig)
-
-
-def test_wrap_text_remembers_the_original():
-    from helpers import figures
-
-    use_house_style()
-    fig = plt.figure()
-    t = fig.text(0, 0, "one two three four five six seven eight nine ten")
-    figures.wrap_text(t, 0.8)
-    assert "\n" in t.get_text()
-    figures.wrap_text(t, 20)
-    assert t.get_text() == "one two three four five six seven eight nine ten"
-    plt.close(fig)
-
-
-@pytest.fixture(scope="module")
-def drawn_figures():
-    """Every notebook figure, drawn as the notebook draws it, at 6.5 in (and 3.5 in)."""
-    import sys
-
-    from helpers import figures
-
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-    from figure_cases import cases
-
-    use_house_style()
-    out = {}
-    for name, (plot, args, kwargs) in cases().items():
-        d = figures.Drawing.from_figure(plot(*args, **kwargs))
-        out[name] = d
-        if name.startswith("04-"):
-            out[f"{name}-column"] = d.at_width(figures.COLUMN_WIDTH)
-    return out
-
-
-def test_every_notebook_figure_is_report_ready(drawn_figures):
-    from helpers import figures
-
-    for name, d in drawn_figures.items():
-        want = figures.COLUMN_WIDTH if name.endswith("-column") else figures.FULL_WIDTH
-        assert d.problems == (), (name, d.problems)
-        assert abs(_png_width_in(d.png) - want) < 0.01, name
-        assert abs(_pdf_width_in(d.pdf) - want) < 0.01, name
-
-
-def test_every_notebook_figure_has_no_text_under_7_points(drawn_figures):
-    import pickle
-
-    from helpers import figures
-
-    for name, d in drawn_figures.items():
-        if name.endswith("-column"):
-            continue
-        fig = figures.fit_figure(pickle.loads(d.figure))
-        assert figures.smallest_font(fig) >= figures.MIN_FONT_PT, name
-        plt.close(fig)

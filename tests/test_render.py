@@ -3,7 +3,7 @@
 import re
 
 
-from workflow import readme, render
+from workflow import index, readme, render
 from workflow.notebooks import list_notebooks
 
 
@@ -14,7 +14,7 @@ def test_html_pages_are_current(root):
              != render.render_notebook(nb)]
     assert not stale, f"stale: reports/html/{stale} — rerun `python3 tasks.py reproduce`"
     assert (root / "reports" / "html" / "index.html").read_text() == \
-        render.render_index(notebooks)
+        index.render_index(notebooks)
 
 
 def test_rendered_pages_are_offline_and_have_a_toc(root):
@@ -29,13 +29,13 @@ def test_rendered_pages_are_offline_and_have_a_toc(root):
 def test_figure_catalogue_is_current_and_every_figure_has_a_caption(root):
     figures = root / "reports" / "figures"
     text = (figures / "README.md").read_text(encoding="utf-8")
-    assert text == render.figure_catalogue(figures, list_notebooks(root / "notebooks"))
+    assert text == index.figure_catalogue(figures, list_notebooks(root / "notebooks"))
     assert "(no caption)" not in text
     for png in figures.glob("*.png"):
         stem = png.stem.removesuffix("-column")
         assert png.name[:2].isdigit() and (figures / f"{stem}.csv").exists()
     page = (root / "reports" / "html" / "figures.html").read_text(encoding="utf-8")
-    assert page == render.figure_catalogue_html(figures, list_notebooks(root / "notebooks"))
+    assert page == index.figure_catalogue_html(figures, list_notebooks(root / "notebooks"))
 
 
 def test_readme_data_dictionary_is_current(root):
@@ -172,7 +172,7 @@ def test_index_leads_with_the_question_then_supported_findings_and_figures(proje
             'f5,overlap,w,pompeo,,w,lavrov,lexicon,0.57,0.44,0.61,,,,"Overlap.",04-other']
     findings = _findings(project / "findings.csv", rows)
     notebooks = list_notebooks(project / "notebooks")
-    page = render.render_index(notebooks, findings, project / "figures",
+    page = index.render_index(notebooks, findings, project / "figures",
                                project / "README.md")
     assert 'name="viewport"' in page
     q = page.index("Which issues do they stress?")
@@ -189,7 +189,7 @@ def test_index_leads_with_the_question_then_supported_findings_and_figures(proje
 
 
 def test_index_without_findings_says_they_are_not_computed(project):
-    page = render.render_index(list_notebooks(project / "notebooks"),
+    page = index.render_index(list_notebooks(project / "notebooks"),
                                project / "missing.csv", project / "figures",
                                project / "README.md")
     assert "Findings are not yet computed" in page and "<img" not in page
@@ -197,12 +197,12 @@ def test_index_without_findings_says_they_are_not_computed(project):
 
 
 def test_figure_catalogue_page_is_html_with_alt_text(project):
-    page = render.figure_catalogue_html(project / "figures",
+    page = index.figure_catalogue_html(project / "figures",
                                         list_notebooks(project / "notebooks"))
     assert page.startswith("<!DOCTYPE html>") and "![" not in page
     assert page.count("<figure") == 2  # the column variant is not a figure of its own
     assert 'alt="Another figure."' in page and 'href="04-measure.html"' in page
-    md = render.figure_catalogue(project / "figures", list_notebooks(project / "notebooks"))
+    md = index.figure_catalogue(project / "figures", list_notebooks(project / "notebooks"))
     assert "## 04-headline-column" not in md and "04-headline-column.png" in md
 
 

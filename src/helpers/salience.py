@@ -106,12 +106,13 @@ def salience_evidence(coded: pd.DataFrame, lexicon: list[Issue],
         .reset_index(drop=True)
 
 
-def salience_grid(sal: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")) -> pd.DataFrame:
-    """Share per issue (rows) × speaker-meeting cell (columns); NaN where there is no data."""
+def salience_grid(sal: pd.DataFrame, speakers=("pompeo", "lavrov", "putin"),
+                  value: str = "share") -> pd.DataFrame:
+    """``value`` per issue (rows) × speaker-meeting cell (columns); NaN where there is no data."""
     meetings = order_meetings(sal["meeting"].unique())
     cols = [(sp, m) for sp in speakers for m in meetings]
-    grid = sal.pivot_table(index="issue", columns=["speaker", "meeting"], values="share",
-                           aggfunc="first")
+    grid = sal.pivot_table(index="issue", columns=["speaker", "meeting"], values=value,
+                           aggfunc="first", dropna=False)
     grid = grid.reindex(columns=pd.MultiIndex.from_tuples(cols, names=["speaker", "meeting"]))
     return grid.reindex(sal["issue"].drop_duplicates().tolist())
 

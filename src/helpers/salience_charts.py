@@ -90,11 +90,16 @@ def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue], speakers,
     """Heatmap of every speaker-meeting cell by issue; cells without data hatched, not 0."""
     from .figures import plot_share_heatmap
 
-    grid = salience_grid(sal[sal["measure"] == measure], speakers)
+    d = sal[sal["measure"] == measure]
+    grid = salience_grid(d, speakers)
+    totals = (d.drop_duplicates(["speaker", "meeting"]).set_index(["speaker", "meeting"])
+              ["total_sentences"].reindex(grid.columns))
     labels = _labels(lexicon)
     return plot_share_heatmap(grid, [labels[i] for i in grid.index],
                               title or f"Share of sentences by issue (%), {measure} coding",
-                              row_height=0.3)
+                              row_height=0.3, totals=totals,
+                              ci_low=salience_grid(d, speakers, "ci_low"),
+                              ci_high=salience_grid(d, speakers, "ci_high"))
 
 
 def plot_agenda_overlap(overlaps: pd.DataFrame, title: str | None = None):

@@ -181,3 +181,18 @@ def contrast_title(rows: pd.DataFrame, labels: dict[str, str]) -> str:
         return f"{who}, {span}: no issue change survives the test"
     return f"{who}, {span}: " + "; ".join(
         f"{labels[r.issue]} {'up' if r.estimate > 0 else 'down'}" for r in sup.itertuples())
+
+
+def listing(items, k: int | None = None, italic: bool = False) -> str:
+    """'a, b and c' (the first ``k`` items, in italics if asked); 'none' when empty."""
+    items = [f"*{t}*" if italic else str(t) for t in list(items)[:k]]
+    if not items:
+        return "none"
+    return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
+
+
+def say(text: str) -> None:
+    """Show a reading computed from the tables (as Markdown, in a notebook)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))

@@ -207,6 +207,8 @@ def show_table(df: pd.DataFrame, lexicon=None, caption: str | None = None,
     percent_cols = [_header(c, issues) for c in percent if c in shown.columns]
     frame = relabel(shown, lexicon)
     hide_index = all(n is None for n in frame.index.names)  # an anonymous row number
+    if hide_index and not frame.index.is_unique:  # e.g. rows concatenated from groups
+        frame = frame.reset_index(drop=True)
     text_cols = _text_columns(frame)
     styler = frame.style
     styler.set_uuid(_uid(frame, ""))
