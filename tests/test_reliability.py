@@ -62,3 +62,16 @@ def test_share_errors_compare_lexicon_with_hand():
     e = rel.share_errors(sal).iloc[0]
     assert e["error_corrected"] == pytest.approx(5.0)
     assert e["error_uncorrected"] == pytest.approx(15.0)
+
+
+def test_interval_coverage_compares_each_measure_with_the_second_coding():
+    sentences = pd.DataFrame({"sentence_id": ["a", "b", "c", "d"], "canonical": True,
+                              "meeting": "m", "speaker": "p"})
+    second = pd.DataFrame({"x": [True, False, False, False]}, index=["a", "b", "c", "d"])
+    sal = pd.DataFrame({"measure": ["hand", "lexicon"], "meeting": "m", "speaker": "p",
+                        "issue": "x", "share": [0.25, 0.5], "ci_low": [0.1, 0.4],
+                        "ci_high": [0.4, 0.6]})
+    out = rel.interval_coverage(sal, second, sentences).set_index("measure")
+    assert out.loc["hand", "inside"] and not out.loc["lexicon", "inside"]
+    assert out.loc["lexicon", "error"] == pytest.approx(25.0)
+    assert out.loc["hand", "second_sentences"] == 4

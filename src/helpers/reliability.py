@@ -155,3 +155,27 @@ def share_errors(salience: pd.DataFrame) -> pd.DataFrame:
         "error_corrected": (w[("share", "lexicon")] - w[("share", "hand")]) * 100,
         "error_uncorrected": (w[("share_uncorrected", "lexicon")] - w[("share", "hand")]) * 100,
     }).reset_index()
+
+
+def interval_coverage(salience: pd.DataFrame, second: pd.DataFrame,
+                      sentences: pd.DataFrame) -> pd.DataFrame:
+    """Do the intervals contain the shares of an independent coding? One row per cell × issue.
+
+    ``second`` is a boolean sentence_id × issue frame (a second coding of a sample of the
+    canonical sentences); its share per cell is compared with each measure's interval.
+    The second coding is itself a sample, so a few misses are expected by chance.
+    """
+    canonical = sentences[sentences["canonical"]].set_index("sentence_id")
+    coded = second[second.index.isin(canonical.index)]
+    cells = canonical.loc[coded.index, ["meeting", "speaker"]]
+    shares = (coded.groupby([cells["meeting"], cells["speaker"]]).mean()
+              .stack().rename("second_share").reset_index()
+              .rename(columns={"level_2": "issue"}))
+    n = cells.groupby(["meeting", "speaker"]).size().rename("second_sentences").reset_index()
+    out = salience.merge(shares, on=["meeting", "speaker", "issue"]).merge(
+        n, on=["meeting", "speaker"])
+    out["inside"] = ((out["ci_low"] - 1e-9 <= out["second_share"])
+                     & (out["second_share"] <= out["ci_high"] + 1e-9))
+    out["error"] = (out["share"] - out["second_share"]) * 100
+    return out[["measure", "meeting", "speaker", "issue", "share", "ci_low", "ci_high",
+                "second_share", "second_sentences", "inside", "error"]]
