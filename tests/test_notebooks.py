@@ -176,3 +176,21 @@ def test_stopping_tasks_py_stops_the_whole_process_group(tmp_path):
             break
         time.sleep(0.1)
     assert not alive(grandchild)
+
+
+def test_parameters_are_injected_after_the_tagged_cell_and_unknown_names_refused():
+    import nbformat
+    import pytest
+
+    from workflow.notebooks import NotebookError, inject_parameters, parse_assignment
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("N_BOOT = 2000\nSEED = 1"),
+                                         nbformat.v4.new_code_cell("print(N_BOOT)")])
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    inject_parameters(nb, dict([parse_assignment("N_BOOT=500")]), "x.ipynb")
+    assert nb.cells[1].source == "N_BOOT = 500"
+    assert nb.cells[1].metadata["tags"] == ["injected-parameters"]
+    with pytest.raises(NotebookError, match=r"x\.ipynb: no parameter N_BOTO; its parameters "
+                                            r"are N_BOOT, SEED"):
+        inject_parameters(nb, {"N_BOTO": 1}, "x.ipynb")
+    assert parse_assignment("MEASURE=hand") == ("MEASURE", "hand")

@@ -59,16 +59,58 @@ def list_notebooks(folder: Path | None = None) -> list[Path]:
     return found
 
 
-def execute_notebook(path: Path, out_path: Path | None = None) -> nbformat.NotebookNode:
+def inject_parameters(nb: nbformat.NotebookNode, values: dict, name: str) -> None:
+    """Insert ``NAME = value`` lines after the cell tagged ``parameters`` (papermill's way).
+
+    Every name must be assigned in that cell; a name it does not define is an error naming
+    the notebook and the names it does define.
+    """
+    import ast
+
+    cells = [k for k, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise NotebookError(f"{name}: needs exactly one cell tagged 'parameters' to set "
+                            f"{sorted(values)}")
+    defined = {t.id for node in ast.parse(nb.cells[cells[0]].source).body
+               if isinstance(node, ast.Assign) for t in ast.walk(node)
+               if isinstance(t, ast.Name)}
+    unknown = sorted(set(values) - defined)
+    if unknown:
+        raise NotebookError(f"{name}: no parameter {', '.join(unknown)}; its parameters "
+                            f"are {', '.join(sorted(defined))}")
+    cell = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in values.items()))
+    cell.metadata["tags"] = ["injected-parameters"]
+    cell.id = "injected-parameters"
+    nb.cells.insert(cells[0] + 1, cell)
+
+
+def parse_assignment(text: str) -> tuple[str, object]:
+    """'N_BOOT=500' → ('N_BOOT', 500); a value that is not a Python literal is a string."""
+    import ast
+
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name.strip(), ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name.strip(), value
+
+
+def execute_notebook(path: Path, out_path: Path | None = None,
+                     parameters: dict | None = None) -> nbformat.NotebookNode:
     """Execute one notebook in a fresh kernel, working directory = its folder.
 
     Writes the executed notebook atomically to ``out_path`` (default: in place) only if
     every cell succeeds; otherwise raises :class:`NotebookError` (also when the kernel
-    cannot start or dies).
+    cannot start or dies). ``parameters`` override values of the notebook's tagged
+    ``parameters`` cell (see :func:`inject_parameters`).
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    if parameters:
+        inject_parameters(nb, parameters, path.name)
     client = NotebookClient(nb, timeout=None, kernel_name="python3", record_timing=False,
                             allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
@@ -184,7 +226,8 @@ def promote_outputs(staging: Path, root: Path) -> list[Path]:
     return [t for _, t in pending]
 
 
-def run_all(root: Path | None = None, only: list[str] | None = None) -> list[Path]:
+def run_all(root: Path | None = None, only: list[str] | None = None,
+            parameters: dict | None = None) -> list[Path]:
     """Execute every numbered notebook (or those whose names start with ``only``) in order,
     in a staging copy of the project; replace the outputs only if every one succeeded.
 
@@ -211,7 +254,7 @@ def run_all(root: Path | None = None, only: list[str] | None = None) -> list[Pat
                     continue
                 print(f"executing {nb_path.name} ...", flush=True)
                 try:
-                    execute_notebook(nb_path)
+                    execute_notebook(nb_path, parameters=parameters)
                 except NotebookError as err:
                     raise NotebookError(f"{err}\n\n{unchanged}") from None
                 finally:
@@ -235,11 +278,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="execute the notebooks (staged; all or nothing)")
     run.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 01 02")
+    run.add_argument("--set", dest="values", action="append", type=parse_assignment,
+                     default=[], metavar="NAME=VALUE",
+                     help="override a value of the notebooks' parameters cell, e.g. "
+                          "--set N_BOOT=500 (repeatable; use with one notebook)")
     args = parser.parse_args(argv)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _stop)
     try:
-        changed = run_all(only=args.only or None)
+        changed = run_all(only=args.only or None, parameters=dict(args.values) or None)
     except NotebookError as err:
         print(f"\nERROR: {err}", file=sys.stderr)
         return 1
