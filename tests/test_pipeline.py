@@ -64,21 +64,35 @@ def _text_outputs(path: Path) -> list:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        texts = []
+        texts, streams = [], {}
         for o in cell.get("outputs", []):
-            if "text" in o:
-                texts.append(o["text"])
+            if "text" in o:  # a print may arrive in several chunks: merge each stream
+                streams[o.get("name", "")] = streams.get(o.get("name", ""), "") + "".join(o["text"])
             for mime in ("text/plain", "text/html", "text/markdown"):
                 if mime in o.get("data", {}) and "Figure size" not in str(o["data"][mime]):
                     texts.append(o["data"][mime])
-        out.append(texts)
+        out.append([sorted(streams.items())] + texts)
     return out
 
 
-def test_rerun_reproduces_committed_tables_figure_data_and_notebook_text(root, fresh_run):
+def _svg_form(path: Path) -> str | None:
+    """A rendering-independent form of a figure: its SVG without embedded raster images
+    (heatmaps embed a PNG whose bytes depend on the rasteriser), so a change to a plot
+    function (a colour, a label, a size) is caught even when its data are unchanged."""
+    import re
+
+    if not path.exists():
+        return None
+    return re.sub(r'(xlink:)?href="data:image/[^"]*"', "", path.read_text(encoding="utf-8"))
+
+
+def test_rerun_reproduces_committed_tables_figures_and_notebook_text(root, fresh_run):
     proj = fresh_run
     stale = _stale(root / "data" / "processed", proj / "data" / "processed", "*.csv")
     stale += _stale(root / "reports" / "figures", proj / "reports" / "figures", "*.csv")
+    stale += _stale(root / "reports" / "figures", proj / "reports" / "figures", "*.txt")
+    stale += [f.name for f in sorted((root / "reports" / "figures").glob("*.svg"))
+              if _svg_form(f) != _svg_form(proj / "reports" / "figures" / f.name)]
     stale += [f"notebooks/{nb.name}" for nb in list_notebooks(root / "notebooks")
               if _text_outputs(nb) != _text_outputs(proj / "notebooks" / nb.name)]
     assert not stale, ("stale outputs (rerun `python3 tasks.py reproduce` and commit): "

@@ -348,7 +348,11 @@ def plot_share_heatmap(grid: pd.DataFrame, row_labels, title: str, row_height: f
             else list(totals)
         labels = [lab if pd.isna(n) else f"{lab}\nn = {int(n)}"
                   for lab, n in zip(labels, counts)]
-    ax.set_xticks(range(grid.shape[1]), labels)
+    crowded = grid.shape[1] > 6  # many cells: one upright line per column
+    if crowded:
+        labels = [lab.replace("\n", " · ") for lab in labels]
+    ax.set_xticks(range(grid.shape[1]), labels, rotation=90 if crowded else 0,
+                  va="bottom" if crowded else "baseline")
     ax.xaxis.tick_top()
     ax.grid(False)
     if flagged.any():

@@ -1,0 +1,54 @@
+"""The salience charts follow the data: any speakers, any number of meetings, no overprinting."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import figures, layout, salience_charts as charts
+from helpers.lexicon import load_lexicon
+
+MEETINGS = [f"{place}-2019-{m:02d}-01" for place, m in
+            zip(("sochi", "washington", "rovaniemi", "osaka", "new-york", "moscow"), range(1, 7))]
+
+
+@pytest.fixture(scope="module")
+def lexicon(root):
+    return load_lexicon(root / "data" / "lexicons" / "issues.yml")
+
+
+def _salience(lexicon, meetings, speakers=("pompeo", "lavrov", "putin")):
+    rng = np.random.default_rng(0)
+    rows = []
+    for m in meetings:
+        for sp in speakers:
+            for i in lexicon:
+                share = float(rng.uniform(0, 0.3))
+                rows.append({"meeting": m, "speaker": sp, "issue": i.id, "measure": "lexicon",
+                             "share": share, "ci_low": share / 2, "ci_high": share + 0.05,
+                             "total_sentences": 40, "n_sentences": int(share * 40)})
+    return pd.DataFrame(rows)
+
+
+def test_heatmap_of_six_meetings_has_no_overprinted_or_cut_off_text(lexicon):
+    sal = _salience(lexicon, MEETINGS)
+    fig = charts.plot_salience_heatmap(sal, lexicon, ("pompeo", "lavrov", "putin"))
+    figures.fit_figure(fig)
+    assert layout.layout_problems(fig) == []
+    assert fig.get_figwidth() == pytest.approx(figures.FULL_WIDTH)
+    plt.close(fig)
+
+
+def test_dot_plot_and_change_chart_name_whoever_is_in_the_data(lexicon):
+    sal = _salience(lexicon, MEETINGS[:2], speakers=("lavrov", "putin"))
+    fig = charts.plot_salience_dots(sal, lexicon, MEETINGS[1], ["lavrov", "putin"],
+                                    measure="lexicon")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["Lavrov", "Putin"]
+    plt.close(fig)
+    fig = charts.plot_change(sal, lexicon, "lavrov", (MEETINGS[0], MEETINGS[1]),
+                             measure="lexicon")
+    assert "Lavrov" in fig.axes[0].get_title(loc="left")
+    figures.fit_figure(fig)
+    assert layout.layout_problems(fig) == []
+    plt.close(fig)
