@@ -73,6 +73,10 @@ def make_synthetic_project(dest: Path, scale: int, seed: int = config.SEED) -> i
     shutil.copytree(root / "data" / "annotations", dest / "data" / "annotations")
     if (root / "data" / "lexicons").exists():
         shutil.copytree(root / "data" / "lexicons", dest / "data" / "lexicons")
+    # the synthetic corpus has no captions sources: keep the turn-anchor table, no rows
+    anchors = dest / "data" / "annotations" / "caption_turns.csv"
+    anchors.write_text(anchors.read_text(encoding="utf-8").splitlines()[0] + "\n",
+                       encoding="utf-8")
     (dest / "data" / "processed").mkdir(parents=True, exist_ok=True)
     (dest / "pyproject.toml").write_text("")
     rows, written, k = [], 0, 0
