@@ -422,7 +422,7 @@ def measure_rerun(repeats: int = 2) -> dict:
         os.environ["HELPERS_PROJECT_ROOT"] = str(tmp)
         try:
             cold, cold_cells = _time_notebooks_by_cell(runs)
-            entries = sum(1 for _ in cache.cache_dir(tmp).rglob("*.pkl"))
+            entries = sum(1 for _ in cache.cache_dir(tmp).rglob(f"*{cache.SUFFIX}"))
             rerun_times, floor_times = [], []
             for i in range(repeats):
                 rerun_times.append(_time_notebooks(runs, scratch))
@@ -433,7 +433,7 @@ def measure_rerun(repeats: int = 2) -> dict:
                         floor.cells = [nbformat.v4.new_code_cell(_FLOOR.format(modules=modules))]
                         nbformat.write(floor, floor_path)
                 floor_times.append(_time_notebooks(floors, scratch))
-            recomputed = sum(1 for _ in cache.cache_dir(tmp).rglob("*.pkl")) - entries
+            recomputed = sum(1 for _ in cache.cache_dir(tmp).rglob(f"*{cache.SUFFIX}")) - entries
         finally:
             if old is None:
                 os.environ.pop("HELPERS_PROJECT_ROOT", None)
