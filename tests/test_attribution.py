@@ -98,3 +98,39 @@ def test_unattributed_quote_is_an_error(tmp_project):
                 source_kind="news article")
     with pytest.raises(InputError, match=r"005_test\.txt, line 3: a direct quote with no attribution"):
         corpus.build_corpus(tmp_project)
+
+
+def _write_anchor_row(proj, row: str) -> None:
+    with open(proj / "data" / "annotations" / "caption_turns.csv", "a") as fh:
+        fh.write(row)
+
+
+def test_caption_turns_are_checked_again_after_any_edit(tmp_project):
+    """The anchor table is checked once per content, not once per source: a build after an
+    edit sees the edit, and a table that failed fails again on every build."""
+    corpus.build_corpus(tmp_project)  # valid: remembered as checked
+    _write_anchor_row(tmp_project, "999_missing.txt,Hello,pompeo,test\n")
+    for _ in range(2):
+        with pytest.raises(InputError, match=r"caption_turns\.csv, row 7 \(line 8\): anchor "
+                                             r"for '999_missing\.txt', which is not a source"):
+            corpus.build_corpus(tmp_project)
+
+
+def test_caption_turns_are_checked_against_the_current_manifest(tmp_project):
+    """The same anchor table is valid or not depending on the manifest it is read with."""
+    _add_source(tmp_project, "005_test.txt", THIRD_MEETING,
+                meeting="moscow-2020-06-01", event_date="2020-06-01")
+    _write_anchor_row(tmp_project, "005_test.txt,We talked,pompeo,test\n")
+    with pytest.raises(InputError, match=r"anchor for '005_test\.txt', whose format is "
+                                         r"'labelled'"):
+        corpus.build_corpus(tmp_project)
+
+
+def test_a_header_only_caption_table_needs_no_captions_source(tmp_project):
+    """With no anchor rows the table holds nothing to check against the manifest; the
+    captions source then has no anchors, which is its own error."""
+    path = tmp_project / "data" / "annotations" / "caption_turns.csv"
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    with pytest.raises(InputError, match=r"no turn anchors for captions source "
+                                         r"000_df1a256d48d856ee\.txt"):
+        corpus.build_corpus(tmp_project)

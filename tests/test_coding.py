@@ -45,3 +45,41 @@ def test_fast_matching_equals_plain_case_insensitive_matching(root):
             plain &= ~texts.str.contains(issue.exclude.pattern, flags=re.I, regex=True)
         assert (fast[issue.id].to_numpy() == plain.to_numpy(dtype=bool)).all(), issue.id
     assert fast.to_numpy().any(axis=1).mean() > 0.4  # the check is not vacuous
+
+
+TRICKY = [r"\bnew ?(start|s\.t\.a\.r\.t\.)", r"\bu\.?n\.? security (sanctions|resolution)",
+          r"\b(extend|extending|extension)\b.{0,40}\btreaty\b", r"\beconom(y|ic)\b(?! outcomes)",
+          r"(?<!no )dialogue", r"^it\b", r"talks$", r"\bUS\b", r"a\nb", r"[xz]{2}|qq",
+          r"(?:ab|cd)+ef", r"\b(?:our|these) (talks|conversations)\b", r"\bterror\w*|\bisis\b",
+          r"sanctions\b.{0,20}\b(individuals|people)", r"\bmissiles?\b", r"ies\b"]
+
+
+def test_prefiltered_matching_equals_searching_every_sentence():
+    """Each pattern is searched only in sentences that hold one of its necessary literals;
+    that must give the labels of searching every sentence, whatever the pattern."""
+    from helpers.lexicon import Issue
+
+    texts = pd.Series(["New START talks", "the newstart treaty", "U.N. security resolution",
+                       "un security sanctions", "extension of the treaty, we agreed",
+                       "economic outcomes", "economic growth", "no dialogue", "a dialogue",
+                       "It was agreed", "we held talks", "talks\nmore", "US and UK", "us",
+                       "a\nb", "xx", "abcdef", "cdabef", "our talks", "these conversations",
+                       "terrorism", "isis", "sanctions on russian people", "missile",
+                       "missiles", "embassies", "", "counter-terrorism and\nnew start"])
+    texts = pd.concat([texts, texts.str.upper()], ignore_index=True)
+    lexicon = [Issue(f"i{k}", "", "", re.compile(p, re.I), None, (p,))
+               for k, p in enumerate(TRICKY)]
+    got = coding.match_issues(texts, lexicon)
+    for k, p in enumerate(TRICKY):
+        plain = [re.search(p, t, re.I) is not None for t in texts]
+        assert got[f"i{k}"].tolist() == plain, p
+    assert got.to_numpy().any(axis=0).all()  # every pattern matched somewhere
+
+
+def test_prefilter_literals_are_necessary_and_minimal():
+    pre = coding._prefilter
+    assert pre(re.compile(r"\bsyria\w*|\bidlib\b|\b2254\b")) == ["2254", "idlib", "syria"]
+    assert pre(re.compile(r"\b(extend|extending|extension)\b.{0,40}\btreaty\b")) == ["treaty"]
+    assert pre(re.compile(r"\bu\.?n\.? security (a|b)")) == [" security "]
+    assert pre(re.compile(r"[xz]{2}|qq")) is None  # a branch with no literal: no prefilter
+    assert pre(re.compile(r"\bsyria", re.I)) is None  # case-insensitive: no prefilter

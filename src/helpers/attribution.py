@@ -350,11 +350,36 @@ def _manifest_of(src: Source) -> list[Source]:
     return load_manifest(src.path.parent)
 
 
+#: Caption-turn tables already validated: (anchors text, manifest path, manifest bytes).
+_CHECKED_TURNS: set[tuple[bytes, str, bytes]] = set()
+
+
+def _check_turns_once(anchors_path: Path, src: Source) -> None:
+    """:func:`check_caption_turns` against the source's manifest, once per content.
+
+    The check is the same for every source of a corpus, and loading the manifest per
+    source made building a corpus quadratic in its sources. A table with no rows needs no
+    manifest; otherwise the result is remembered for the exact bytes of both files, so any
+    edit is checked again.
+    """
+    from .sources import MANIFEST
+
+    anchors = Path(anchors_path).read_bytes()
+    if len(anchors.splitlines()) <= 1 and not check_caption_turns(anchors_path, []):
+        return  # header only (still read strictly: a malformed header raises)
+    manifest = src.path.parent / MANIFEST
+    key = (anchors, str(manifest), manifest.read_bytes() if manifest.exists() else b"")
+    if key in _CHECKED_TURNS:
+        return
+    check_caption_turns(anchors_path, _manifest_of(src))
+    _CHECKED_TURNS.add(key)
+
+
 def sentences_from_source(src: Source, text: str, labels, aliases, anchors_path: Path):
     """Return (sentence rows, dropped rows) for one source."""
     dropped: list[tuple[int, int, str]] = []
     if Path(anchors_path).exists():  # every anchor row must name a captions source
-        check_caption_turns(anchors_path, _manifest_of(src))
+        _check_turns_once(anchors_path, src)
     if src.format == "labelled":
         segments = segment_labelled(src, text, labels, dropped)
     elif src.format == "captions":

@@ -41,14 +41,144 @@ def _on_lowered(rx: re.Pattern) -> re.Pattern:
     return re.compile(rx.pattern)
 
 
+#: Literals shorter than this are not worth a prefilter (too many candidate sentences).
+_MIN_LITERAL = 3
+#: At most this many literals per issue (a prefix set can grow as a product of branches).
+_MAX_LITERALS = 64
+
+
+def _literal_prefixes(items) -> tuple[set[str], bool]:
+    """Literal strings one of which starts every match of the parsed sequence ``items``.
+
+    Returns (prefixes, complete): ``complete`` when each prefix is a whole match (the
+    sequence is literal throughout). Zero-width assertions (\\b) are skipped: they consume
+    nothing, so the matched text still starts with the literal.
+    """
+    from re import _constants as c  # noqa: PLC2701 - the stdlib's own parser
+
+    out = {""}
+    for op, av in items:
+        if op is c.AT:
+            continue
+        if op is c.LITERAL:
+            out = {p + chr(av) for p in out}
+            continue
+        if op is c.SUBPATTERN and not av[1] and not av[2]:
+            sub, done = _literal_prefixes(av[3])
+        elif op is c.BRANCH:
+            parts = [_literal_prefixes(b) for b in av[1]]
+            sub, done = set().union(*(p for p, _ in parts)), all(d for _, d in parts)
+        else:
+            return out, False
+        if "" in sub or len(out) * len(sub) > _MAX_LITERALS:
+            return out, False
+        out = {p + q for p in out for q in sub}
+        if not done:
+            return out, False
+    return out, True
+
+
+def _necessary_literals(items) -> set[str] | None:
+    """Literal strings one of which occurs in every match of ``items``, or None.
+
+    Candidates: the prefix set; each literal run at the top level of the sequence (it is
+    always matched); each group or alternation at the top level (a necessary literal of
+    every branch). The candidate whose shortest string is longest wins.
+    """
+    from re import _constants as c  # noqa: PLC2701
+
+    cands = [_literal_prefixes(items)[0]]
+    run = ""
+    for op, av in list(items) + [(None, None)]:
+        if op is c.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            cands.append({run})
+            run = ""
+        if op is c.SUBPATTERN and not av[1] and not av[2]:
+            cands.append(_necessary_literals(av[3]))
+        elif op is c.BRANCH:
+            parts = [_necessary_literals(b) for b in av[1]]
+            if all(parts) and sum(map(len, parts)) <= _MAX_LITERALS:
+                cands.append(set().union(*parts))
+    cands = [x for x in cands if x and all(len(w) >= _MIN_LITERAL for w in x)]
+    if not cands:
+        return None
+    return max(cands, key=lambda x: (min(map(len, x)), -len(x)))
+
+
+def _prefilter(rx: re.Pattern) -> list[str] | None:
+    """Literals one of which every match of ``rx`` holds, or None.
+
+    Only for case-sensitive patterns (the lexicon runs on lower-cased text), so a literal
+    of the pattern is matched exactly as the pattern matches it. Literals never hold a
+    newline, so they cannot run from one sentence into the next of the joined text.
+    """
+    from re import _parser  # noqa: PLC2701
+
+    if rx.flags & (re.I | re.L):
+        return None
+    try:
+        lits = _necessary_literals(_parser.parse(rx.pattern, rx.flags))
+    except Exception:  # noqa: BLE001 - no prefilter: match every sentence
+        return None
+    if not lits or any("\n" in w for w in lits):
+        return None
+    return sorted(w for w in lits if not any(o != w and o in w for o in lits))
+
+
+def _search_all(values: list[str], rx: re.Pattern, joined: str | None,
+                starts: np.ndarray | None) -> np.ndarray:
+    """Boolean array: does ``rx.search`` find a match in each text?
+
+    With a prefilter (:func:`_prefilter`), only the sentences that hold one of the
+    pattern's necessary literals are searched: substring searches over the joined text
+    find them. The result is the same as searching every sentence.
+    """
+    pre = _prefilter(rx) if joined is not None else None
+    if pre is None:
+        return np.fromiter((rx.search(v) is not None for v in values), dtype=bool,
+                           count=len(values))
+    # one literal at a time: a plain substring search runs at memory speed, an
+    # alternation of literals in Python's engine tries every branch at every position
+    pos = np.fromiter((m.start() for w in pre for m in re.finditer(re.escape(w), joined)),
+                      dtype=np.int64)
+    cand = np.unique(np.searchsorted(starts, pos, side="right") - 1)
+    hit = np.zeros(len(values), dtype=bool)
+    hit[cand] = [rx.search(values[k]) is not None for k in cand]
+    return hit
+
+
 def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
     """Return a boolean frame (sentences × issue ids) of direct lexicon matches.
 
-    Text is lower-cased once; ``exclude`` is only tested on the sentences that matched.
+    Text is lower-cased once; each issue's pattern is searched only in the sentences that
+    hold one of its necessary literals (found in one pass over the joined text); ``exclude``
+    is only tested on the sentences that matched.
     """
+    low = texts.str.lower()
+    values = low.tolist()
+    if all(isinstance(v, str) for v in values):
+        joined = "\n".join(values)
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+    else:  # missing texts: plain per-sentence matching below
+        return _match_issues_plain(low, texts.index, lexicon)
+    out = {}
+    for issue in lexicon:
+        hit = _search_all(values, _on_lowered(issue.pattern), joined, starts)
+        if issue.exclude is not None and hit.any():
+            idx = np.flatnonzero(hit)
+            ex = _on_lowered(issue.exclude)
+            hit[idx] = [ex.search(values[k]) is None for k in idx]
+        out[issue.id] = hit
+    return pd.DataFrame(out, index=texts.index)
+
+
+def _match_issues_plain(low: pd.Series, index, lexicon: list[Issue]) -> pd.DataFrame:
     import warnings
 
-    low = texts.str.lower()
     out = {}
     with warnings.catch_warnings():  # groups in user patterns are fine: we only test matches
         warnings.simplefilter("ignore", UserWarning)
@@ -60,7 +190,7 @@ def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
                 hit[idx] = ~low.iloc[idx].str.contains(_on_lowered(issue.exclude),
                                                        regex=True).to_numpy(dtype=bool)
             out[issue.id] = hit
-    return pd.DataFrame(out, index=texts.index)
+    return pd.DataFrame(out, index=index)
 
 
 def inherit_issues(direct: pd.DataFrame, sentences: pd.DataFrame,
