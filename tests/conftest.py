@@ -72,3 +72,33 @@ def make_sentences(rows):
     return df.assign(sentence=range(len(df)), n_words=df["text"].str.split().str.len(),
                      sentence_id=[f"s:{i}" for i in range(len(df))], char_start=0,
                      char_end=1)
+
+
+#: A short labelled transcript of a third meeting, for tests that add a source.
+THIRD_MEETING = """A test transcript
+
+Sergey Lavrov: We discussed New START and strategic stability. Syria was on the agenda too.
+
+QUESTION: Will you meet again?
+
+SECRETARY POMPEO: We talked about North Korea. President Putin has also commented on it.
+Lines without a label continue the speaker.
+"""
+
+
+def add_source(proj, name, text, **fields):
+    """Add a raw file and its manifest row (copied from the MFA transcript's, with ``fields``
+    changed) to a scratch project, as the README's "How to add a transcript" says."""
+    import csv
+    import hashlib
+
+    raw = proj / "data" / "raw"
+    (raw / name).write_text(text, encoding="utf-8")
+    with open(raw / "sources.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rows.append({**rows[2], "file": name, "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                 "default_speaker": "", "title": "A test transcript", **fields})
+    with open(raw / "sources.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)

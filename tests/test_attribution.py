@@ -1,10 +1,10 @@
-import csv
-import hashlib
 
 import pytest
 
 from helpers import corpus
 from helpers.io import InputError
+
+from conftest import THIRD_MEETING, add_source
 
 
 @pytest.fixture(scope="module")
@@ -42,33 +42,8 @@ def test_article_quotes_go_to_the_quoted_speaker(built):
     assert not s003["text"].str.contains("Listen Live|Get short URL|Comment via").any()
 
 
-def _add_source(proj, name, text, **fields):
-    raw = proj / "data" / "raw"
-    (raw / name).write_text(text, encoding="utf-8")
-    with open(raw / "sources.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    row = dict(rows[2], file=name, sha256=hashlib.sha256(text.encode()).hexdigest(),
-               default_speaker="", title="A test transcript", **fields)
-    rows.append(row)
-    with open(raw / "sources.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
-THIRD_MEETING = """A test transcript
-
-Sergey Lavrov: We discussed New START and strategic stability. Syria was on the agenda too.
-
-QUESTION: Will you meet again?
-
-SECRETARY POMPEO: We talked about North Korea. President Putin has also commented on it.
-Lines without a label continue the speaker.
-"""
-
-
 def test_unknown_speaker_label_names_file_and_line(tmp_project):
-    _add_source(tmp_project, "005_test.txt", "A test transcript\n\nAMBASSADOR SMITH: Hello.\n",
+    add_source(tmp_project, "005_test.txt", "A test transcript\n\nAMBASSADOR SMITH: Hello.\n",
                 meeting="moscow-2020-06-01", event_date="2020-06-01")
     with pytest.raises(InputError, match=r"005_test\.txt, line 3: unknown speaker label "
                                          r"'AMBASSADOR SMITH'"):
@@ -76,7 +51,7 @@ def test_unknown_speaker_label_names_file_and_line(tmp_project):
 
 
 def test_speech_before_any_label_without_default_speaker(tmp_project):
-    _add_source(tmp_project, "005_test.txt", "A test transcript\nWe met today.\n",
+    add_source(tmp_project, "005_test.txt", "A test transcript\nWe met today.\n",
                 meeting="moscow-2020-06-01", event_date="2020-06-01")
     with pytest.raises(InputError, match=r"005_test\.txt, line 2: speech before the first"):
         corpus.build_corpus(tmp_project)
@@ -93,7 +68,7 @@ def test_bad_caption_anchor_names_the_anchor(tmp_project, anchor, problem):
 
 
 def test_unattributed_quote_is_an_error(tmp_project):
-    _add_source(tmp_project, "005_test.txt", 'Officials met.\n\n"We agreed," an aide added.\n',
+    add_source(tmp_project, "005_test.txt", 'Officials met.\n\n"We agreed," an aide added.\n',
                 meeting="moscow-2020-06-01", event_date="2020-06-01", format="article",
                 source_kind="news article")
     with pytest.raises(InputError, match=r"005_test\.txt, line 3: a direct quote with no attribution"):
@@ -118,8 +93,8 @@ def test_caption_turns_are_checked_again_after_any_edit(tmp_project):
 
 def test_caption_turns_are_checked_against_the_current_manifest(tmp_project):
     """The same anchor table is valid or not depending on the manifest it is read with."""
-    _add_source(tmp_project, "005_test.txt", THIRD_MEETING,
-                meeting="moscow-2020-06-01", event_date="2020-06-01")
+    add_source(tmp_project, "005_test.txt", THIRD_MEETING,
+               meeting="moscow-2020-06-01", event_date="2020-06-01")
     _write_anchor_row(tmp_project, "005_test.txt,We talked,pompeo,test\n")
     with pytest.raises(InputError, match=r"anchor for '005_test\.txt', whose format is "
                                          r"'labelled'"):

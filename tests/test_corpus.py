@@ -1,5 +1,3 @@
-import csv
-import hashlib
 import re
 
 import pytest
@@ -7,6 +5,8 @@ import pytest
 from helpers import corpus
 from helpers.schemas import validate_table
 from helpers.sources import load_manifest
+
+from conftest import THIRD_MEETING, add_source
 
 
 @pytest.fixture(scope="module")
@@ -53,33 +53,8 @@ def test_no_furniture_survives(built):
         assert furniture not in text
 
 
-def _add_source(proj, name, text, **fields):
-    raw = proj / "data" / "raw"
-    (raw / name).write_text(text, encoding="utf-8")
-    with open(raw / "sources.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    row = dict(rows[2], file=name, sha256=hashlib.sha256(text.encode()).hexdigest(),
-               default_speaker="", title="A test transcript", **fields)
-    rows.append(row)
-    with open(raw / "sources.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
-THIRD_MEETING = """A test transcript
-
-Sergey Lavrov: We discussed New START and strategic stability. Syria was on the agenda too.
-
-QUESTION: Will you meet again?
-
-SECRETARY POMPEO: We talked about North Korea. President Putin has also commented on it.
-Lines without a label continue the speaker.
-"""
-
-
 def test_a_third_meeting_flows_through_without_code_change(tmp_project):
-    _add_source(tmp_project, "005_test.txt", THIRD_MEETING, meeting="moscow-2020-06-01",
+    add_source(tmp_project, "005_test.txt", THIRD_MEETING, meeting="moscow-2020-06-01",
                 event_date="2020-06-01")
     sentences, _ = corpus.build_corpus(tmp_project)
     new = sentences[sentences["source"] == "005_test.txt"]

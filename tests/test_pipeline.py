@@ -4,14 +4,14 @@ through every notebook without code changes."""
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
 
 from workflow.notebooks import execute_notebook, list_notebooks
+
+from conftest import add_source
 
 pytestmark = pytest.mark.notebooks
 
@@ -136,20 +136,6 @@ Sergey Lavrov: Our presidents will decide. We are ready for dialogue on every su
 """
 
 
-def _add_sources(raw: Path, new: list[dict]) -> None:
-    with open(raw / "sources.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    for n in new:
-        text = n.pop("text")
-        (raw / n["file"]).write_text(text, encoding="utf-8")
-        rows.append(dict(rows[2], sha256=hashlib.sha256(text.encode()).hexdigest(),
-                         default_speaker="", note="test transcript", **n))
-    with open(raw / "sources.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
 def _markdown_outputs(path: Path) -> str:
     import nbformat
 
@@ -167,13 +153,12 @@ def test_a_lavrov_sochi_transcript_and_a_third_meeting_flow_through_every_notebo
     proj = _copy_project(root, tmp_path / "proj")
     (proj / "README.md").write_text((root / "README.md").read_text(encoding="utf-8"),
                                     encoding="utf-8")
-    _add_sources(proj / "data" / "raw", [
-        dict(file="005_third_meeting.txt", text=THIRD, title="Press conference, Moscow",
-             meeting="moscow-2020-06-01", event_date="2020-06-01", published="2020-06-01",
-             meeting_name=""),
-        dict(file="006_lavrov_sochi.txt", text=LAVROV_SOCHI,
-             title="Joint press conference, Sochi", meeting="sochi-2019-05-14",
-             event_date="2019-05-14", published="2019-05-14", meeting_name="")])
+    add_source(proj, "005_third_meeting.txt", THIRD, title="Press conference, Moscow",
+               meeting="moscow-2020-06-01", event_date="2020-06-01", published="2020-06-01",
+               meeting_name="", note="test transcript")
+    add_source(proj, "006_lavrov_sochi.txt", LAVROV_SOCHI, title="Joint press conference, Sochi",
+               meeting="sochi-2019-05-14", event_date="2019-05-14", published="2019-05-14",
+               meeting_name="", note="test transcript")
     _run_all(proj, monkeypatch)
     processed = proj / "data" / "processed"
     salience = (processed / "salience.csv").read_text()

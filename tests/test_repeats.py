@@ -1,5 +1,3 @@
-import csv
-import hashlib
 
 import pytest
 
@@ -28,31 +26,6 @@ def test_canonical_policy(built):
     kept = s[s["source"].str.startswith("003") & (s["speaker"] == "pompeo") & s["canonical"]]
     assert any("France and the United Kingdom" in t for t in kept["text"])
     assert not s[(s["meeting"] == "sochi-2019-05-14") & (s["speaker"] == "lavrov")].shape[0]
-
-
-def _add_source(proj, name, text, **fields):
-    raw = proj / "data" / "raw"
-    (raw / name).write_text(text, encoding="utf-8")
-    with open(raw / "sources.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    row = dict(rows[2], file=name, sha256=hashlib.sha256(text.encode()).hexdigest(),
-               default_speaker="", title="A test transcript", **fields)
-    rows.append(row)
-    with open(raw / "sources.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
-THIRD_MEETING = """A test transcript
-
-Sergey Lavrov: We discussed New START and strategic stability. Syria was on the agenda too.
-
-QUESTION: Will you meet again?
-
-SECRETARY POMPEO: We talked about North Korea. President Putin has also commented on it.
-Lines without a label continue the speaker.
-"""
 
 
 def test_the_articles_paraphrase_of_the_mfa_text_is_a_repeat(built):

@@ -198,6 +198,20 @@ def _lines(text: str):
         yield n, a, b
 
 
+def _speech_lines(src: Source, text: str, dropped: list):
+    """Yield (line number, start, end) of each non-empty line that is not furniture; log the
+    dropped lines, with the rule that dropped them, in ``dropped``."""
+    drop = line_dropper(src)
+    for n, a, b in _lines(text):
+        if a == b:
+            continue
+        rule = drop(n, text[a:b])
+        if rule:
+            dropped.append((a, b, rule))
+            continue
+        yield n, a, b
+
+
 def _label_like(label: str) -> bool:
     words = label.split()
     return 0 < len(words) <= 9 and all(w[0].isupper() or w.lower() in LABEL_CONNECTORS
@@ -208,14 +222,7 @@ def segment_labelled(src: Source, text: str, labels: dict[str, str], dropped: li
     """Split a labelled transcript into segments; log labels and furniture in ``dropped``."""
     segments: list[Segment] = []
     speaker, turn = src.default_speaker or None, -1
-    drop = line_dropper(src)
-    for n, a, b in _lines(text):
-        if a == b:
-            continue
-        rule = drop(n, text[a:b])
-        if rule:
-            dropped.append((a, b, rule))
-            continue
+    for n, a, b in _speech_lines(src, text, dropped):
         body = a
         m = LABEL.match(text, a, b)
         if m is None:  # a label alone on its line ("Europe and Eurasia:"): the colon ends it
@@ -253,14 +260,7 @@ def segment_captions(src: Source, text: str, anchors: list[tuple[int, str]], dro
     """Split unlabelled captions at the annotated turn anchors."""
     segments: list[Segment] = []
     starts = [p for p, _ in anchors]
-    drop = line_dropper(src)
-    for n, a, b in _lines(text):
-        if a == b:
-            continue
-        rule = drop(n, text[a:b])
-        if rule:
-            dropped.append((a, b, rule))
-            continue
+    for n, a, b in _speech_lines(src, text, dropped):
         cuts = [a] + [p for p in starts if a < p < b] + [b]
         for s, e in zip(cuts, cuts[1:]):
             k = int(np.searchsorted(starts, s, side="right")) - 1
@@ -282,14 +282,7 @@ def segment_article(src: Source, text: str, aliases: dict[str, str], dropped: li
                          + r")\b|\b(?:" + ATTRIBUTION_VERBS + r")\s+" + alias_re.pattern, re.I)
     segments: list[Segment] = []
     last_quoted = None
-    drop = line_dropper(src)
-    for n, a, b in _lines(text):
-        if a == b:
-            continue
-        rule = drop(n, text[a:b])
-        if rule:
-            dropped.append((a, b, rule))
-            continue
+    for n, a, b in _speech_lines(src, text, dropped):
         quotes = list(QUOTE.finditer(text, a, b))
         if not quotes:
             segments.append(Segment(a, b, "narrator", 0))

@@ -351,8 +351,8 @@ def plot_share_heatmap(grid: pd.DataFrame, row_labels, title: str, row_height: f
     crowded = grid.shape[1] > 6  # many cells: one upright line per column
     if crowded:
         labels = [lab.replace("\n", " · ") for lab in labels]
-    ax.set_xticks(range(grid.shape[1]), labels, rotation=90 if crowded else 0,
-                  va="bottom" if crowded else "baseline")
+    ax.set_xticks(range(grid.shape[1]), labels,
+                  **({"rotation": 90, "va": "bottom"} if crowded else {}))
     ax.xaxis.tick_top()
     ax.grid(False)
     if flagged.any():
