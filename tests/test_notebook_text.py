@@ -19,6 +19,9 @@ ALLOWED = re.compile(r"`[^`]*`|(?i:\bnotebooks? \d\d\b)|\b\d\d-[a-z-]+|SHA-256|U
 def test_markdown_cells_hold_no_data_digits(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     offenders = []
+    summary = ALLOWED.sub("", nb["metadata"].get("summary", ""))  # shown on the index page
+    if re.search(r"\d", summary):
+        offenders.append(f"metadata summary: {summary}")
     for k, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "markdown":
             continue

@@ -45,6 +45,17 @@ def headline_findings(path: Path) -> list[dict] | None:
             and (r.get("supported") or "").strip().lower() == "true"]
 
 
+def findings_html(root: Path) -> str:
+    """The README's generated findings section as HTML (figures linked from reports/html/)."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from workflow.readme import findings_section
+
+    section = findings_section(root, figure_dir="../figures") or ""
+    body = section.split("\n", 1)[1] if section.startswith("#") else section  # own heading
+    return f'<div class="story">{markdown2html_mistune(body)}</div>'
+
+
 def _caption(figures_dir: Path, stem: str) -> str:
     cap = figures_dir / f"{stem}.txt"
     return cap.read_text(encoding="utf-8").strip() if cap.exists() else stem
@@ -96,7 +107,8 @@ def render_index(notebooks: list[Path], findings: Path | None = None,
                      "(<code>python3 tasks.py reproduce</code>).</p>")
     elif not rows:
         parts.append("<p>No difference or change is supported by the data at the chosen "
-                     "level; see the notebooks for every estimate with its interval.</p>")
+                     "level. What the data do show, generated from the tables:</p>")
+        parts.append(findings_html(findings.parents[2]))
     else:
         parts.append("<p>Each is a difference or change that the data support (95% "
                      "intervals; p-values adjusted for the number of comparisons); the "

@@ -33,8 +33,10 @@ def data_dictionary_markdown() -> str:
     return "\n".join(out)
 
 
-def findings_section(root=None) -> str | None:
-    """The README's findings, generated from the tables; None if they are not computed yet."""
+def findings_section(root=None, figure_dir: str = "reports/figures") -> str | None:
+    """The README's findings, generated from the tables; None if they are not computed yet.
+
+    ``figure_dir`` is the figures' folder as seen from the page that shows the section."""
     from helpers import story
     from helpers.lexicon import load_lexicon
     from helpers.schemas import read_table, table_path
@@ -46,7 +48,7 @@ def findings_section(root=None) -> str | None:
     labels = {i.id: i.label for i in load_lexicon(config.paths(root)["lexicons"] / "issues.yml")}
     return story.findings_markdown(findings, salience, labels,
                                    story.quality_summary(rel, salience, labels),
-                                   config.PRINCIPALS)
+                                   config.PRINCIPALS, figure_dir=figure_dir)
 
 
 def _replace(text: str, markers: tuple[str, str], body: str) -> str:
