@@ -42,19 +42,6 @@ def test_fits_are_deterministic_and_separate_two_themes():
     assert (l1 == l2).all()
 
 
-def test_prevalence_sums_to_one_absent_cells_absent_and_seeded():
-    w = np.array([[1.0, 0], [0, 1.0], [1.0, 1.0], [2.0, 0]])
-    docs = pd.DataFrame({"meeting": ["m", "m", "m", "n"], "speaker": ["a", "a", "a", "b"]})
-    p = topics.compute_prevalence(w, docs, "nmf", {0: "x", 1: "y"}, n_boot=500)
-    assert set(zip(p.meeting, p.speaker)) == {("m", "a"), ("n", "b")}
-    assert p.groupby(["meeting", "speaker"])["share"].sum().tolist() == pytest.approx([1, 1])
-    cell = p[(p.speaker == "a") & (p.topic == 0)].iloc[0]
-    assert cell["share"] == pytest.approx(0.5)
-    assert cell["ci_low"] <= cell["share"] <= cell["ci_high"]
-    again = topics.compute_prevalence(w[:3], docs.iloc[:3], "nmf", {0: "x", 1: "y"}, n_boot=500)
-    pd.testing.assert_frame_equal(again, p[p.speaker == "a"].reset_index(drop=True))
-
-
 def test_choose_k_rule():
     s = pd.DataFrame({"model": "nmf", "k": [3, 4, 5], "coherence": [0.3, 0.2, 0.5],
                       "stability": [0.9, 0.95, 0.7]})
@@ -63,24 +50,24 @@ def test_choose_k_rule():
     assert topics.choose_k(s, "nmf") == 5  # none stable: the most stable
 
 
-def test_topic_map_checks_labels_against_fitted_topics(tmp_path):
+@pytest.mark.parametrize("row, message", [
+    ("svd,0,X,,a; b\n", r"row 1 \(line 2\): model must be 'nmf' or 'lda'"),
+    ("nmf,x,X,,a; b\n", r"row 1 \(line 2\): topic must be a whole number"),
+    ("nmf,0,,,a; b\n", r"row 1 \(line 2\): nmf topic 0 has no label"),
+    ("nmf,0,X,cyber,a; b\n", r"row 1 \(line 2\): unknown issue id\(s\) \['cyber'\]"),
+    ("nmf,0,X,,a\nnmf,0,Y,,b\n", r"row 2 \(line 3\): nmf topic 0 is listed twice"),
+])
+def test_topic_map_is_validated_at_the_door(tmp_path, row, message):
     p = tmp_path / "map.csv"
-    p.write_text("model,topic,label,issues,top_terms_check,note\n"
-                 "nmf,0,Arms,arms_control,a; b; c; d; e,\n")
-    fitted = pd.DataFrame({"model": ["nmf"], "topic": [0], "top_terms": ["a; b; c; d; e; f"]})
-    assert len(topics.load_topic_map(p, fitted, {"arms_control"})) == 1
-    fitted["top_terms"] = "z; b; c; d; e"
-    with pytest.raises(InputError, match=r"map\.csv, row 1: nmf topic 0 now has top terms"):
-        topics.load_topic_map(p, fitted, {"arms_control"})
-    with pytest.raises(InputError, match=r"row 1: unknown issue id 'arms_control'"):
-        topics.load_topic_map(p, None, {"syria"})
+    p.write_text("model,topic,label,issues,top_terms\n" + row)
+    with pytest.raises(InputError, match=r"map\.csv, " + message):
+        topics.read_topic_map(p, {"arms_control"})
 
 
-def test_topic_map_can_fall_back_to_automatic_labels(tmp_path):
-    p = tmp_path / "map.csv"
-    p.write_text("model,topic,label,issues,top_terms_check,note\n"
-                 "nmf,0,Arms,arms_control,a; b; c; d; e,\n")
-    fitted = pd.DataFrame({"model": ["nmf"], "topic": [0], "top_terms": ["z; y; x; w; v"]})
-    with pytest.warns(UserWarning, match="relabel"):
-        m = topics.load_topic_map(p, fitted, {"arms_control"}, strict=False)
-    assert m.loc[0, "label"] == "nmf 0: z, y, x" and m.loc[0, "issues"] == ""
+def test_committed_topic_map_reads(root):
+    m = topics.read_topic_map(root / "data" / "lexicons" / "topic_issue_map.csv",
+                              {"arms_control", "north_korea", "syria", "ukraine", "venezuela",
+                               "iran_gulf", "election_interference", "terrorism_afghanistan",
+                               "economy_trade", "detained_citizens", "diplomatic_missions",
+                               "other_regional", "human_rights", "bilateral_relations"})
+    assert len(m) >= 1 and m["topic"].dtype.kind == "i"

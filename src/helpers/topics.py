@@ -98,26 +98,6 @@ def topic_similarity(h1: np.ndarray, h2: np.ndarray) -> float:
     return float(sim[rows, cols].mean())
 
 
-@cache.memoize
-def select_k(x_tfidf, x_counts, ks=range(3, 11), seeds: int = 10,
-             seed: int = config.SEED) -> pd.DataFrame:
-    """Coherence and stability of NMF and LDA over ``ks``; one row per model and k.
-
-    Cached on its arguments (:mod:`helpers.cache`): the sweep fits 2 × len(ks) × seeds models.
-    """
-    rows = []
-    # the sweep's many fits are cached as one result, not one entry per fit
-    for model, x, fit in (("nmf", x_tfidf, fit_nmf.uncached),
-                          ("lda", x_counts, fit_lda.uncached)):
-        for k in ks:
-            fits = [fit(x, k, seed + s)[1] for s in range(seeds)]
-            coh = npmi_coherence(x_counts, fits[0])
-            stab = np.mean([topic_similarity(fits[0], f) for f in fits[1:]])
-            rows.append({"model": model, "k": k, "coherence": float(coh.mean()),
-                         "stability": float(stab)})
-    return pd.DataFrame(rows)
-
-
 def choose_k(scores: pd.DataFrame, model: str, min_stability: float = 0.8) -> int:
     """The k with the best coherence among those with stability ≥ ``min_stability``.
 
@@ -140,34 +120,6 @@ def topic_table(h: np.ndarray, vocabulary, display: dict, model: str, labels: di
     return pd.DataFrame(rows)
 
 
-def compute_prevalence(w: np.ndarray, documents: pd.DataFrame, model: str, labels: dict,
-                       n_boot: int = 2000, seed: int = config.SEED,
-                       level: float = 0.95) -> pd.DataFrame:
-    """Mean document-topic share per (meeting, speaker), with a bootstrap over documents.
-
-    Rows of ``w`` are normalised to sum to 1. Each cell's resamples are drawn at once as a
-    (n_boot × n) multinomial weight matrix, seeded per cell, so results do not depend on
-    which other cells are computed. Cells without documents have no rows.
-    """
-    import zlib
-
-    share = w / np.clip(w.sum(axis=1, keepdims=True), 1e-12, None)
-    alpha = (1 - level) / 2
-    rows = []
-    for (meeting, speaker), idx in documents.groupby(["meeting", "speaker"]).indices.items():
-        s = share[idx]
-        rng = np.random.default_rng([seed, zlib.crc32(f"{meeting}|{speaker}|{model}".encode())])
-        weights = rng.multinomial(len(idx), np.full(len(idx), 1 / len(idx)), size=n_boot)
-        boot = weights @ s / len(idx)
-        lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
-        for t in range(s.shape[1]):
-            rows.append({"meeting": meeting, "speaker": speaker, "model": model, "topic": t,
-                         "label": labels.get(t, f"topic {t}"), "share": float(s[:, t].mean()),
-                         "ci_low": float(lo[t]), "ci_high": float(hi[t]),
-                         "n_documents": len(idx)})
-    return pd.DataFrame(rows)
-
-
 def representative_documents(w: np.ndarray, documents: pd.DataFrame, texts: pd.Series,
                              n: int = 3) -> pd.DataFrame:
     """The ``n`` documents with the highest share of each topic, with their text."""
@@ -183,28 +135,6 @@ def representative_documents(w: np.ndarray, documents: pd.DataFrame, texts: pd.S
 
 
 # --------------------------------------------------------------------------- charts
-def plot_k_selection(scores: pd.DataFrame, chosen: dict, title: str | None = None):
-    """Coherence and stability against k for each model; the chosen k marked."""
-    import matplotlib.pyplot as plt
-
-    from .figures import OKABE_ITO, add_source_note
-
-    fig, axes = plt.subplots(1, 2, figsize=(6.5, 2.8))
-    for ax, metric in zip(axes, ("coherence", "stability")):
-        for c, (model, d) in zip((OKABE_ITO[4], OKABE_ITO[5]), scores.groupby("model")):
-            ax.plot(d["k"], d[metric], marker="o", ms=3, color=c, label=model.upper())
-            k = chosen.get(model)
-            if k is not None:
-                ax.scatter([k], d.loc[d["k"] == k, metric], s=60, facecolors="none",
-                           edgecolors=c)
-        ax.set_xlabel("number of topics k")
-        ax.set_title("NPMI coherence" if metric == "coherence" else
-                     "Stability over 10 seeds", fontsize=9)
-    axes[0].legend()
-    fig.suptitle(title or "Choosing k", x=0.0, ha="left", fontsize=10, fontweight="bold")
-    fig.tight_layout()
-    add_source_note(fig)
-    return fig
 
 
 def plot_prevalence_heatmap(prev: pd.DataFrame, speakers=("pompeo", "lavrov", "putin"),
@@ -248,45 +178,40 @@ def plot_prevalence_dots(prev: pd.DataFrame, meeting: str, speakers=("pompeo", "
     return fig
 
 
-def load_topic_map(path, fitted: pd.DataFrame | None = None,
-                   known_issues: set[str] | None = None, strict: bool = True) -> pd.DataFrame:
-    """Read the hand-made topic labels and issue map; check it still fits the models.
+TOPIC_MAP_COLUMNS = ["model", "topic", "label", "issues", "top_terms"]
 
-    ``fitted`` is a :func:`topic_table` of the current fits: if a topic's first five terms
-    differ from ``top_terms_check``, the labels no longer describe the topics. With
-    ``strict=True`` that is an error naming the row; with ``strict=False`` (used by the
-    notebook, so that a new transcript still flows through) the topic gets an automatic
-    label from its top terms and no issue, and a warning asks the analyst to relabel.
+
+def read_topic_map(path, known_issues: set[str]) -> pd.DataFrame:
+    """Read the hand-made topic labels and topic-to-issue map, validated at the door.
+
+    Columns ``model`` (nmf or lda), ``topic`` (a number), ``label``, ``issues`` (issue ids
+    joined by ";", may be empty) and ``top_terms`` (the labelled topic's top ten terms, which
+    :func:`helpers.topic_seeds.carry_labels` matches against new fits); ``note`` and
+    ``top_terms_check`` are optional. Errors name the file, the row and what to do.
     """
     from pathlib import Path
 
-    from .io import InputError
+    from .io import InputError, read_csv_records
 
     path = Path(path)
-    m = pd.read_csv(path, keep_default_na=False, dtype=str)
-    need = {"model", "topic", "label", "issues", "top_terms_check", "note"}
-    if need - set(m.columns):
-        raise InputError(path, f"missing columns {sorted(need - set(m.columns))}", line=1)
-    m["topic"] = m["topic"].astype(int)
-    for row, rec in enumerate(m.itertuples(), start=1):
-        if not rec.label.strip():
-            raise InputError(path, f"{rec.model} topic {rec.topic} has no label", row=row)
-        for iid in filter(None, rec.issues.split(";")):
-            if known_issues is not None and iid not in known_issues:
-                raise InputError(path, f"unknown issue id {iid!r}", row=row)
-        if fitted is not None:
-            f = fitted[(fitted["model"] == rec.model) & (fitted["topic"] == rec.topic)]
-            first5 = "; ".join(f["top_terms"].iloc[0].split("; ")[:5]) if len(f) else None
-            if first5 != rec.top_terms_check:
-                err = InputError(path, f"{rec.model} topic {rec.topic} now has top terms "
-                                       f"{first5!r}, not {rec.top_terms_check!r}: the fitted "
-                                       "topics changed, so read them again and relabel",
-                                 row=row)
-                if strict:
-                    raise err
-                import warnings
-
-                warnings.warn(str(err), stacklevel=2)
-                m.loc[m.index[row - 1], ["label", "issues"]] = [
-                    f"{rec.model} {rec.topic}: " + ", ".join((first5 or "").split("; ")[:3]), ""]
-    return m
+    rows, seen = [], {}
+    for row, line, rec in read_csv_records(path, TOPIC_MAP_COLUMNS,
+                                           optional=["note", "top_terms_check"]):
+        def bad(msg: str) -> InputError:
+            return InputError(path, msg, row=row, line=line)
+        model, topic = rec["model"].strip(), rec["topic"].strip()
+        if model not in {"nmf", "lda"}:
+            raise bad(f"model must be 'nmf' or 'lda', got {model!r}")
+        if not topic.isdigit():
+            raise bad(f"topic must be a whole number, got {topic!r}")
+        if (model, int(topic)) in seen:
+            raise bad(f"{model} topic {topic} is listed twice (also row {seen[model, int(topic)]})"
+                      "; keep one row per topic")
+        seen[model, int(topic)] = row
+        if not rec["label"].strip():
+            raise bad(f"{model} topic {topic} has no label")
+        unknown = [i for i in rec["issues"].split(";") if i and i not in known_issues]
+        if unknown:
+            raise bad(f"unknown issue id(s) {unknown}; use ids from data/lexicons/issues.yml")
+        rows.append({**rec, "model": model, "topic": int(topic)})
+    return pd.DataFrame(rows, columns=TOPIC_MAP_COLUMNS + ["note", "top_terms_check"]).fillna("")
