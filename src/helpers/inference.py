@@ -90,13 +90,14 @@ def cell_blocks(labels: pd.DataFrame, frame: pd.DataFrame, block: int = BLOCK) -
     """
     blocks = block_ids(frame, block)
     x = labels.to_numpy(dtype=np.int64)
+    source = frame["source"].to_numpy()
     out = {}
     for (meeting, speaker), idx in frame.groupby(["meeting", "speaker"], sort=True).indices.items():
         b = pd.factorize(blocks[idx])[0]
         counts = np.zeros((b.max() + 1, x.shape[1]), dtype=np.int64)
         np.add.at(counts, b, x[idx])
         out[(meeting, speaker)] = Cell(meeting, speaker, counts, np.bincount(b),
-                                       tuple(sorted(frame["source"].iloc[idx].unique())))
+                                       tuple(sorted(set(source[idx]))))
     return out
 
 

@@ -10,6 +10,7 @@ model's prevalence.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import config, inference
@@ -69,19 +70,31 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     ids = issue_ids(lexicon)
     d = coded[coded["speaker"].isin(list(speakers))]
     words = d.groupby(["meeting", "speaker"])["n_words"].sum()
-    frames = []
+    cols: dict[str, list] = {c: [] for c in ("meeting", "speaker", "measure", "n_sentences",
+                                              "total_sentences", "share", "ci_low", "ci_high",
+                                              "total_words")}
     for measure, cells in measure_cells(coded, ids, gold, speakers).items():
         for (meeting, speaker), (cell, rates) in cells.items():
             rng = inference.rng_for(seed, meeting, speaker, measure)
             point, reps = inference.bootstrap_shares(cell, rng, rates, n_boot)
             k = cell.counts.sum(axis=0)
             lo, hi = inference.interval(point, reps, k, cell.n, level)
-            frames.append(pd.DataFrame({
-                "meeting": meeting, "speaker": speaker, "issue": ids, "measure": measure,
-                "n_sentences": k, "total_sentences": cell.n, "share": point,
-                "ci_low": lo, "ci_high": hi, "share_uncorrected": k / cell.n,
-                "total_words": int(words[(meeting, speaker)])}))
-    out = pd.concat(frames, ignore_index=True)
+            for c, v in (("meeting", meeting), ("speaker", speaker), ("measure", measure),
+                         ("total_sentences", cell.n),
+                         ("total_words", int(words[(meeting, speaker)]))):
+                cols[c].append(np.full(len(ids), v, dtype=object))
+            for c, v in (("n_sentences", k), ("share", point), ("ci_low", lo), ("ci_high", hi)):
+                cols[c].append(v)
+    n_cells = len(cols["share"])
+    out = pd.DataFrame({
+        "meeting": np.concatenate(cols["meeting"]), "speaker": np.concatenate(cols["speaker"]),
+        "issue": np.tile(ids, n_cells), "measure": np.concatenate(cols["measure"]),
+        "n_sentences": np.concatenate(cols["n_sentences"]),
+        "total_sentences": np.concatenate(cols["total_sentences"]).astype(np.int64),
+        "share": np.concatenate(cols["share"]), "ci_low": np.concatenate(cols["ci_low"]),
+        "ci_high": np.concatenate(cols["ci_high"])})
+    out["share_uncorrected"] = out["n_sentences"] / out["total_sentences"]
+    out["total_words"] = np.concatenate(cols["total_words"]).astype(np.int64)
     rank = {**{m: i for i, m in enumerate(MEASURES)},
             **{m: i for i, m in enumerate(order_meetings(out["meeting"]))}}
     return out.sort_values(["measure", "meeting", "speaker"], kind="stable",
