@@ -239,3 +239,16 @@ def test_an_offline_evidence_table_survives_rendering(project):
     assert re.search(r'<div class="table-wrap"><table[^>]*id="evidence-', page)
     script = page[page.index('"table_html"'):]
     assert "table-wrap" not in script.split("</script>", 1)[0]  # JS strings untouched
+
+
+def test_readme_sources_table_follows_the_manifest(tmp_project):
+    from conftest import add_source
+
+    before = readme.sources_markdown(tmp_project)
+    add_source(tmp_project, "005_test.txt", "A test transcript\n\nSECRETARY POMPEO: Hi.\n",
+               meeting="moscow-2020-06-01", event_date="2020-06-01", meeting_name="",
+               note="a test note")
+    after = readme.sources_markdown(tmp_project)
+    assert after.startswith(before)
+    assert after.splitlines()[-1].startswith("| `005_test.txt` |")
+    assert "Moscow, 1 Jun 2020" in after and "a test note" in after

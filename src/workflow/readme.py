@@ -1,9 +1,9 @@
-"""Generated sections of README.md: the findings, and the data dictionary.
+"""Generated sections of README.md: the findings, the sources, and the data dictionary.
 
 ``python -m workflow.readme`` rewrites the text between the ``findings`` markers (from
 ``data/processed/findings.csv``, ``salience.csv`` and ``reliability.csv``, through
-:func:`helpers.story.findings_markdown`) and between the ``data-dictionary`` markers (from
-the table schemas); ``python -m workflow.readme check`` exits non-zero if README.md is out
+:func:`helpers.story.findings_markdown`), between the ``sources`` markers (from the
+manifest) and between the ``data-dictionary`` markers (from the table schemas); ``python -m workflow.readme check`` exits non-zero if README.md is out
 of date.
 """
 
@@ -17,6 +17,7 @@ from helpers.schemas import SCHEMAS
 
 START, END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
 FINDINGS = ("<!-- findings:start -->", "<!-- findings:end -->")
+SOURCES = ("<!-- sources:start -->", "<!-- sources:end -->")
 
 
 def data_dictionary_markdown() -> str:
@@ -30,6 +31,20 @@ def data_dictionary_markdown() -> str:
             null = " (may be empty)" if spec.nullable else ""
             out.append(f"| `{col}` | {dtype} | {spec.description}{null} |")
         out.append("")
+    return "\n".join(out)
+
+
+def sources_markdown(root=None) -> str:
+    """The README's table of sources, from the manifest (one row per raw file)."""
+    from helpers.sources import load_manifest, meeting_label
+
+    raw = config.paths(root)["raw"]
+    out = ["| file | outlet | kind | meeting | translation of Russian speech | note |",
+           "|---|---|---|---|---|---|"]
+    for s in load_manifest(raw):
+        cells = [f"`{s.file}`", s.outlet, s.source_kind, meeting_label(s.meeting, raw),
+                 s.translation, s.note]
+        out.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(out)
 
 
@@ -63,6 +78,7 @@ def _replace(text: str, markers: tuple[str, str], body: str) -> str:
 def render_readme(text: str, root=None) -> str:
     """Return README text with the generated sections replaced."""
     text = _replace(text, (START, END), data_dictionary_markdown())
+    text = _replace(text, SOURCES, sources_markdown(root))
     findings = findings_section(root)
     return text if findings is None else _replace(text, FINDINGS, findings.rstrip("\n"))
 
