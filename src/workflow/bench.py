@@ -2,7 +2,8 @@
 
 ``python -m workflow.bench`` prints figures and asserts nothing about time.
 
-1. **Rerun vs floor** (:mod:`workflow.floor`). Executes every notebook in a temporary copy of the project, then the
+1. **Rerun vs floor** (:mod:`workflow.floor`). Executes every notebook in a temporary
+   copy of the project, then the
    same number of "floor" notebooks that start a kernel and import exactly the modules the
    real notebook imported (the stack, as it is used), and nothing else.
    The rerun is what an analyst does after a first run: the disk cache
