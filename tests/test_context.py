@@ -22,3 +22,14 @@ def test_cell_only_model_reproduces_the_difference_in_shares_and_turn_type_adjus
     assert out.loc["cell only", "estimate"] == pytest.approx(raw)
     assert abs(out.loc["cell + turn type", "estimate"]) < abs(raw)
     assert out.loc["cell only", "ci_low"] <= raw <= out.loc["cell only", "ci_high"]
+
+
+def test_a_pair_with_no_sentence_on_the_issue_gets_zero_and_p_one():
+    frame = pd.DataFrame({"meeting": ["m"] * 6 + ["n"] * 3, "speaker": "pompeo", "source": "a",
+                          "turn": range(9), "turn_type": "statement"})
+    frame.loc[[0, 1, 2], "speaker"] = "lavrov"
+    y = pd.DataFrame({"x": [False] * 6 + [True, False, True]})  # only the third cell has it
+    contrast = [{"kind": "difference", "meeting": "m", "speaker": "pompeo",
+                 "compare_meeting": "m", "compare_speaker": "lavrov"}]
+    out = context.fit_context_models(y, frame, contrast)
+    assert (out["estimate"] == 0).all() and (out["p_value"] == 1).all()

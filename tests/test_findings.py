@@ -1,7 +1,10 @@
+import pandas as pd
 import pytest
-
-from helpers import coding, findings as fd, salience as sal, story
 from conftest import make_sentences
+
+from helpers import coding, story
+from helpers import findings as fd
+from helpers import salience as sal
 
 M1, M2, M3 = "alpha-2019-01-01", "beta-2019-06-01", "gamma-2019-09-01"
 
@@ -99,3 +102,15 @@ def test_caveats_name_question_driven_and_small_cells(corpus, lexicon):
     small = fd.cell_caveats(c[c.index < 20], M1, "pompeo", None, {"p1": "broadcast captions"})
     assert small == ["Pompeo at Alpha: only 20 sentences",
                      "Pompeo at Alpha: partly from speech-recognition captions"]
+
+
+def test_the_other_measure_agrees_only_with_the_same_sign(corpus, lexicon):
+    res, f = _findings(corpus, lexicon)
+    change = f[f["kind"] == "change"].copy()
+    hand = change.assign(measure="hand", finding=change["finding"] + ":h")
+    lex_rows = change.assign(estimate=-change["estimate"], ci_low=-change["ci_high"],
+                             ci_high=-change["ci_low"])  # supported, but the other way
+    md = story._contrast_lines(pd.concat([hand, lex_rows]), {"syria": "Syria",
+                                                              "arms_control": "Arms control"})
+    assert any("does not confirm it" in line for line in md)
+    assert not any("agrees" in line for line in md)

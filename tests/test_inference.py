@@ -105,3 +105,25 @@ def test_overlap_identical_is_near_its_ceiling_and_disjoint_is_zero():
     d = _cell([[0, 1]] * 50, list(range(50)), speaker="lavrov")
     apart = inf.agenda_overlap(c, d, seed=1, n_boot=500)
     assert apart["similarity"] == pytest.approx(0.0) and apart["p_identical"] < 0.01
+
+
+def test_zero_count_upper_bound_follows_the_coding_correction():
+    c = _cell([[0]] * 100, list(range(100)))
+    rates = inf.CodingRates(np.array([5]), np.array([5]), np.array([0]), np.array([200]),
+                            strength=1e-6)  # the lexicon finds half of the true mentions
+    point, reps = inf.bootstrap_shares(c, np.random.default_rng(0), rates, n_boot=500)
+    lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n, rates=rates)
+    plain = 1 - 0.025 ** (1 / 100)
+    assert point[0] == 0 and lo[0] == 0 and hi[0] > 1.5 * plain
+
+
+def test_a_single_block_cell_gets_an_exact_interval_not_zero_width():
+    c = _cell([[1], [0], [1], [0]], [0] * 4, block=5)
+    assert len(c.sizes) == 1
+    point, reps = inf.bootstrap_shares(c, np.random.default_rng(0), n_boot=200)
+    lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n, n_blocks=1)
+    assert lo[0] < 0.5 < hi[0] and hi[0] - lo[0] > 0.5
+
+
+def test_an_agenda_with_no_issue_has_no_similarity():
+    assert np.isnan(inf.js_similarity(np.array([0.0, 0.0]), np.array([1.0, 2.0])))

@@ -57,7 +57,9 @@ def fit_context_models(labels: pd.DataFrame, frame: pd.DataFrame, contrasts: lis
                 r[x.columns.get_loc(f"{c['meeting']}|{c['speaker']}")] = 1
                 r[x.columns.get_loc(f"{c['compare_meeting']}|{c['compare_speaker']}")] = -1
                 est = float(r @ fit.params.to_numpy())
-                if y.nunique() < 2:  # no sentence (or every sentence) on the issue
+                in_pair = (x.iloc[:, r != 0].sum(axis=1) > 0).to_numpy()
+                if y[in_pair].nunique() < 2:  # no sentence (or every one) of the pair on it
+                    est = 0.0  # both cells all 0 (or all 1): no difference to estimate
                     lo = hi = est
                     p = 1.0
                 else:

@@ -17,9 +17,8 @@ Three things make a naive binomial interval too narrow here, and each is handled
 Contrasts between two cells (two speakers at a meeting, or one speaker at two meetings) are
 differences of shares with a bootstrap interval and a permutation test that exchanges whole
 blocks between the cells (:func:`compare_cells`); the caller controls the error rate over
-issues (Holm). Agenda overlap is 1 − Jensen–Shannon distance, bias-corrected by the
-bootstrap, with a basic interval and the *ceiling* that identical agendas would reach at the
-same sample sizes (:func:`agenda_overlap`).
+issues (Holm). Agenda overlap is 1 − Jensen–Shannon distance, judged against the *ceiling*
+that identical agendas reach at the same sample sizes (:func:`agenda_overlap`).
 
 What the intervals do not cover: the choice of lexicon patterns and of the inheritance
 rule, disagreement between human coders, and which questions journalists asked.
@@ -171,30 +170,47 @@ def bootstrap_shares(cell: Cell, rng: np.random.Generator, rates: CodingRates | 
     With ``rates``, both are corrected for coding error, and each replicate draws the rates.
     An issue with no sentence in the cell would resample as 0 every time, as if the share
     were known to be 0; its replicates are drawn instead from the Jeffreys posterior
-    Beta(0.5, n + 0.5), so that a difference from another cell is not overstated.
+    Beta(0.5, n + 0.5) of the observed share (then corrected like the others), so that a
+    difference from another cell is not overstated.
     """
     point, reps = cell.shares(), _resample(cell, n_boot, rng)
+    zero = cell.counts.sum(axis=0) == 0
+    if zero.any():
+        reps[:, zero] = rng.beta(0.5, cell.n + 0.5, size=(n_boot, int(zero.sum())))
     if rates is not None:
         sens, fpr = rates.point()
         point = correct_shares(point, sens, fpr)
         reps = correct_shares(reps, *rates.draw(n_boot, rng))
-    zero = cell.counts.sum(axis=0) == 0
-    if zero.any():
-        reps = reps.copy()
-        reps[:, zero] = rng.beta(0.5, cell.n + 0.5, size=(n_boot, int(zero.sum())))
     return point, reps
 
 
 def interval(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: int,
-             level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of the replicates; exact Clopper–Pearson where the count is zero."""
+             level: float = LEVEL, rates: CodingRates | None = None,
+             n_blocks: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of the replicates, with two exact fall-backs.
+
+    Where the count is zero, the upper bound is at least the exact (Clopper–Pearson) one,
+    mapped through the coding-error correction when ``rates`` are given (a lexicon that
+    misses mentions can show none while the true share is above zero). A cell of a single
+    block cannot be resampled: it gets the Clopper–Pearson interval of its sentences.
+    """
+    from scipy.stats import beta
+
     a = (1 - level) / 2
+    if n_blocks is not None and n_blocks < 2:
+        k = np.rint(point * n) if rates is None else counts
+        lo = np.where(k > 0, beta.ppf(a, np.maximum(k, 1), n - k + 1), 0.0)
+        hi = np.where(k < n, beta.ppf(1 - a, k + 1, np.maximum(n - k, 1)), 1.0)
+        return np.minimum(lo, point), np.maximum(hi, point)
     quantile = np.nanquantile if np.isnan(reps).any() else np.quantile  # same values; faster
     with np.errstate(all="ignore"):
         lo, hi = quantile(reps, [a, 1 - a], axis=0) if len(reps) else (point, point)
     lo, hi = np.minimum(lo, point), np.maximum(hi, point)
     zero = counts == 0
-    hi = np.where(zero, np.maximum(hi, clopper_pearson_upper(n, level)), hi)
+    upper = np.full(len(counts), clopper_pearson_upper(n, level))
+    if rates is not None:
+        upper = np.fmax(upper, correct_shares(upper, *rates.point()))
+    hi = np.where(zero, np.maximum(hi, upper), hi)
     lo = np.where(zero, 0.0, lo)
     return lo, hi
 
@@ -257,7 +273,11 @@ def fisher_pvalues(a: Cell, b: Cell) -> np.ndarray:
 
 # --------------------------------------------------------------------------- overlap
 def js_similarity(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """1 − Jensen–Shannon distance (base 2) between rows of p and q (any non-negative rows)."""
+    """1 − Jensen–Shannon distance (base 2) between rows of p and q (any non-negative rows).
+
+    NaN where a row has no mass (an agenda with no issue at all has no distribution).
+    """
+    empty = (p.sum(axis=-1) == 0) | (q.sum(axis=-1) == 0)
     p = p / np.clip(p.sum(axis=-1, keepdims=True), 1e-12, None)
     q = q / np.clip(q.sum(axis=-1, keepdims=True), 1e-12, None)
     m = (p + q) / 2
@@ -266,21 +286,26 @@ def js_similarity(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.where(x > 0, x * np.log2(x / np.where(y > 0, y, 1)), 0.0)
         return t.sum(axis=-1)
-    return 1 - np.sqrt(np.clip((kl(p, m) + kl(q, m)) / 2, 0, 1))
+    return np.where(empty, np.nan, 1 - np.sqrt(np.clip((kl(p, m) + kl(q, m)) / 2, 0, 1)))
 
 
 def agenda_overlap(a: Cell, b: Cell, seed: int, n_boot: int = N_BOOT,
-                   level: float = LEVEL) -> dict:
-    """Similarity of two agendas (issue mentions), corrected for small-sample bias.
+                   level: float = LEVEL, measure: str = "") -> dict:
+    """Similarity of two agendas (issue mentions), judged against identical agendas.
 
-    Returns ``similarity`` (plug-in), ``estimate`` (bootstrap bias-corrected: 2θ̂ − mean θ*),
-    ``ci_low``/``ci_high`` (basic bootstrap interval, clipped to [0, 1]), ``ceiling``: the
-    mean plug-in similarity of two samples of the same sizes drawn from one pooled agenda,
-    i.e. what identical agendas would score here (1 only with infinite data), and
-    ``p_identical``: the share of those identical-agenda draws that score as low as the
-    observed plug-in value (small = the agendas differ by more than sampling noise).
+    1 − Jensen–Shannon distance is biased downward in small samples: two samples of one
+    agenda score well below 1. A one-step bootstrap bias correction (2θ̂ − mean θ*) removes
+    only part of that bias at these sizes, so instead the observed similarity is set against
+    its own null distribution. Returns ``similarity`` (the plug-in value, also ``estimate``),
+    ``ci_low``/``ci_high`` (percentile interval over block resamples of each cell; biased
+    low like the estimate), ``ceiling`` with ``ceiling_low``/``ceiling_high`` (mean and
+    central range of the similarity of two samples of the same sizes drawn from the pooled
+    agenda: what identical agendas score here), ``relative`` (similarity / ceiling, about 1
+    for identical agendas) and ``p_identical`` (the share of identical-agenda draws that
+    score as low as the observed value; small = the agendas differ by more than sampling
+    noise). NaN where a cell has no issue mention at all.
     """
-    rng = rng_for(seed, a.meeting, a.speaker, b.meeting, b.speaker, "overlap")
+    rng = rng_for(seed, a.meeting, a.speaker, b.meeting, b.speaker, measure, "overlap")
     point = float(js_similarity(a.counts.sum(0), b.counts.sum(0)))
 
     def draw(counts, nb):
@@ -290,10 +315,14 @@ def agenda_overlap(a: Cell, b: Cell, seed: int, n_boot: int = N_BOOT,
     pooled = np.vstack([a.counts, b.counts])
     null = js_similarity(draw(pooled, len(a.counts)), draw(pooled, len(b.counts)))
     al = (1 - level) / 2
-    q_lo, q_hi = np.quantile(sims, [al, 1 - al])
-    est = float(np.clip(2 * point - sims.mean(), 0, 1))
-    return {"similarity": point, "estimate": est,
-            "ci_low": min(est, float(np.clip(2 * point - q_hi, 0, 1))),
-            "ci_high": max(est, float(np.clip(2 * point - q_lo, 0, 1))),
-            "ceiling": float(null.mean()),
-            "p_identical": float((1 + (null <= point).sum()) / (1 + n_boot))}
+    with np.errstate(all="ignore"):
+        lo, hi = np.nanquantile(sims, [al, 1 - al]) if np.isfinite(sims).any() else (np.nan,) * 2
+        c_lo, c_hi = (np.nanquantile(null, [al, 1 - al]) if np.isfinite(null).any()
+                      else (np.nan,) * 2)
+        ceiling = float(np.nanmean(null)) if np.isfinite(null).any() else np.nan
+    return {"similarity": point, "estimate": point, "ci_low": min(point, float(lo)),
+            "ci_high": max(point, float(hi)), "ceiling": ceiling,
+            "ceiling_low": float(c_lo), "ceiling_high": float(c_hi),
+            "relative": point / ceiling if ceiling else np.nan,
+            "p_identical": (float((1 + (null <= point).sum()) / (1 + n_boot))
+                            if np.isfinite(point) else np.nan)}

@@ -24,7 +24,7 @@ HAND_MIN_COVERAGE = 0.9
 
 
 def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None = None,
-                  speakers=("pompeo", "lavrov", "putin")) -> dict:
+                  speakers=("pompeo", "lavrov", "putin"), block: int = inference.BLOCK) -> dict:
     """Resampling cells of every measure: ``{measure: {(meeting, speaker): (Cell, rates)}}``.
 
     ``lexicon``: the coded labels, with coding rates (:class:`~helpers.inference.CodingRates`)
@@ -35,7 +35,7 @@ def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None
     """
     d = coded[coded["speaker"].isin(list(speakers))]
     out = {"lexicon": {}}
-    lex = inference.cell_blocks(d[ids], d)
+    lex = inference.cell_blocks(d[ids], d, block)
     pred = d.set_index("sentence_id")[ids]
     coded_ids = pd.Index([]) if gold is None else gold.index.intersection(pred.index)
     source_of = d.set_index("sentence_id")["source"]
@@ -50,7 +50,7 @@ def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None
         h = d[has]
         labels = gold.loc[h["sentence_id"], ids].set_axis(h.index)
         out["hand"] = {key: (cell, None)
-                       for key, cell in inference.cell_blocks(labels, h).items()
+                       for key, cell in inference.cell_blocks(labels, h, block).items()
                        if cover.get(key, 0) >= HAND_MIN_COVERAGE}
     return out
 
@@ -70,17 +70,18 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     ids = issue_ids(lexicon)
     d = coded[coded["speaker"].isin(list(speakers))]
     words = d.groupby(["meeting", "speaker"])["n_words"].sum()
-    cols: dict[str, list] = {c: [] for c in ("meeting", "speaker", "measure", "n_sentences",
-                                              "total_sentences", "share", "ci_low", "ci_high",
-                                              "total_words")}
+    cols: dict[str, list] = {c: [] for c in ("meeting", "speaker", "measure", "corrected",
+                                              "n_sentences", "total_sentences", "share",
+                                              "ci_low", "ci_high", "total_words")}
     for measure, cells in measure_cells(coded, ids, gold, speakers).items():
         for (meeting, speaker), (cell, rates) in cells.items():
             rng = inference.rng_for(seed, meeting, speaker, measure)
             point, reps = inference.bootstrap_shares(cell, rng, rates, n_boot)
             k = cell.counts.sum(axis=0)
-            lo, hi = inference.interval(point, reps, k, cell.n, level)
+            lo, hi = inference.interval(point, reps, k, cell.n, level, rates,
+                                        n_blocks=len(cell.sizes))
             for c, v in (("meeting", meeting), ("speaker", speaker), ("measure", measure),
-                         ("total_sentences", cell.n),
+                         ("corrected", rates is not None), ("total_sentences", cell.n),
                          ("total_words", int(words[(meeting, speaker)]))):
                 cols[c].append(np.full(len(ids), v, dtype=object))
             for c, v in (("n_sentences", k), ("share", point), ("ci_low", lo), ("ci_high", hi)):
@@ -89,6 +90,7 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     out = pd.DataFrame({
         "meeting": np.concatenate(cols["meeting"]), "speaker": np.concatenate(cols["speaker"]),
         "issue": np.tile(ids, n_cells), "measure": np.concatenate(cols["measure"]),
+        "corrected": np.concatenate(cols["corrected"]).astype(bool),
         "n_sentences": np.concatenate(cols["n_sentences"]),
         "total_sentences": np.concatenate(cols["total_sentences"]).astype(np.int64),
         "share": np.concatenate(cols["share"]), "ci_low": np.concatenate(cols["ci_low"]),

@@ -103,27 +103,29 @@ def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue], speakers,
 
 
 def plot_agenda_overlap(overlaps: pd.DataFrame, title: str | None = None):
-    """Bias-corrected agenda similarity with 95% intervals, and the identical-agenda ceiling.
+    """Agenda similarity with 95% intervals, against what identical agendas would score.
 
-    ``overlaps`` has ``comparison``, ``estimate``, ``ci_low``, ``ci_high`` and ``ceiling``
-    (the plug-in similarity identical agendas would reach at the same sample sizes).
+    ``overlaps`` has ``comparison``, ``estimate`` (1 − Jensen–Shannon distance),
+    ``ci_low``, ``ci_high``, and ``ceiling``, ``ceiling_low``, ``ceiling_high``: the mean and
+    central range of the similarity of two samples of one agenda at the same sizes.
     """
     import matplotlib.pyplot as plt
 
     from .figures import OKABE_ITO, add_source_note
 
-    fig, ax = plt.subplots(figsize=(6.5, 0.5 * len(overlaps) + 1.5))
+    fig, ax = plt.subplots(figsize=(6.5, 0.5 * len(overlaps) + 2.0))
     y = np.arange(len(overlaps))
+    ax.barh(y, overlaps["ceiling_high"] - overlaps["ceiling_low"], left=overlaps["ceiling_low"],
+            height=0.5, color="#dddddd", label="two samples of one agenda (95% of draws)")
+    ax.plot(overlaps["ceiling"], y, "|", color="#555555", ms=14, mew=2)
     est = overlaps["estimate"].to_numpy()
     ax.errorbar(est, y, xerr=[est - overlaps["ci_low"], overlaps["ci_high"] - est], fmt="o",
-                color=OKABE_ITO[4], capsize=3, label="similarity (bias-corrected)")
-    ax.plot(overlaps["ceiling"], y, "|", color="#333333", ms=14, mew=2,
-            label="identical agendas, uncorrected, at these sizes")
+                color=OKABE_ITO[4], capsize=3, label="observed similarity, 95% interval")
     ax.set_yticks(y, overlaps["comparison"])
     ax.set_xlim(0, 1.02)
-    ax.set_ylim(-0.6, len(overlaps) - 0.4)
+    ax.set_ylim(-0.6, len(overlaps) + 0.8)  # room above the rows for the legend
     ax.set_xlabel("Agenda similarity: 1 − Jensen–Shannon distance (0 = disjoint, 1 = same)")
     ax.set_title(title or "Agenda overlap", loc="left")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
     add_source_note(fig)
     return fig

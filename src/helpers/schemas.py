@@ -126,6 +126,9 @@ register("salience", pa.DataFrameSchema(
         "measure": _c(str, "lexicon (automatic coding, corrected for its estimated coding "
                            "error) or hand (the hand coding, where the cell has one)",
                       pa.Check.isin(["lexicon", "hand"])),
+        "corrected": _c(bool, "True when the share is corrected for the lexicon's coding "
+                              "error (False for hand, and for a lexicon cell when no other "
+                              "source has hand codes to estimate the error from)"),
         "n_sentences": _c(int, "Sentences of the cell coded with the issue by this measure "
                                "(before any correction)", pa.Check.ge(0)),
         "total_sentences": _c(int, "Canonical sentences of the speaker at the meeting that "
@@ -159,11 +162,12 @@ register("findings", pa.DataFrameSchema(
         "compare_speaker": _c(str, "Speaker compared with (empty for a share)", nullable=True),
         "measure": _c(str, "lexicon or hand", pa.Check.isin(["lexicon", "hand"])),
         "estimate": _c(float, "Share; or share of speaker at meeting minus share of "
-                              "compare_speaker at compare_meeting; or bias-corrected "
-                              "similarity", nullable=True),
+                              "compare_speaker at compare_meeting; or agenda similarity "
+                              "(1 − Jensen–Shannon distance)", nullable=True),
         "ci_low": _c(float, "Lower bound of the 95% interval", nullable=True),
         "ci_high": _c(float, "Upper bound of the 95% interval", nullable=True),
-        "p_value": _c(float, "Permutation p-value (blocks exchanged between the cells)",
+        "p_value": _c(float, "Permutation p-value (blocks exchanged between the cells); for "
+                             "an overlap, the share of identical-agenda draws scoring as low",
                       nullable=True),
         "p_adjusted": _c(float, "Holm-adjusted over the issues of the contrast and measure",
                          nullable=True),
@@ -172,8 +176,13 @@ register("findings", pa.DataFrameSchema(
         "p_unclustered": _c(float, "Fisher's exact p-value as if sentences were independent "
                                    "(for comparison only; not used for supported)",
                             nullable=True),
-        "ceiling": _c(float, "Overlap only: the plug-in similarity identical agendas would "
-                             "reach at these sample sizes", nullable=True),
+        "ceiling": _c(float, "Overlap only: the mean similarity of two samples of one "
+                             "agenda at these sample sizes (what identical agendas score)",
+                      nullable=True),
+        "ceiling_low": _c(float, "Overlap only: 2.5th percentile of that similarity",
+                          nullable=True),
+        "ceiling_high": _c(float, "Overlap only: 97.5th percentile of that similarity",
+                           nullable=True),
         "figure": _c(str, "Figure (reports/figures/<figure>.png) that shows it",
                      nullable=True),
         "caveat": _c(str, "What limits the claim (small cell, question-driven, captions, "

@@ -14,19 +14,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .findings import format_p as _p
+from .findings import format_points as _pts
+from .findings import format_share as _pct
 from .sources import meeting_label, order_meetings
 
 
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
-
-
-def _pts(x: float) -> str:
-    return f"{x * 100:+.0f}".replace("-", "−")
-
-
-def _p(x: float) -> str:
-    return "< 0.001" if x < 0.001 else f"= {x:.3f}" if x < 0.01 else f"= {x:.2f}"
 
 
 def primary_measure(rows: pd.DataFrame) -> str:
@@ -61,9 +54,11 @@ def _contrast_lines(f: pd.DataFrame, labels: dict[str, str], n_largest: int = 2)
         agree = ""
         if r.issue in other.index:
             o = other.loc[r.issue]
-            agree = (" The lexicon measure agrees." if bool(o["supported"]) else
+            same_sign = (o["estimate"] > 0) == (r.estimate > 0)
+            agree = (f" The {o['measure']} measure agrees ({_pts(o['estimate'])} points)."
+                     if bool(o["supported"]) and same_sign else
                      f" The {o['measure']} measure does not confirm it "
-                     f"(adjusted p = {o['p_adjusted']:.2f}).")
+                     f"({_pts(o['estimate'])} points, adjusted p {_p(o['p_adjusted'])}).")
         caveat = f" *Caveat:* {r.caveat}." if r.caveat else ""
         lines.append(f"- {r.text}{agree}{caveat}")
     if not lines:
@@ -97,13 +92,16 @@ def quality_summary(reliability: pd.DataFrame, salience: pd.DataFrame,
 
     micro = reliability.set_index("issue").loc["micro avg"]
     err = share_errors(salience).assign(abs=lambda d: d["error_corrected"].abs())
+    if err.empty:  # no cell has both measures
+        err = pd.DataFrame({"abs": [float("nan")], "issue": [None], "speaker": [""],
+                            "meeting": [""]})
     top = err.sort_values("abs", ascending=False).iloc[0]
     hand = salience[salience["measure"] == "hand"].drop_duplicates(["meeting", "speaker"])
     return {"f1": micro["f1"], "f1_low": micro["f1_low"], "f1_high": micro["f1_high"],
             "hand_sentences": int(hand["total_sentences"].sum()),
             "error_mean": err["abs"].mean(), "error_max": top["abs"],
-            "error_max_cell": f"{labels[top['issue']]}, {top['speaker'].title()} at "
-                              f"{meeting_label(top['meeting'])}",
+            "error_max_cell": (f"{labels[top['issue']]}, {top['speaker'].title()} at "
+                               f"{meeting_label(top['meeting'])}" if top["issue"] else "none"),
             "alpha_min": reliability["alpha"].min(), "alpha_max": reliability["alpha"].max(),
             "alpha_sentences": int(reliability["alpha_sentences"].max())}
 
