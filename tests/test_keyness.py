@@ -132,3 +132,17 @@ def test_project_keyness_agrees_with_an_independent_computation(root):
     assert n_shared > 500
     assert rho >= 0.7
     assert n_strong >= 3 and signs == 1.0
+
+
+def test_fightin_words_with_the_data_prior_by_hand():
+    # counts: word0 a=2 b=0, word1 a=1 b=3 ; pooled total 6, alpha0 = 6
+    # alpha = 6 * [2, 4] / 6 = [2, 4]; n_a = 3, n_b = 3
+    # word0: la = log(4 / (3+6-2-2)) = log(4/5); lb = log(2 / (3+6-0-2)) = log(2/7)
+    #        delta = log(4/5) - log(2/7) = log(14/5); var = 1/4 + 1/2 = 0.75
+    delta, var, z = kn.fightin_words([2, 1], [0, 3])
+    assert delta[0] == pytest.approx(math.log(14 / 5))
+    assert var[0] == pytest.approx(0.75)
+    assert z[0] == pytest.approx(math.log(14 / 5) / math.sqrt(0.75))
+    # word1: la = log(5 / (9-1-4)) = log(5/4); lb = log(7/(9-3-4)) = log(7/2)
+    assert delta[1] == pytest.approx(math.log(5 / 4) - math.log(7 / 2))
+    assert z[1] < 0 < z[0]

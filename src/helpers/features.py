@@ -1,4 +1,4 @@
-"""Features: document-term matrices, TF-IDF top terms, and Fightin' Words keyness.
+"""Features: document-term matrices, TF-IDF top terms, keyword in context (keyness: :mod:`helpers.keyness`).
 
 Documents are groups of token rows (by speaker and meeting, by speaker, or by turn), built
 as one sparse matrix in linear time. Keyness is the log-odds ratio with an informative
@@ -76,36 +76,6 @@ def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10
                                                                              vocabulary[j]),
                          "tfidf": round(float(row_w[j]), 4), "count": int(row_c[j])})
     return pd.DataFrame(rows)
-
-
-def fightin_words(counts_a: np.ndarray, counts_b: np.ndarray, alpha0: float | None = None,
-                  prior=None):
-    """Log-odds ratio with informative Dirichlet prior; return (delta, variance, z).
-
-    See :func:`helpers.keyness.fightin_words` (``prior`` = pseudo-counts α_w; without it,
-    the former data-based prior of pooled counts scaled to ``alpha0``).
-    """
-    from .keyness import fightin_words as _fw
-
-    return _fw(counts_a, counts_b, alpha0=alpha0, prior=prior)
-
-
-def keyness(tokens: pd.DataFrame, comparison: str, a: str = "pompeo", b: str = "lavrov",
-            display: dict | None = None, alpha0: float | None = None) -> pd.DataFrame:
-    """Fightin' Words table for speakers a vs b over ``tokens``; z > 0 means more a's."""
-    d = tokens[tokens["speaker"].isin([a, b])]
-    x, docs, vocab = document_term_matrix(d, ["speaker"])
-    counts = {sp: x.getrow(k).toarray().ravel() for k, sp in enumerate(docs["speaker"])}
-    ca, cb = counts.get(a, np.zeros(len(vocab))), counts.get(b, np.zeros(len(vocab)))
-    delta, var, z = fightin_words(ca, cb, alpha0)
-    total = ca + cb
-    out = pd.DataFrame({"comparison": comparison,
-                        "term": [(display or {}).get(t, t) for t in vocab],
-                        f"count_{a}": ca.astype(int), f"count_{b}": cb.astype(int),
-                        "per_1000_words": np.round(1000 * total / total.sum(), 3),
-                        "delta": np.round(delta, 4), "var": np.round(var, 4),
-                        "z": np.round(z, 4)})
-    return out.sort_values(["z", "term"], ascending=[False, True], ignore_index=True)
 
 
 def overlap_at_k(a: list[str], b: list[str], k: int = 20) -> int:

@@ -141,13 +141,14 @@ def _stage_tokens(state: dict, root: Path) -> None:
 
 
 def _stage_tfidf_keyness(state: dict, root: Path) -> None:
-    from helpers import features, tokens
+    from helpers import features, keyness, tokens
 
     tok = state["tokens"]
     display = tokens.display_forms(tok)
     x, docs, vocab = features.document_term_matrix(tok, ["speaker", "meeting"])
     features.top_terms(x, docs, vocab, display, n=10)
-    features.keyness(tok, "pooled", display=display)
+    n = int(tok["speaker"].isin(["pompeo", "lavrov"]).sum())  # α0 = N, as notebook 02
+    keyness.keyness_table(tok, "pooled", alpha0=n, display=display, n_perm=0)
 
 
 def _stage_nmf(state: dict, root: Path) -> None:
