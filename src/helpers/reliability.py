@@ -21,15 +21,7 @@ import pandas as pd
 from . import config
 from .inference import rng_for
 from .io import InputError
-from .validation import score_coding
-
-
-def _prf(tp, fp, fn):
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
-        r = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
-        f = np.where(p + r > 0, 2 * p * r / (p + r), np.nan)
-    return p, r, f
+from .validation import precision_recall_f1, score_coding
 
 
 def score_with_intervals(predicted: pd.DataFrame, gold: pd.DataFrame, groups: pd.Series,
@@ -57,8 +49,8 @@ def score_with_intervals(predicted: pd.DataFrame, gold: pd.DataFrame, groups: pd
     for name, sel in [(c, [k]) for k, c in enumerate(gold.columns)] + \
                      [("micro avg", list(range(g.shape[1])))]:
         t, f_p, f_n = (m[:, sel].sum(axis=1) for m in (tp, fp, fn))
-        pp, rr, ff = _prf(t.sum(), f_p.sum(), f_n.sum())
-        bp, br, bf = _prf(w @ t, w @ f_p, w @ f_n)
+        pp, rr, ff = precision_recall_f1(t.sum(), f_p.sum(), f_n.sum())
+        bp, br, bf = precision_recall_f1(w @ t, w @ f_p, w @ f_n)
         row = {"issue": name, "support": int(t.sum() + f_n.sum()),
                "predicted": int(t.sum() + f_p.sum())}
         for key, est, boot in (("precision", pp, bp), ("recall", rr, br), ("f1", ff, bf)):

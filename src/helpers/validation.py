@@ -1,8 +1,8 @@
 """Validation of the issue coding against sentences coded by hand.
 
 ``load_validation`` reads a hand coding (``validation.csv``), ``gold_matrix`` turns it into a
-boolean sentence × issue frame, ``score_coding`` gives precision, recall and F1 per issue, and
-``share_errors`` compares the lexicon's shares with the hand-coded ones per cell.
+boolean sentence × issue frame, and ``score_coding`` gives precision, recall and F1 per issue
+(the lexicon's shares against the hand-coded ones are compared in :mod:`helpers.reliability`).
 """
 
 from __future__ import annotations
@@ -105,6 +105,15 @@ def gold_matrix(validation: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
                         index=validation["sentence_id"].to_numpy())
 
 
+def precision_recall_f1(tp, fp, fn):
+    """Precision, recall and F1 from confusion counts (arrays or numbers); NaN if undefined."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
+        r = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
+        f = np.where((p + r) > 0, 2 * p * r / (p + r), np.nan)
+    return p, r, f
+
+
 def score_coding(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     """Precision, recall, F1 and support per issue, plus micro and macro averages.
 
@@ -117,32 +126,12 @@ def score_coding(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     fp = (predicted & ~g).sum(axis=0)
     fn = (~predicted & g).sum(axis=0)
 
-    def prf(tp, fp, fn):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            p = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
-            r = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
-            f = np.where((p + r) > 0, 2 * p * r / (p + r), np.nan)
-        return p, r, f
-    p, r, f = prf(tp, fp, fn)
+    p, r, f = precision_recall_f1(tp, fp, fn)
     out = pd.DataFrame({"issue": list(gold.columns), "precision": p, "recall": r, "f1": f,
                         "support": g.sum(axis=0), "predicted": predicted.sum(axis=0)})
-    mp, mr, mf = prf(tp.sum(), fp.sum(), fn.sum())
+    mp, mr, mf = precision_recall_f1(tp.sum(), fp.sum(), fn.sum())
     micro = {"issue": "micro avg", "precision": float(mp), "recall": float(mr),
              "f1": float(mf), "support": int(g.sum()), "predicted": int(predicted.sum())}
     macro = {"issue": "macro avg", "precision": np.nanmean(p), "recall": np.nanmean(r),
              "f1": np.nanmean(f), "support": int(g.sum()), "predicted": int(predicted.sum())}
     return pd.concat([out, pd.DataFrame([micro, macro])], ignore_index=True)
-
-
-def share_errors(coded: pd.DataFrame, validation: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    """Per (meeting, speaker, issue): lexicon share vs hand-coded share on the coded sample."""
-    g = gold_matrix(validation, ids)
-    d = coded.set_index("sentence_id").loc[g.index]
-    rows = []
-    for (meeting, speaker), cell in d.groupby(["meeting", "speaker"]):
-        gold = g.loc[cell.index]
-        for i in ids:
-            rows.append({"meeting": meeting, "speaker": speaker, "issue": i,
-                         "share_lexicon": cell[i].mean(), "share_hand": gold[i].mean()})
-    out = pd.DataFrame(rows)
-    return out.assign(abs_error=(out["share_lexicon"] - out["share_hand"]).abs())
