@@ -128,23 +128,75 @@ def _prefilter(rx: re.Pattern) -> list[str] | None:
     return sorted(w for w in lits if not any(o != w and o in w for o in lits))
 
 
-def _search_all(values: list[str], rx: re.Pattern, joined: str | None,
-                starts: np.ndarray | None) -> np.ndarray:
+class _WordIndex:
+    """The words of many texts, for finding the texts that hold a literal.
+
+    Each run of word characters (``\\w``) of a literal lies inside one word of any text
+    that holds the literal: a run at neither end of the literal *is* that word, a run at
+    the start ends it, a run at the end starts it, and a run that is the whole literal lies
+    anywhere in it. The texts that have, for every run, a word that fits are a superset of
+    the texts holding the literal, found by looking the runs up among the distinct words
+    (few) instead of scanning the whole text once per literal.
+    """
+
+    SEP = "\x01"  # not NUL: NumPy strips trailing NULs from strings
+
+    def __init__(self, values: list[str]):
+        joined = self.SEP.join(values)
+        if joined.count(self.SEP) != max(len(values) - 1, 0):
+            raise ValueError("a text contains the separator \\x01")
+        flat = np.asarray(re.findall(r"\w+|\x01", joined), dtype=object)
+        is_sep = flat == self.SEP
+        text_of = np.cumsum(is_sep)[~is_sep]  # text number of each word occurrence
+        codes, words = pd.factorize(flat[~is_sep])
+        self.n_texts = len(values)
+        # the texts of each distinct word, word by word (CSR)
+        order = np.argsort(codes, kind="stable")
+        self.texts_by_word = text_of[order]
+        self.word_offsets = np.concatenate([[0], np.cumsum(np.bincount(codes,
+                                                                       minlength=len(words)))])
+        self.words = "\n" + "\n".join(words) + "\n"
+        self.word_starts = np.cumsum(np.concatenate(
+            [[1], np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 1]))[:-1]
+
+    def _texts_with_word(self, needle: str, shift: int) -> np.ndarray:
+        """Boolean mask of the texts with a word around an occurrence of ``needle``."""
+        pos = np.fromiter((m.start() + shift for m in re.finditer(re.escape(needle),
+                                                                   self.words)),
+                          dtype=np.int64)
+        ids = np.unique(np.searchsorted(self.word_starts, pos, side="right") - 1)
+        lo, hi = self.word_offsets[ids], self.word_offsets[ids + 1]
+        lengths = hi - lo
+        at = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        mask = np.zeros(self.n_texts, dtype=bool)
+        mask[self.texts_by_word[at]] = True
+        return mask
+
+    def texts_with(self, literals: list[str]) -> np.ndarray:
+        """Sorted numbers of the texts that may hold one of ``literals``."""
+        found = np.zeros(self.n_texts, dtype=bool)
+        for lit in literals:
+            texts = np.ones(self.n_texts, dtype=bool)  # a literal without word characters
+            for m in re.finditer(r"\w+", lit):         # may be in every text
+                first, last = m.start() == 0, m.end() == len(lit)
+                needle = ("" if first else "\n") + m.group() + ("" if last else "\n")
+                texts &= self._texts_with_word(needle, 0 if first else 1)
+            found |= texts
+        return np.flatnonzero(found)
+
+
+def _search_all(values: list[str], rx: re.Pattern, index: _WordIndex | None) -> np.ndarray:
     """Boolean array: does ``rx.search`` find a match in each text?
 
-    With a prefilter (:func:`_prefilter`), only the sentences that hold one of the
-    pattern's necessary literals are searched: substring searches over the joined text
-    find them. The result is the same as searching every sentence.
+    With a prefilter (:func:`_prefilter`) and a word index, only the texts that may hold
+    one of the pattern's necessary literals (:meth:`_WordIndex.texts_with`) are searched.
+    The result is the same as searching every text.
     """
-    pre = _prefilter(rx) if joined is not None else None
+    pre = _prefilter(rx) if index is not None else None
     if pre is None:
         return np.fromiter((rx.search(v) is not None for v in values), dtype=bool,
                            count=len(values))
-    # one literal at a time: a plain substring search runs at memory speed, an
-    # alternation of literals in Python's engine tries every branch at every position
-    pos = np.fromiter((m.start() for w in pre for m in re.finditer(re.escape(w), joined)),
-                      dtype=np.int64)
-    cand = np.unique(np.searchsorted(starts, pos, side="right") - 1)
+    cand = index.texts_with(pre)
     hit = np.zeros(len(values), dtype=bool)
     hit[cand] = [rx.search(values[k]) is not None for k in cand]
     return hit
@@ -154,20 +206,20 @@ def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
     """Return a boolean frame (sentences × issue ids) of direct lexicon matches.
 
     Text is lower-cased once; each issue's pattern is searched only in the sentences that
-    hold one of its necessary literals (found in one pass over the joined text); ``exclude``
-    is only tested on the sentences that matched.
+    hold one of its necessary literals (found through an index of the sentences' words);
+    ``exclude`` is only tested on the sentences that matched.
     """
     low = texts.str.lower()
     values = low.tolist()
-    if all(isinstance(v, str) for v in values):
-        joined = "\n".join(values)
-        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-        starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
-    else:  # missing texts: plain per-sentence matching below
+    if not all(isinstance(v, str) for v in values):  # missing texts: plain matching below
         return _match_issues_plain(low, texts.index, lexicon)
+    try:
+        index = _WordIndex(values)
+    except ValueError:  # a text holds the index's separator: search every sentence
+        index = None
     out = {}
     for issue in lexicon:
-        hit = _search_all(values, _on_lowered(issue.pattern), joined, starts)
+        hit = _search_all(values, _on_lowered(issue.pattern), index)
         if issue.exclude is not None and hit.any():
             idx = np.flatnonzero(hit)
             ex = _on_lowered(issue.exclude)
