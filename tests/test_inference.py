@@ -24,6 +24,31 @@ def test_cell_counts_by_hand():
     assert c.shares().tolist() == [0.5, 0.5] and c.n == 4
 
 
+def test_cells_equal_counting_each_cell_on_its_own():
+    """The vectorised cells equal the plain per-cell count, block by block."""
+    rng = np.random.default_rng(5)
+    n = 300
+    frame = pd.DataFrame({"meeting": rng.choice(["m1", "m2"], n),
+                          "speaker": rng.choice(["lavrov", "pompeo", "putin"], n),
+                          "source": rng.choice(["a", "b"], n), "turn": rng.integers(0, 6, n)})
+    frame.loc[::17, "meeting"] = None  # rows of no cell are left out
+    labels = pd.DataFrame(rng.random((n, 3)) < 0.3)
+    got = inf.cell_blocks(labels, frame, block=3)
+    blocks = inf.block_ids(frame, 3)
+    want = {}
+    for key, idx in frame.groupby(["meeting", "speaker"], sort=True).indices.items():
+        b = pd.factorize(blocks[idx])[0]
+        counts = np.zeros((b.max() + 1, 3), dtype=np.int64)
+        np.add.at(counts, b, labels.to_numpy(dtype=np.int64)[idx])
+        want[key] = (counts, np.bincount(b), tuple(sorted(set(frame["source"].to_numpy()[idx]))))
+    assert list(got) == list(want)
+    for key, (counts, sizes, sources) in want.items():
+        c = got[key]
+        assert c.counts.tolist() == counts.tolist() and c.counts.dtype == np.int64
+        assert c.sizes.tolist() == sizes.tolist() and c.sources == sources
+        assert (c.meeting, c.speaker) == key
+
+
 def test_rogan_gladen_inverts_misclassification():
     true = np.array([0.1, 0.3, 0.6])
     sens, fpr = np.array([0.9, 0.8, 0.7]), np.array([0.05, 0.1, 0.2])
@@ -127,3 +152,33 @@ def test_a_single_block_cell_gets_an_exact_interval_not_zero_width():
 
 def test_an_agenda_with_no_issue_has_no_similarity():
     assert np.isnan(inf.js_similarity(np.array([0.0, 0.0]), np.array([1.0, 2.0])))
+
+
+def test_cells_estimated_together_equal_each_cell_alone(monkeypatch):
+    """Batched intervals, spread over threads, give each cell's own interval bit for bit:
+    single-block cells, zero counts, corrected and uncorrectable issues included."""
+    from helpers import config
+
+    rng = np.random.default_rng(8)
+    cells = {}
+    for k in range(40):
+        n = int(rng.integers(1, 30))
+        labels = rng.random((n, 3)) < [0.4, 0.05, 0.0]
+        cells[(f"m{k}", "pompeo")] = _cell(labels, list(rng.integers(0, 3, n)), f"m{k}")
+    good = inf.CodingRates(np.array([9, 9, 9]), np.array([1, 1, 1]), np.array([1, 1, 1]),
+                           np.array([90, 90, 90]))
+    useless = inf.CodingRates(np.array([1, 9, 1]), np.array([9, 1, 9]), np.array([9, 1, 9]),
+                              np.array([1, 90, 1]), strength=0)  # issues 0, 2: no correction
+    with_rates = {key: (c, [None, good, useless][i % 3]) for i, (key, c) in
+                  enumerate(cells.items())}
+    assert any(len(c.sizes) == 1 for c in cells.values())
+    monkeypatch.setattr(config, "MIN_THREADED", 2)
+    monkeypatch.setenv("HELPERS_WORKERS", "2")
+    got = inf.estimate_cells(with_rates, seed=3, measure="lexicon", n_boot=300, chunk=7)
+    for ((m, sp), (c, rates)), (point, lo, hi) in zip(with_rates.items(), got):
+        p1, reps = inf.bootstrap_shares(c, inf.rng_for(3, m, sp, "lexicon"), rates, 300)
+        lo1, hi1 = inf.interval(p1, reps, c.counts.sum(0), c.n, rates=rates,
+                                n_blocks=len(c.sizes))
+        np.testing.assert_array_equal(point, p1)
+        np.testing.assert_array_equal(lo, lo1)
+        np.testing.assert_array_equal(hi, hi1)

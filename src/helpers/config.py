@@ -18,6 +18,34 @@ SPEAKERS = ("pompeo", "lavrov", "putin", "moderator", "journalist", "narrator")
 PRINCIPALS = ("pompeo", "lavrov")
 
 
+#: Below this many items, :func:`map_threads` works in the calling thread (no pool).
+MIN_THREADED = 256
+
+
+def workers() -> int:
+    """Threads for parallel steps: ``HELPERS_WORKERS``, else the machine's cores (at most 8)."""
+    env = os.environ.get("HELPERS_WORKERS", "").strip()
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise ValueError(f"HELPERS_WORKERS must be a whole number >= 1, got {env!r}")
+        return int(env)
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def map_threads(fn, items: list, n: int | None = None) -> list:
+    """``[fn(x) for x in items]``, spread over ``n`` threads (default :func:`workers`).
+
+    Only for functions whose result depends on their item alone; the order is kept.
+    """
+    n = workers() if n is None else n
+    if n < 2 or len(items) < MIN_THREADED:
+        return [fn(x) for x in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(fn, items, chunksize=64))
+
+
 def _find_root() -> Path:
     env = os.environ.get("HELPERS_PROJECT_ROOT")
     if env:

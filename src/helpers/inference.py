@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import config
+
 #: Sentences per resampling block (consecutive sentences of one turn).
 BLOCK = 5
 #: Bootstrap resamples and permutations.
@@ -86,18 +88,31 @@ def cell_blocks(labels: pd.DataFrame, frame: pd.DataFrame, block: int = BLOCK) -
     """Return ``{(meeting, speaker): Cell}`` from boolean issue labels aligned with ``frame``.
 
     ``frame`` holds meeting, speaker, source and turn for the same rows, in source order.
+    Cells come in sorted order; a cell's blocks in the order of their first sentence.
     """
-    blocks = block_ids(frame, block)
-    x = labels.to_numpy(dtype=np.int64)
-    source = frame["source"].to_numpy()
-    out = {}
-    for (meeting, speaker), idx in frame.groupby(["meeting", "speaker"], sort=True).indices.items():
-        b = pd.factorize(blocks[idx])[0]
-        counts = np.zeros((b.max() + 1, x.shape[1]), dtype=np.int64)
-        np.add.at(counts, b, x[idx])
-        out[(meeting, speaker)] = Cell(meeting, speaker, counts, np.bincount(b),
-                                       tuple(sorted(set(source[idx]))))
-    return out
+    cell_of_row = frame.groupby(["meeting", "speaker"], sort=True).ngroup().to_numpy()
+    keep = cell_of_row >= 0  # rows without a meeting or speaker belong to no cell
+    if not keep.any():
+        return {}
+    cell_of_row, x = cell_of_row[keep], labels.to_numpy(dtype=np.int64)[keep]
+    blocks = block_ids(frame, block)[keep]
+    # blocks numbered by first sentence, and split where a turn's rows change cell
+    blocks = pd.factorize(cell_of_row * (int(blocks.max()) + 1) + blocks)[0]
+    sizes = np.bincount(blocks)
+    n_blocks = len(sizes)
+    counts = np.add.reduceat(x[np.argsort(blocks, kind="stable")],
+                             np.concatenate([[0], np.cumsum(sizes)[:-1]]), axis=0)
+    cell_of_block = np.empty(n_blocks, dtype=np.int64)
+    cell_of_block[blocks] = cell_of_row
+    order = np.argsort(cell_of_block, kind="stable")  # by cell, then by block number
+    cuts = np.cumsum(np.bincount(cell_of_block))[:-1]
+    first = np.unique(cell_of_row, return_index=True)[1]
+    meeting, speaker = (frame[c].to_numpy()[keep][first] for c in ("meeting", "speaker"))
+    sources = (pd.DataFrame({"cell": cell_of_row, "source": frame["source"].to_numpy()[keep]})
+               .drop_duplicates().groupby("cell")["source"].agg(lambda v: tuple(sorted(v))))
+    return {(m, sp): Cell(m, sp, c, z, src)
+            for m, sp, c, z, src in zip(meeting, speaker, np.split(counts[order], cuts),
+                                        np.split(sizes[order], cuts), sources.to_numpy())}
 
 
 # --------------------------------------------------------------------------- coding error
@@ -154,8 +169,9 @@ def correct_shares(observed: np.ndarray, sens: np.ndarray, fpr: np.ndarray) -> n
 def _resample(cell: Cell, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Bootstrap shares (n_boot × issues): blocks drawn with replacement."""
     nb = len(cell.sizes)
-    w = rng.multinomial(nb, np.full(nb, 1 / nb), size=n_boot)
-    return (w @ cell.counts) / np.maximum(w @ cell.sizes, 1)[:, None]
+    w = rng.multinomial(nb, np.full(nb, 1 / nb), size=n_boot).astype(float)
+    # floating-point products of small counts are exact, and far faster than integer ones
+    return (w @ cell.counts.astype(float)) / np.maximum(w @ cell.sizes.astype(float), 1)[:, None]
 
 
 def clopper_pearson_upper(n: np.ndarray | int, level: float = LEVEL) -> np.ndarray:
@@ -193,26 +209,81 @@ def interval(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: int,
     mapped through the coding-error correction when ``rates`` are given (a lexicon that
     misses mentions can show none while the true share is above zero). A cell of a single
     block cannot be resampled: it gets the Clopper–Pearson interval of its sentences.
+    One cell of :func:`intervals`.
     """
+    lo, hi = intervals(point[None], np.asarray(reps)[None], np.asarray(counts)[None],
+                       np.array([n]), np.array([2 if n_blocks is None else n_blocks]),
+                       level, [rates])
+    return lo[0], hi[0]
+
+
+def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.ndarray,
+              n_blocks: np.ndarray, level: float = LEVEL,
+              rates: list[CodingRates | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`interval` of many cells at once: arrays cells × issues (``reps``: cells ×
+    replicates × issues; ``n``, ``n_blocks`` and ``rates`` one per cell)."""
     from scipy.stats import beta
 
     a = (1 - level) / 2
-    if n_blocks is not None and n_blocks < 2:
-        k = np.rint(point * n) if rates is None else counts
-        lo = np.where(k > 0, beta.ppf(a, np.maximum(k, 1), n - k + 1), 0.0)
-        hi = np.where(k < n, beta.ppf(1 - a, k + 1, np.maximum(n - k, 1)), 1.0)
-        return np.minimum(lo, point), np.maximum(hi, point)
-    quantile = np.nanquantile if np.isnan(reps).any() else np.quantile  # same values; faster
-    with np.errstate(all="ignore"):
-        lo, hi = quantile(reps, [a, 1 - a], axis=0) if len(reps) else (point, point)
+    rates = [None] * len(point) if rates is None else rates
+    lo, hi = point.astype(float), point.astype(float)
+    if reps.shape[1]:
+        # a cell with a missing replicate (an uncorrectable issue) takes the NaN-aware path
+        nan = np.isnan(reps).any(axis=(1, 2))
+        with np.errstate(all="ignore"):
+            if (~nan).any():
+                lo[~nan], hi[~nan] = np.quantile(reps[~nan], [a, 1 - a], axis=1)
+            for i in np.flatnonzero(nan):
+                lo[i], hi[i] = np.nanquantile(reps[i], [a, 1 - a], axis=0)
     lo, hi = np.minimum(lo, point), np.maximum(hi, point)
+    # one cell at a time: NumPy's vectorised power may differ in the last bit
+    upper = np.repeat(np.array([clopper_pearson_upper(int(m), level) for m in n])[:, None],
+                      point.shape[1], axis=1)
+    for i, r in enumerate(rates):
+        if r is not None:
+            upper[i] = np.fmax(upper[i], correct_shares(upper[i], *r.point()))
     zero = counts == 0
-    upper = np.full(len(counts), clopper_pearson_upper(n, level))
-    if rates is not None:
-        upper = np.fmax(upper, correct_shares(upper, *rates.point()))
     hi = np.where(zero, np.maximum(hi, upper), hi)
     lo = np.where(zero, 0.0, lo)
+    single = np.flatnonzero(n_blocks < 2)
+    if len(single):  # exact intervals of the sentences of a cell that cannot be resampled
+        m = n[single][:, None]
+        uncorrected = np.array([rates[i] is None for i in single])[:, None]
+        k = np.where(uncorrected, np.rint(point[single] * m), counts[single])
+        lo1 = np.where(k > 0, beta.ppf(a, np.maximum(k, 1), m - k + 1), 0.0)
+        hi1 = np.where(k < m, beta.ppf(1 - a, k + 1, np.maximum(m - k, 1)), 1.0)
+        lo[single] = np.minimum(lo1, point[single])
+        hi[single] = np.maximum(hi1, point[single])
     return lo, hi
+
+
+def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
+                   level: float = LEVEL, chunk: int = 256) -> list[tuple]:
+    """Point shares and intervals of every cell: ``[(point, ci_low, ci_high), …]``.
+
+    ``cells`` maps (meeting, speaker) to (Cell, CodingRates or None). Each cell is
+    resampled with its own generator (:func:`rng_for`), so the result does not depend on
+    the other cells or on the order of work. Resampling is spread over threads
+    (:func:`helpers.config.map_threads`; NumPy's random draws and matrix products release
+    the interpreter lock); the intervals of ``chunk`` cells are computed together.
+    """
+    def draw(item):
+        (meeting, speaker), (cell, rates) = item
+        return bootstrap_shares(cell, rng_for(seed, meeting, speaker, measure), rates, n_boot)
+
+    items, out = list(cells.items()), []
+    for start in range(0, len(items), chunk):
+        part = items[start:start + chunk]
+        drawn = config.map_threads(draw, part)
+        group = [cell for _, (cell, _) in part]
+        point = np.stack([p for p, _ in drawn])
+        lo, hi = intervals(point, np.stack([r for _, r in drawn]),
+                           np.stack([c.counts.sum(axis=0) for c in group]),
+                           np.array([c.n for c in group]),
+                           np.array([len(c.sizes) for c in group]), level,
+                           [rates for _, (_, rates) in part])
+        out.extend(zip(point, lo, hi))
+    return out
 
 
 # --------------------------------------------------------------------------- contrasts

@@ -39,11 +39,15 @@ def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None
     pred = d.set_index("sentence_id")[ids]
     coded_ids = pd.Index([]) if gold is None else gold.index.intersection(pred.index)
     source_of = d.set_index("sentence_id")["source"]
+    coded_sources = source_of.loc[coded_ids]
+    rates_for: dict[tuple, inference.CodingRates | None] = {}  # by the cell's sources
     for key, cell in lex.items():
-        train = coded_ids[~source_of.loc[coded_ids].isin(cell.sources).to_numpy()]
-        rates = (inference.estimate_rates(pred.loc[train], gold.loc[train, ids])
-                 if len(train) else None)
-        out["lexicon"][key] = (cell, rates)
+        if cell.sources not in rates_for:
+            train = coded_ids[~coded_sources.isin(cell.sources).to_numpy()]
+            rates_for[cell.sources] = (inference.estimate_rates(pred.loc[train],
+                                                                gold.loc[train, ids])
+                                       if len(train) else None)
+        out["lexicon"][key] = (cell, rates_for[cell.sources])
     if gold is not None:
         has = d["sentence_id"].isin(coded_ids)
         cover = has.groupby([d["meeting"], d["speaker"]]).mean()
@@ -74,12 +78,10 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
                                               "n_sentences", "total_sentences", "share",
                                               "ci_low", "ci_high", "total_words")}
     for measure, cells in measure_cells(coded, ids, gold, speakers).items():
-        for (meeting, speaker), (cell, rates) in cells.items():
-            rng = inference.rng_for(seed, meeting, speaker, measure)
-            point, reps = inference.bootstrap_shares(cell, rng, rates, n_boot)
+        estimates = inference.estimate_cells(cells, seed, measure, n_boot, level)
+        for ((meeting, speaker), (cell, rates)), (point, lo, hi) in zip(cells.items(),
+                                                                         estimates):
             k = cell.counts.sum(axis=0)
-            lo, hi = inference.interval(point, reps, k, cell.n, level, rates,
-                                        n_blocks=len(cell.sizes))
             for c, v in (("meeting", meeting), ("speaker", speaker), ("measure", measure),
                          ("corrected", rates is not None), ("total_sentences", cell.n),
                          ("total_words", int(words[(meeting, speaker)]))):

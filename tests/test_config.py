@@ -1,0 +1,31 @@
+import threading
+
+import pytest
+
+from helpers import config
+
+
+def test_workers_come_from_the_environment_or_the_cores(monkeypatch):
+    monkeypatch.setenv("HELPERS_WORKERS", "3")
+    assert config.workers() == 3
+    monkeypatch.delenv("HELPERS_WORKERS")
+    assert 1 <= config.workers() <= 8
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("HELPERS_WORKERS", bad)
+        with pytest.raises(ValueError, match="HELPERS_WORKERS"):
+            config.workers()
+
+
+def test_map_threads_keeps_the_order_and_uses_threads_only_for_many_items(monkeypatch):
+    seen = set()
+
+    def square(x):
+        seen.add(threading.get_ident())
+        return x * x
+
+    items = list(range(config.MIN_THREADED * 2))
+    assert config.map_threads(square, items, 2) == [x * x for x in items]
+    assert len(seen) >= 2 or threading.get_ident() not in seen  # ran in the pool
+    seen.clear()
+    assert config.map_threads(square, items[:3], 2) == [0, 1, 4]
+    assert seen == {threading.get_ident()}  # few items: in the calling thread
