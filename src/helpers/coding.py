@@ -150,11 +150,12 @@ class _WordIndex:
         text_of = np.cumsum(is_sep)[~is_sep]  # text number of each word occurrence
         codes, words = pd.factorize(flat[~is_sep])
         self.n_texts = len(values)
-        # the texts of each distinct word, word by word (CSR)
-        order = np.argsort(codes, kind="stable")
-        self.texts_by_word = text_of[order]
-        self.word_offsets = np.concatenate([[0], np.cumsum(np.bincount(codes,
-                                                                       minlength=len(words)))])
+        # the texts of each distinct word, word by word (a words × texts CSR incidence)
+        from scipy import sparse
+
+        incidence = sparse.csr_matrix((np.ones(len(codes), dtype=np.int8), (codes, text_of)),
+                                      shape=(len(words), self.n_texts))
+        self.texts_by_word, self.word_offsets = incidence.indices, incidence.indptr
         self.words = "\n" + "\n".join(words) + "\n"
         self.word_starts = np.cumsum(np.concatenate(
             [[1], np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 1]))[:-1]
