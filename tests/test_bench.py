@@ -19,7 +19,7 @@ def test_synthetic_project_builds_and_runs_the_chain(synthetic, monkeypatch):
     monkeypatch.setenv("HELPERS_PROJECT_ROOT", str(root))
     out = bench.run_chain(root)
     assert out["words"] > 0.9 * words  # every synthetic sentence is attributed and counted
-    assert set(out) >= {"clean_attribute", "tokenise", "tfidf_keyness", "nmf", "salience"}
+    assert set(out) >= {"clean_attribute", "tokenise", "tfidf_keyness", "nmf", "coding", "salience"}
 
 
 def test_baseline_keyness_is_the_log_odds_of_the_labelled_words(synthetic):
