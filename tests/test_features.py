@@ -25,6 +25,33 @@ def test_top_terms_by_tfidf():
     assert (top["rank"] == 1).all()
 
 
+def test_top_terms_equal_ranking_each_document_alone():
+    """Weight, then count, then the term alphabetically; ties at the n-th weight included;
+    zero weights never listed; given weights whose zeros differ from the counts'."""
+    import numpy as np
+    from scipy import sparse
+
+    rng = np.random.default_rng(2)
+    counts = sparse.csr_matrix(rng.integers(0, 3, (12, 9)) * (rng.random((12, 9)) < 0.6))
+    weights = sparse.csr_matrix(np.round(rng.random((12, 9)), 1) * (rng.random((12, 9)) < 0.7))
+    docs = pd.DataFrame({"doc": [f"d{i}" for i in range(12)]})
+    vocab = np.array(list("qwertyuio"), dtype=object)
+    for w in (None, weights):
+        for n in (1, 3, 20):
+            got = ft.top_terms(counts, docs, vocab, {"q": "Q"}, n=n, weights=w)
+            ww = (ft.tfidf(counts) if w is None else w).toarray()
+            c = counts.toarray()
+            want = []
+            for i in range(12):
+                nz = [j for j in range(9) if ww[i, j] != 0]
+                nz.sort(key=lambda j: (-ww[i, j], -c[i, j], vocab[j]))
+                want += [(f"d{i}", r + 1, {"q": "Q"}.get(vocab[j], vocab[j]),
+                          round(float(ww[i, j]), 4), int(c[i, j]))
+                         for r, j in enumerate(nz[:n])]
+            assert [tuple(r) for r in got.itertuples(index=False)] == want
+    assert (got["count"] == 0).any()  # a weighted term the counts do not have
+
+
 def test_overlap_and_kwic():
     assert ft.overlap_at_k(list("abcd"), list("xbya"), k=3) == 1
     s = pd.DataFrame({"speaker": ["pompeo"] * 2, "source": ["a"] * 2, "sentence": [0, 1],

@@ -62,20 +62,47 @@ def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10
               weights=None) -> pd.DataFrame:
     """Tidy table of each document's top ``n`` terms by weight (TF-IDF by default).
 
-    Ties are broken by count, then alphabetically, so the table is deterministic.
+    Ties are broken by count, then alphabetically, so the table is deterministic. Only the
+    entries at or above each document's ``n``-th largest weight are sorted, all documents
+    in one sort.
     """
-    w = tfidf(x) if weights is None else weights
-    rows = []
-    for i, doc in enumerate(documents.itertuples(index=False)):
-        row_w = w.getrow(i).toarray().ravel()
-        row_c = x.getrow(i).toarray().ravel()
-        nz = np.flatnonzero(row_w)
-        order = np.lexsort((vocabulary[nz], -row_c[nz], -row_w[nz]))[:n]
-        for rank, j in enumerate(nz[order], start=1):
-            rows.append({**doc._asdict(), "rank": rank, "term": display.get(vocabulary[j],
-                                                                             vocabulary[j]),
-                         "tfidf": round(float(row_w[j]), 4), "count": int(row_c[j])})
-    return pd.DataFrame(rows)
+    w = sparse.csr_matrix(tfidf(x) if weights is None else weights)
+    w.sum_duplicates()
+    row = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
+    col, weight = w.indices.astype(np.int64), w.data
+    keep = weight != 0
+    if not np.isnan(weight).any():  # keep only what can reach a top n
+        floor = np.full(w.shape[0], -np.inf)
+        for i in np.flatnonzero(np.diff(w.indptr) > n):
+            seg = weight[w.indptr[i]:w.indptr[i + 1]]
+            floor[i] = np.partition(seg, len(seg) - n)[len(seg) - n]
+        keep &= weight >= floor[row]
+    row, col, weight = row[keep], col[keep], weight[keep]
+    # the count of each entry (0 where the counts have none)
+    xc = sparse.csr_matrix(x, copy=True)
+    xc.sum_duplicates()
+    xc.sort_indices()
+    have = np.repeat(np.arange(xc.shape[0]), np.diff(xc.indptr)) * x.shape[1] + xc.indices
+    want = row * x.shape[1] + col
+    at = np.minimum(np.searchsorted(have, want), max(len(have) - 1, 0))
+    count = (np.where(have[at] == want, xc.data[at], 0) if len(have)
+             else np.zeros(len(want), dtype=np.int64))
+    vocabulary = np.asarray(vocabulary, dtype=object)
+    alphabetical = np.empty(len(vocabulary), dtype=np.int64)
+    alphabetical[np.argsort(vocabulary, kind="stable")] = np.arange(len(vocabulary))
+    order = np.lexsort((alphabetical[col], -count, -weight, row))
+    row, col, weight, count = row[order], col[order], weight[order], count[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, row) + 1
+    top = rank <= n
+    if not top.any():
+        return pd.DataFrame([])
+    row, col, weight, count, rank = row[top], col[top], weight[top], count[top], rank[top]
+    out = documents.iloc[row].reset_index(drop=True)
+    out["rank"] = rank
+    out["term"] = [display.get(v, v) for v in vocabulary[col]]
+    out["tfidf"] = [round(float(v), 4) for v in weight]
+    out["count"] = count.astype(np.int64)
+    return out.set_axis(pd.Index(out.columns.tolist()), axis=1)  # labels typed as pandas infers
 
 
 def overlap_at_k(a: list[str], b: list[str], k: int = 20) -> int:
