@@ -176,9 +176,26 @@ def test_cells_estimated_together_equal_each_cell_alone(monkeypatch):
     monkeypatch.setenv("HELPERS_WORKERS", "2")
     got = inf.estimate_cells(with_rates, seed=3, measure="lexicon", n_boot=300, chunk=7)
     for ((m, sp), (c, rates)), (point, lo, hi) in zip(with_rates.items(), got):
-        p1, reps = inf.bootstrap_shares(c, inf.rng_for(3, m, sp, "lexicon"), rates, 300)
+        p1, reps = inf.bootstrap_shares(c, inf.rng_for(3, m, sp, "lexicon"), rates, 300,
+                                        zeros=rates is not None)
         lo1, hi1 = inf.interval(p1, reps, c.counts.sum(0), c.n, rates=rates,
                                 n_blocks=len(c.sizes))
         np.testing.assert_array_equal(point, p1)
         np.testing.assert_array_equal(lo, lo1)
         np.testing.assert_array_equal(hi, hi1)
+
+
+def test_without_rates_a_zero_count_interval_is_its_exact_bound_with_or_without_draws():
+    """estimate_cells skips the Jeffreys draws of zero counts when there are no rates: their
+    97.5th percentile stays below the Clopper–Pearson bound, so the interval is the same."""
+    rng = np.random.default_rng(11)
+    for k in range(150):
+        n = int(rng.integers(1, 400))
+        c = _cell([[0, 1]] * n, list(rng.integers(0, 1 + n // 3, n)), block=5)
+        drawn = inf.bootstrap_shares(c, inf.rng_for(k, "m", "s", "x"), n_boot=2000)
+        skipped = inf.bootstrap_shares(c, inf.rng_for(k, "m", "s", "x"), n_boot=2000,
+                                       zeros=False)
+        assert (drawn[1][:, 0] > 0).any() and (skipped[1][:, 0] == 0).all()
+        for point, reps in (drawn, skipped):
+            lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n, n_blocks=len(c.sizes))
+            assert lo[0] == 0 and hi[0] == inf.clopper_pearson_upper(c.n)

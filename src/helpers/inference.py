@@ -180,18 +180,19 @@ def clopper_pearson_upper(n: np.ndarray | int, level: float = LEVEL) -> np.ndarr
 
 
 def bootstrap_shares(cell: Cell, rng: np.random.Generator, rates: CodingRates | None = None,
-                     n_boot: int = N_BOOT) -> tuple[np.ndarray, np.ndarray]:
+                     n_boot: int = N_BOOT, zeros: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Return (point shares, replicate shares n_boot × issues) for one cell.
 
     With ``rates``, both are corrected for coding error, and each replicate draws the rates.
     An issue with no sentence in the cell would resample as 0 every time, as if the share
     were known to be 0; its replicates are drawn instead from the Jeffreys posterior
     Beta(0.5, n + 0.5) of the observed share (then corrected like the others), so that a
-    difference from another cell is not overstated.
+    difference from another cell is not overstated. ``zeros=False`` leaves them at 0: for
+    a cell's own interval, where :func:`interval` gives a zero count its exact bound.
     """
     point, reps = cell.shares(), _resample(cell, n_boot, rng)
     zero = cell.counts.sum(axis=0) == 0
-    if zero.any():
+    if zeros and zero.any():
         reps[:, zero] = rng.beta(0.5, cell.n + 0.5, size=(n_boot, int(zero.sum())))
     if rates is not None:
         sens, fpr = rates.point()
@@ -269,7 +270,13 @@ def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
     """
     def draw(item):
         (meeting, speaker), (cell, rates) = item
-        return bootstrap_shares(cell, rng_for(seed, meeting, speaker, measure), rates, n_boot)
+        # Without rates, a zero count's interval is its exact upper bound: the Jeffreys
+        # draws (the generator's last use) only matter if their 97.5th percentile exceeds
+        # that bound, which with 2,000 replicates happens with probability below 1e-14
+        # (at most 6.4e-15 at any n; the 50th-largest of 2,000 draws must pass it), so
+        # they are skipped: most of the work in cells with many issues never mentioned.
+        return bootstrap_shares(cell, rng_for(seed, meeting, speaker, measure), rates, n_boot,
+                                zeros=rates is not None)
 
     items, out = list(cells.items()), []
     for start in range(0, len(items), chunk):
