@@ -116,3 +116,11 @@ def test_furniture_rule_is_match_line_rule_without_the_title():
             expected = match_line_rule(line, fmt)
             found = clean.furniture_rule(line.strip(), fmt) if line.strip() else None
             assert found == expected, (line, fmt)
+
+
+def test_normalises_to_is_comparing_normalised_lines():
+    lines = _texts(3000, seed=4) + ["", " ", "My “Title”", "My  'Title'  x"]
+    targets = ["", "My \"Title\"", "word", "word word", "x"] + lines[:50]
+    for line in lines:
+        for target in map(clean.normalise_line, targets):
+            assert clean.normalises_to(line, target) == (clean.normalise_line(line) == target)

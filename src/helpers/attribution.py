@@ -31,6 +31,7 @@ from .clean import (
     furniture_rule,
     normalise,
     normalise_line,
+    normalises_to,
     split_sentences,
 )
 from .io import InputError, read_csv_records
@@ -93,8 +94,9 @@ def _count_words(values: list[str]) -> np.ndarray:
     score = alnum.astype(np.int8)  # +1 for each letter or digit ...
     score[1:] -= alnum[:-1] & alnum[1:]  # ... that starts a run
     score[1:-1] -= (kind[1:-1] == 2) & alnum[:-2] & alnum[2:]  # -1 for each joining character
-    ends = np.cumsum([(len(v) if v.isascii() else len(_utf8(v))) + 1 for v in values]) - 1
-    return np.diff(np.cumsum(score, dtype=np.int64)[ends], prepend=0)
+    sizes = [(len(v) if v.isascii() else len(_utf8(v))) + 1 for v in values]
+    starts = np.cumsum([0] + sizes[:-1])  # each text's bytes and its "\n": never empty
+    return np.add.reduceat(score, starts, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- annotations
@@ -214,15 +216,16 @@ def line_dropper(src: Source):
         stripped = line.strip()
         if start is not None and n < start and stripped:
             return "speech_starts_at"
-        s = normalise_line(line)  # the same as normalise_line(stripped)
-        if s and s in literal:
-            return "drop_lines"
-        if rx is not None and s and rx.fullmatch(stripped):
-            return "drop_pattern"
-        # match_line_rule(line, src.format, src.title), with the line normalised once
+        if literal or rx is not None:
+            s = normalise_line(line)
+            if s and s in literal:
+                return "drop_lines"
+            if rx is not None and s and rx.fullmatch(stripped):
+                return "drop_pattern"
+        # match_line_rule(line, src.format, src.title), with the title normalised once
         if not stripped:
             return None
-        if title is not None and s == title:
+        if title is not None and normalises_to(stripped, title):
             return "title"
         return furniture_rule(stripped, src.format)
     return drop

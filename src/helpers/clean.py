@@ -125,6 +125,14 @@ def normalise_line(line: str) -> str:
     return " ".join(line.translate(_LINE_TYPOGRAPHY).split())
 
 
+def normalises_to(line: str, normalised: str) -> bool:
+    """Whether ``normalise_line(line) == normalised`` (a line already normalised), without
+    splitting more of a long ``line`` than that line has words."""
+    n = normalised.count(" ") + 1 if normalised else 0
+    words = line.translate(_LINE_TYPOGRAPHY).split(None, n)
+    return len(words) <= n and " ".join(words) == normalised
+
+
 def match_line_rule(line: str, fmt: str, title: str = "") -> str | None:
     """Return the name of the line rule that drops ``line`` (stripped), or None.
 
@@ -133,7 +141,7 @@ def match_line_rule(line: str, fmt: str, title: str = "") -> str | None:
     s = line.strip()
     if not s:
         return None
-    if title and normalise_line(s) == normalise_line(title):
+    if title and normalises_to(s, normalise_line(title)):
         return "title"
     return furniture_rule(s, fmt)
 
