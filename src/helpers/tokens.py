@@ -144,20 +144,23 @@ def _join(texts: pd.Series) -> str:
 
 
 # Each rule below matches exactly what its plain form in the comment matches. Python's ``re``
-# scans quickly only for a pattern that starts with a literal, so a leading ``\b`` before a
-# word character is written as that character followed by a look-behind: ``U(?<!\wU)``
-# matches where ``\bU`` does, and ``-(?<=…-)`` finds a hyphen first and then looks back.
+# scans quickly only for a pattern that starts with a literal, so ``\bX`` (X starting with a
+# word character) is written ``X\b(?<!\wX)``: the literal first, then a look-behind for the
+# character before it; and ``-(?<=…-)`` finds a hyphen first and then looks back.
 #: ``\b(?:US|UN|UK)\b``: capital "US", "UN", "UK" are the country or body, never "us".
-_COUNTRY = re.compile(r"U(?<!\wU)[SNK]\b")
-_POSSESSIVE = re.compile(r"(?:'|’)s\b")
+_COUNTRY = re.compile(r"U[SNK]\b(?<!\wU[SNK])")
+#: ``(?:'|’)s\b`` as two passes: deleting a match of one can neither make nor break a
+#: match of the other (every match is followed by a non-word character or the end).
+_POSSESSIVE = (re.compile(r"'s\b"), re.compile(r"’s\b"))
 #: ``\bcan't\b``
-_CANT = re.compile(r"c(?<!\wc)an't\b")
-_CONTRACTION = re.compile(r"(?:n't|'(?:ll|ve|re|d|m))\b")
+_CANT = re.compile(r"can't\b(?<!\wcan't)")
+#: ``(?:n't|'(?:ll|ve|re|d|m))\b``, found from its apostrophe: see :func:`_drop_contractions`.
+_CONTRACTION = re.compile(r"'(?:(?<=n')t|ll|ve|re|d|m)\b")
 #: ``\b[a-z]\.[a-z]\.(?:[a-z]\.)+``, matched from its first dot (the letter before it is
 #: kept as it is, so dropping the dots of the match gives the same text).
 _ACRONYM = re.compile(r"\.(?<=(?<!\w)[a-z]\.)[a-z]\.(?:[a-z]\.)+")
 #: ``\bnewth start\b``
-_NEWTH = re.compile(r"n(?<!\wn)ewth start\b")
+_NEWTH = re.compile(r"newth start\b(?<!\wnewth start)")
 #: ``\b(?:counter|non|…|un)-(?=[a-z])``: the hyphen after a prefix, found hyphen first.
 _PREFIX_HYPHEN = re.compile("-(?:" + "|".join(rf"(?<=(?<!\w){p}-)" for p in _PREFIXES)
                             + ")(?=[a-z])")
@@ -165,12 +168,25 @@ _PREFIX_HYPHEN = re.compile("-(?:" + "|".join(rf"(?<=(?<!\w){p}-)" for p in _PRE
 _HYPHEN = re.compile(r"-(?<=[a-z0-9]-)(?=[a-z0-9])")
 
 
+def _drop_contractions(t: str) -> str:
+    """Delete the matches of ``(?:n't|'(?:ll|ve|re|d|m))\b``: the same matches, found from
+    their apostrophes (a match "'t" stands for "n't", whose n goes too; no match ends in n,
+    so that n is never part of the match before)."""
+    pieces, prev = [], 0
+    for m in _CONTRACTION.finditer(t):
+        pieces.append(t[prev:m.start() - (m.group(0) == "'t")])
+        prev = m.end()
+    pieces.append(t[prev:])
+    return "".join(pieces)
+
+
 def _normalise_joined(t: str, mwes=None) -> str:
     t = _COUNTRY.sub(lambda m: ".".join(m.group(0).lower()) + ".", t)
     t = t.lower()
-    t = _POSSESSIVE.sub("", t)
+    for possessive in _POSSESSIVE:
+        t = possessive.sub("", t)
     t = _CANT.sub("can", t)
-    t = _CONTRACTION.sub("", t)
+    t = _drop_contractions(t)
     t = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), t)
     t = _NEWTH.sub("new start", t)
     t = _PREFIX_HYPHEN.sub("", t)
