@@ -186,3 +186,20 @@ def test_token_table_positions_and_words_match_a_per_sentence_tokenisation():
         expected += [(f"s:{i}", p, w) for p, w in enumerate(words)
                      if w not in {"the", "and"} and not w.isdigit()]
     assert list(zip(tok["sentence_id"], tok["position"], tok["word"])) == expected
+
+
+@pytest.mark.parametrize("codes", [[], [0], [2, 0, 2, 1]])
+def test_columns_taken_from_the_word_types_are_typed_as_pandas_types_the_words(codes):
+    import numpy as np
+
+    values = np.array(["a", "north_korea", "u.s."], dtype=object)
+    codes = np.array(codes, dtype=np.intp)
+    frame, expected = pd.DataFrame(index=range(len(codes))), pd.DataFrame(index=range(len(codes)))
+    frame["word"], expected["word"] = tokens._take(values, codes), values[codes]
+    pd.testing.assert_frame_equal(frame, expected)
+
+
+def test_a_table_with_no_kept_token_keeps_its_columns():
+    tok = tokens.tokenize_sentences(_frame(["The and of.", "2019 1", ""]))
+    assert tok.empty and list(tok.columns) == [
+        "sentence_id", "source", "meeting", "speaker", "turn", "position", "word", "term"]

@@ -233,19 +233,30 @@ _SEP_CODE = -1
 
 
 class _Vocabulary(dict):
-    """Word → code, numbered in order of first appearance (as ``pd.factorize`` numbers them);
-    the sentence separator is :data:`_SEP_CODE`. Look-ups of known words stay in C."""
+    """Word → code, numbered in order of first appearance (as ``pd.factorize`` numbers them),
+    and ``kept[code]``: whether the word is kept (neither a stop word nor a number). The
+    sentence separator is :data:`_SEP_CODE`. Look-ups of known words stay in C."""
 
-    def __init__(self):
+    def __init__(self, stop: frozenset[str]):
         super().__init__({_SEP: _SEP_CODE})
+        self.stop, self.kept = stop, []
 
     def __missing__(self, word: str) -> int:
-        code = self[word] = len(self) - 1
+        code = self[word] = len(self.kept)
+        self.kept.append(word not in self.stop and _DIGITS.fullmatch(word) is None)
         return code
 
-    def words(self) -> list[str]:
+    def words(self) -> np.ndarray:
         """The words (not the separator), in code order."""
-        return [w for w in self if w != _SEP]
+        return np.array(list(self)[1:], dtype=object)
+
+
+def _take(values: np.ndarray, codes: np.ndarray):
+    """The column ``values[codes]`` of strings, typed as pandas types it (no rows: object;
+    else its string type), with that type found once from the values, not row by row."""
+    if not len(codes):
+        return values[codes]
+    return pd.Series(values).array.take(codes)
 
 
 def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
@@ -261,7 +272,7 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
     if sentences.empty:
         return sentences[meta].assign(position=pd.Series(dtype="int64"), word=[], term=[])
     texts = sentences["text"]
-    vocabulary = _Vocabulary()
+    vocabulary = _Vocabulary(stop)
     codes, sentence, position = [], [], []
     for start in range(0, len(texts), BLOCK):
         # One tokenizer pass over a block of sentences; separators mark sentences.
@@ -270,21 +281,18 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
         block = np.fromiter(map(vocabulary.__getitem__, found), np.intp, count=len(found))
         is_sep, index = block == _SEP_CODE, np.arange(len(block))
         last_sep = np.maximum.accumulate(np.where(is_sep, index, -1))
-        codes.append(block[~is_sep])
-        sentence.append(np.cumsum(is_sep)[~is_sep] + start)
-        position.append((index - last_sep - 1)[~is_sep])
-    codes, sentence = np.concatenate(codes), np.concatenate(sentence)
-    pos = np.concatenate(position)
-    uniques = np.array(vocabulary.words(), dtype=object)
-    keep_type = np.fromiter((w not in stop and _DIGITS.fullmatch(w) is None for w in uniques),
-                            dtype=bool, count=len(uniques))
-    keep = keep_type[codes]
-    out = sentences[meta].iloc[sentence[keep]].reset_index(drop=True)
-    out["position"] = pos[keep]
-    out["word"] = uniques[codes[keep]]
+        keep = np.array(vocabulary.kept + [False])[block]  # the separator (-1) reads False
+        codes.append(block[keep])
+        sentence.append(np.cumsum(is_sep)[keep] + start)
+        position.append((index - last_sep - 1)[keep])
+    codes, sentence, pos = map(np.concatenate, (codes, sentence, position))
+    words = vocabulary.words()
+    out = sentences[meta].iloc[sentence].reset_index(drop=True)
+    out["position"] = pos
+    out["word"] = _take(words, codes)
     if stem:
-        stems = stem_types(uniques[keep_type])
-        out["term"] = np.asarray([stems.get(w, w) for w in uniques], dtype=object)[codes[keep]]
+        stems = stem_types(words[np.array(vocabulary.kept, dtype=bool)])
+        out["term"] = _take(np.asarray([stems.get(w, w) for w in words], dtype=object), codes)
     else:
         out["term"] = out["word"]
     return out
