@@ -72,7 +72,8 @@ def count_words_series(texts: pd.Series) -> pd.Series:
     The number of matches of :data:`WORD`, counted without finding them: a match is a run of
     letters and digits together with every run joined to it by one ' . or - standing
     between two of them, so a text has as many words as it has runs less such joining
-    characters. Counted with numpy on the UTF-8 bytes of many texts at once.
+    characters. Counted with numpy on the UTF-8 bytes of many texts at once (a column that
+    is not all strings is counted with the pattern, as before).
     """
     values = texts.tolist()
     if not all(isinstance(v, str) for v in values):

@@ -169,7 +169,7 @@ _HYPHEN = re.compile(r"-(?<=[a-z0-9]-)(?=[a-z0-9])")
 
 
 def _drop_contractions(t: str) -> str:
-    """Delete the matches of ``(?:n't|'(?:ll|ve|re|d|m))\b``: the same matches, found from
+    r"""Delete the matches of ``(?:n't|'(?:ll|ve|re|d|m))\b``: the same matches, found from
     their apostrophes (a match "'t" stands for "n't", whose n goes too; no match ends in n,
     so that n is never part of the match before)."""
     pieces, prev = [], 0
