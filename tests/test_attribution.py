@@ -109,3 +109,68 @@ def test_a_header_only_caption_table_needs_no_captions_source(tmp_project):
     with pytest.raises(InputError, match=r"no turn anchors for captions source "
                                          r"000_df1a256d48d856ee\.txt"):
         corpus.build_corpus(tmp_project)
+
+
+def test_a_malformed_header_only_caption_table_fails_on_every_build(tmp_project):
+    """Header-only tables are read once per content; one that fails is never remembered."""
+    path = tmp_project / "data" / "annotations" / "caption_turns.csv"
+    path.write_text("source,anchor\n")
+    for _ in range(2):
+        with pytest.raises(InputError, match=r"caption_turns\.csv"):
+            corpus.build_corpus(tmp_project)
+
+
+# --------------------------------------------------------------------------- fast = reference
+_WORDY = ["", " ", "a", "A1", "don't", "U.S.", "co-op", "1.5", "a.b.c", "a..b", "-a-", "'a'",
+          "a'-b", "x--y", "é", "aé", "éa", "a\u0301b", "\n", "a\nb", "a.\nb", "\x01", "_a_",
+          "\ud800", "ab\ud800cd", "ｆｕｌｌ", "١٢٣", "...", "'", "-", ".a.", "a.", "1,000", "x"]
+
+
+def test_word_counts_are_the_regex_match_counts():
+    import random
+
+    import pandas as pd
+
+    from helpers.attribution import WORD, count_words_series
+
+    rng = random.Random(0)
+    pieces = _WORDY + [" ", " "]
+    texts = _WORDY + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 15)))
+                      for _ in range(20_000)]
+    for series in (pd.Series(texts, index=range(len(texts), 0, -1), name="text"),
+                   pd.Series(texts, dtype=object), pd.Series([], dtype="str"),
+                   pd.Series(["", ""]), pd.Series(["a", ""])):
+        expected = series.str.count(WORD.pattern).astype(int)
+        pd.testing.assert_series_equal(count_words_series(series), expected)
+    assert count_words_series(pd.Series(["The U.S. co-op's 1.5 x--y"])).tolist() == [6]
+
+
+def test_line_dropper_is_the_documented_order_of_rules(tmp_path):
+    from helpers.attribution import line_dropper
+    from helpers.clean import match_line_rule, normalise_line
+    from helpers.sources import Source
+
+    lines = ["", "   ", "\ufeff", "My “Title”", "  My  \"Title\" ", "My Title", "Home » News",
+             "Listen Live", "© 2025 X", "Arms Control", "A header", "a header", "12 Jan 2020",
+             "SECRETARY POMPEO: Thank you.", "We talked. It helped.", "\u00a0Skip me\u00a0"]
+    variants = [dict(), dict(title="My “Title”"), dict(title="  "),
+                dict(drop_lines="A header;Skip me", drop_pattern=r"\d+ Jan \d+"),
+                dict(speech_starts_at="3", title="My Title")]
+    for fmt in ("labelled", "captions", "article"):
+        for extra in variants:
+            fields = dict(file="x.txt", sha256="", outlet="", title="", source_kind="",
+                          translation="", format=fmt, default_speaker="", meeting="",
+                          event_date="", published="", note="", path=tmp_path / "x.txt", row=2)
+            src = Source(**{**fields, **extra})
+            drop = line_dropper(src)
+            for n, line in enumerate(lines, start=1):
+                s = normalise_line(line)
+                if src.start_line is not None and n < src.start_line and line.strip():
+                    expected = "speech_starts_at"
+                elif s and s in src.drop_line_set:
+                    expected = "drop_lines"
+                elif src.drop_regex and s and src.drop_regex.fullmatch(line.strip()):
+                    expected = "drop_pattern"
+                else:
+                    expected = match_line_rule(line, src.format, src.title)
+                assert drop(n, line) == expected, (fmt, extra, line)

@@ -22,6 +22,7 @@ class Rule:
     pattern: re.Pattern
     formats: frozenset[str] | None  # None: every source format
     description: str
+    needs: str = ""  # text in every line the pattern matches: a quick test before it
 
 
 def _r(p: str, flags: int = 0) -> re.Pattern:
@@ -40,7 +41,8 @@ LINE_RULES: list[Rule] = [
          "A line holding only a publication date and time."),
     Rule("language_picker", _r(r"[•·]?\s*(?:[a-z]{2}-[A-Z]{2}\d*\s*){2,}"), ALL,
          "The MFA site's list of language versions (de-DE1 en-GB1 …)."),
-    Rule("breadcrumb", _r(r"\S.*\s»\s.*"), ALL, "Site navigation trail (Home » News …)."),
+    Rule("breadcrumb", _r(r"\S.*\s»\s.*"), ALL, "Site navigation trail (Home » News …).",
+         needs="»"),
     Rule("site_header", _r(r"(?:Transcripts For CSPAN\d?|CSPAN\d?) .*"), CAPTIONS,
          "The caption archive's page title and rebroadcast-date header."),
     Rule("outlet_dateline", _r(r"[A-Z][A-Z .]+ \| [A-Z][A-Z ()]+"), ALL,
@@ -69,7 +71,7 @@ INLINE_RULES: list[Rule] = [
          CAPTIONS, "Captioner's notes such as '[speaking in native tongue] translator'."),
     Rule("interpreter_note", _r(r"\((?:Via|via) inter\w*\)\s*"), ALL,
          "Transcript notes that a turn came through an interpreter."),
-    Rule("sic_marker", _r(r"(?<=\w)\*"), ALL,
+    Rule("sic_marker", _r(r"\*(?<=\w\*)"), ALL,  # (?<=\w)\*, found from its literal
          "The repost's asterisks marking [sic] words (Prime* Minister)."),
 ]
 
@@ -123,6 +125,14 @@ def normalise_line(line: str) -> str:
     return " ".join(line.translate(_LINE_TYPOGRAPHY).split())
 
 
+def normalises_to(line: str, normalised: str) -> bool:
+    """Whether ``normalise_line(line) == normalised`` (a line already normalised), without
+    splitting more of a long ``line`` than that line has words."""
+    n = normalised.count(" ") + 1 if normalised else 0
+    words = line.translate(_LINE_TYPOGRAPHY).split(None, n)
+    return len(words) <= n and " ".join(words) == normalised
+
+
 def match_line_rule(line: str, fmt: str, title: str = "") -> str | None:
     """Return the name of the line rule that drops ``line`` (stripped), or None.
 
@@ -131,10 +141,17 @@ def match_line_rule(line: str, fmt: str, title: str = "") -> str | None:
     s = line.strip()
     if not s:
         return None
-    if title and normalise_line(s) == normalise_line(title):
+    if title and normalises_to(s, normalise_line(title)):
         return "title"
+    return furniture_rule(s, fmt)
+
+
+def furniture_rule(s: str, fmt: str) -> str | None:
+    """Return the name of the first of :data:`LINE_RULES` that drops the stripped line ``s``
+    of a source in format ``fmt``, or None (:func:`match_line_rule` without the title)."""
     for rule in LINE_RULES:
-        if (rule.formats is None or fmt in rule.formats) and rule.pattern.fullmatch(s):
+        if ((rule.formats is None or fmt in rule.formats) and rule.needs in s
+                and rule.pattern.fullmatch(s)):
             return rule.name
     return None
 
@@ -220,9 +237,29 @@ class MappedText:
 def normalise(mt: MappedText) -> MappedText:
     """Apply typography normalisation and the repairs, in documented order."""
     mt = mt.translate(TYPOGRAPHY)
-    for _, pattern, repl, _ in REPAIRS:
-        mt = mt.sub(pattern, repl)
+    for name, pattern, repl, _ in REPAIRS:
+        if _may_repair(name, mt.text):
+            mt = mt.sub(pattern, repl)
     return mt
+
+
+_ACRONYM_HINT = re.compile(r"\. [A-Za-z]\.")
+_SPACE_PUNCT_HINT = re.compile(r" [.,?!;:]")
+
+
+def _may_repair(name: str, text: str) -> bool:
+    """False only when the repair ``name`` cannot match ``text``: quick tests that spare
+    most texts a slow pattern scan. Every caption acronym contains ". X."; and where a
+    text's only white space is single spaces (it is ``isprintable()``: every other white-
+    space character is not), a run of white space is "  " and white space before
+    punctuation is a space before it."""
+    if name == "caption_acronym":
+        return _ACRONYM_HINT.search(text) is not None
+    if name == "space_before_punct" and text.isprintable():
+        return _SPACE_PUNCT_HINT.search(text) is not None
+    if name == "whitespace" and text.isprintable():
+        return "  " in text
+    return True
 
 
 #: Words after which a full stop does not end a sentence.

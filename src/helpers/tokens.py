@@ -8,7 +8,8 @@ step runs once per word *type*, never once per token):
    and split other hyphens; dotted acronyms of 3+ letters lose their dots
    ("s.t.a.r.t." → "start"), 2-letter ones keep them ("u.s.");
 2. join multiword expressions into single terms ("north korea" → ``north_korea``);
-3. find words with NLTK's ``RegexpTokenizer`` (one compiled pattern); drop pure numbers;
+3. find words with one compiled pattern (``findall``: the tokens NLTK's ``RegexpTokenizer``
+   gives with it); drop pure numbers;
 4. drop stop words: a general list (``resources/stopwords_general.txt``) and a domain list
    with a reason for every word (``resources/stopwords_domain.csv``);
 5. stem with NLTK's Snowball stemmer, once per word type, and show each stem as its most
@@ -33,13 +34,18 @@ from .io import InputError
 
 TOKEN = r"[a-z]\.[a-z]\.|[a-z][a-z0-9_]*|[0-9]+"
 META = ["sentence_id", "source", "meeting", "speaker", "turn"]
-_PREFIXES = r"(?:counter|non|anti|co|multi|inter|post|pre|re|self|bi|un)"
+#: Prefixes joined to the next word ("counter-terrorism" → "counterterrorism").
+_PREFIXES = ("counter", "non", "anti", "co", "multi", "inter", "post", "pre", "re", "self",
+             "bi", "un")
 _RESOURCES = resources.files("helpers") / "resources"
 #: Separates sentences in the joined column (no pattern here matches or crosses it).
 _SEP = "\x01"  # not NUL: numpy strips trailing NULs from strings
 _DIGITS = re.compile(r"[0-9]+")
-#: Sentences per tokenizer pass: bounds the intermediate lists and keeps each call well
-#: inside NLTK's regex time limit (5 s per call).
+_WORD_CHAR = re.compile(r"\w")
+#: Words and sentence separators; ``findall`` with it gives the tokens of NLTK's
+#: ``RegexpTokenizer`` with the same pattern (which is ``findall`` with the ``regex`` engine).
+_TOKEN_OR_SEP = re.compile(f"{TOKEN}|{_SEP}")
+#: Sentences per tokenizer pass: bounds the intermediate lists.
 BLOCK = 20_000
 
 
@@ -86,12 +92,47 @@ def curated_mwes() -> list[str]:
             for r in csv.DictReader(_read_resource("mwe_curated.csv").splitlines())]
 
 
+def _phrases(mwes) -> list[str]:
+    """The distinct multiword expressions, lower-case, longest first."""
+    return sorted({m.strip().lower() for m in mwes if m.strip()}, key=len, reverse=True)
+
+
+def _phrase_regex(phrase: str) -> str:
+    return r"\s+".join(map(re.escape, phrase.split()))
+
+
 def _mwe_pattern(mwes) -> re.Pattern | None:
-    phrases = sorted({m.strip().lower() for m in mwes if m.strip()}, key=len, reverse=True)
+    r"""``\b(?:phrase|…)\b`` for the phrases, longest first, words joined by ``\s+``."""
+    phrases = _phrases(mwes)
     if not phrases:
         return None
-    return re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, p.split()))
-                                            for p in phrases) + r")\b")
+    return re.compile(r"\b(?:" + "|".join(map(_phrase_regex, phrases)) + r")\b")
+
+
+def _join_mwes(t: str, mwes) -> str:
+    r"""Join the words of each multiword expression in ``t`` with "_" ("north_korea").
+
+    Replaces the matches of :func:`_mwe_pattern`. When every phrase starts and ends with a
+    word character (the curated ones do), the same matches are found faster: "\b" before a
+    phrase is then a non-word character before it (or the start, so ``t`` gets a \x01 in
+    front), and a pattern that starts with that character class, rather than with "\b", is
+    one ``re`` scans for quickly; no match can start where the one before it ended, as
+    "\b" cannot hold between two word characters. Phrases are grouped by first letter
+    (two phrases with different first letters never match at the same place), which keeps
+    the order of the phrases that can.
+    """
+    phrases = _phrases(mwes)
+    if not phrases:
+        return t
+    if not all(_WORD_CHAR.fullmatch(p[0]) and _WORD_CHAR.fullmatch(p[-1]) for p in phrases):
+        return _mwe_pattern(phrases).sub(lambda m: "_".join(m.group(0).split()), t)
+    by_first: dict[str, list[str]] = {}
+    for p in phrases:  # a word character needs no escape: the first letter stays as it is
+        by_first.setdefault(p[0], []).append(_phrase_regex(p)[1:])
+    fast = re.compile(r"\W(?:" + "|".join(f"{first}(?:{'|'.join(rests)})"
+                                          for first, rests in by_first.items()) + r")\b")
+    joined = fast.sub(lambda m: m.group(0)[0] + "_".join(m.group(0)[1:].split()), _SEP + t)
+    return joined[1:]
 
 
 def _join(texts: pd.Series) -> str:
@@ -102,21 +143,56 @@ def _join(texts: pd.Series) -> str:
     return joined
 
 
+# Each rule below matches exactly what its plain form in the comment matches. Python's ``re``
+# scans quickly only for a pattern that starts with a literal, so ``\bX`` (X starting with a
+# word character) is written ``X\b(?<!\wX)``: the literal first, then a look-behind for the
+# character before it; and ``-(?<=…-)`` finds a hyphen first and then looks back.
+#: ``\b(?:US|UN|UK)\b``: capital "US", "UN", "UK" are the country or body, never "us".
+_COUNTRY = re.compile(r"U[SNK]\b(?<!\wU[SNK])")
+#: ``(?:'|’)s\b`` as two passes: deleting a match of one can neither make nor break a
+#: match of the other (every match is followed by a non-word character or the end).
+_POSSESSIVE = (re.compile(r"'s\b"), re.compile(r"’s\b"))
+#: ``\bcan't\b``
+_CANT = re.compile(r"can't\b(?<!\wcan't)")
+#: ``(?:n't|'(?:ll|ve|re|d|m))\b``, found from its apostrophe: see :func:`_drop_contractions`.
+_CONTRACTION = re.compile(r"'(?:(?<=n')t|ll|ve|re|d|m)\b")
+#: ``\b[a-z]\.[a-z]\.(?:[a-z]\.)+``, matched from its first dot (the letter before it is
+#: kept as it is, so dropping the dots of the match gives the same text).
+_ACRONYM = re.compile(r"\.(?<=(?<!\w)[a-z]\.)[a-z]\.(?:[a-z]\.)+")
+#: ``\bnewth start\b``
+_NEWTH = re.compile(r"newth start\b(?<!\wnewth start)")
+#: ``\b(?:counter|non|…|un)-(?=[a-z])``: the hyphen after a prefix, found hyphen first.
+_PREFIX_HYPHEN = re.compile("-(?:" + "|".join(rf"(?<=(?<!\w){p}-)" for p in _PREFIXES)
+                            + ")(?=[a-z])")
+#: ``(?<=[a-z0-9])-(?=[a-z0-9])``
+_HYPHEN = re.compile(r"-(?<=[a-z0-9]-)(?=[a-z0-9])")
+
+
+def _drop_contractions(t: str) -> str:
+    r"""Delete the matches of ``(?:n't|'(?:ll|ve|re|d|m))\b``: the same matches, found from
+    their apostrophes (a match "'t" stands for "n't", whose n goes too; no match ends in n,
+    so that n is never part of the match before)."""
+    pieces, prev = [], 0
+    for m in _CONTRACTION.finditer(t):
+        pieces.append(t[prev:m.start() - (m.group(0) == "'t")])
+        prev = m.end()
+    pieces.append(t[prev:])
+    return "".join(pieces)
+
+
 def _normalise_joined(t: str, mwes=None) -> str:
-    # Capital "US", "UN", "UK" are the country or body, never the pronoun "us".
-    t = re.sub(r"\b(US|UN|UK)\b", lambda m: ".".join(m.group(1).lower()) + ".", t)
+    t = _COUNTRY.sub(lambda m: ".".join(m.group(0).lower()) + ".", t)
     t = t.lower()
-    t = re.sub(r"(?:'|’)s\b", "", t)
-    t = re.sub(r"\bcan't\b", "can", t)
-    t = re.sub(r"(?:n't|'(?:ll|ve|re|d|m))\b", "", t)
-    t = re.sub(r"\b([a-z])\.([a-z])\.((?:[a-z]\.)+)", lambda m: m.group(0).replace(".", ""), t)
-    t = re.sub(r"\bnewth start\b", "new start", t)
-    t = re.sub(rf"\b{_PREFIXES}-(?=[a-z])", lambda m: m.group(0)[:-1], t)
-    t = re.sub(r"(?<=[a-z0-9])-(?=[a-z0-9])", " ", t)
-    pattern = _mwe_pattern(curated_mwes() if mwes is None else mwes)
-    if pattern is not None:  # phrases are joined on spaces only, never across sentences
-        t = pattern.sub(lambda m: "_".join(m.group(0).split()), t)
-    return t
+    for possessive in _POSSESSIVE:
+        t = possessive.sub("", t)
+    t = _CANT.sub("can", t)
+    t = _drop_contractions(t)
+    t = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), t)
+    t = _NEWTH.sub("new start", t)
+    t = _PREFIX_HYPHEN.sub("", t)
+    t = _HYPHEN.sub(" ", t)
+    # phrases are joined on white space only, never across sentences
+    return _join_mwes(t, curated_mwes() if mwes is None else mwes)
 
 
 def normalise_texts(texts: pd.Series, mwes=None) -> pd.Series:
@@ -153,6 +229,36 @@ def stem_types(words: pd.Index | np.ndarray) -> dict[str, str]:
     return {w: (w if "_" in w else st.stem(w)) for w in words}
 
 
+_SEP_CODE = -1
+
+
+class _Vocabulary(dict):
+    """Word → code, numbered in order of first appearance (as ``pd.factorize`` numbers them),
+    and ``kept[code]``: whether the word is kept (neither a stop word nor a number). The
+    sentence separator is :data:`_SEP_CODE`. Look-ups of known words stay in C."""
+
+    def __init__(self, stop: frozenset[str]):
+        super().__init__({_SEP: _SEP_CODE})
+        self.stop, self.kept = stop, []
+
+    def __missing__(self, word: str) -> int:
+        code = self[word] = len(self.kept)
+        self.kept.append(word not in self.stop and _DIGITS.fullmatch(word) is None)
+        return code
+
+    def words(self) -> np.ndarray:
+        """The words (not the separator), in code order."""
+        return np.array(list(self)[1:], dtype=object)
+
+
+def _take(values: np.ndarray, codes: np.ndarray):
+    """The column ``values[codes]`` of strings, typed as pandas types it (no rows: object;
+    else its string type), with that type found once from the values, not row by row."""
+    if not len(codes):
+        return values[codes]
+    return pd.Series(values).array.take(codes)
+
+
 def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
                        stop: frozenset[str] | None = None) -> pd.DataFrame:
     """Return a tidy token table: one row per token, with the sentence's metadata.
@@ -161,35 +267,32 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
     within the sentence), ``word`` (surface form after normalisation) and ``term`` (the stem,
     or the word when ``stem=False``). Stop words and pure numbers are dropped.
     """
-    from nltk.tokenize import RegexpTokenizer
-
     stop = stopwords() if stop is None else stop
     meta = [c for c in META if c in sentences.columns]
     if sentences.empty:
         return sentences[meta].assign(position=pd.Series(dtype="int64"), word=[], term=[])
-    tokenizer = RegexpTokenizer(f"{TOKEN}|{_SEP}")
     texts = sentences["text"]
-    words, sentence = [], []
+    vocabulary = _Vocabulary(stop)
+    codes, sentence, position = [], [], []
     for start in range(0, len(texts), BLOCK):
-        # One pass of NLTK's tokenizer over a block of sentences; separators mark sentences.
+        # One tokenizer pass over a block of sentences; separators mark sentences.
         joined = _normalise_joined(_join(texts.iloc[start:start + BLOCK]), mwes)
-        flat = np.asarray(tokenizer.tokenize(joined), dtype=object)
-        is_sep = flat == _SEP
-        words.append(flat[~is_sep])
-        sentence.append(np.cumsum(is_sep)[~is_sep] + start)
-    words, sentence = np.concatenate(words), np.concatenate(sentence)
-    counts = np.bincount(sentence, minlength=len(sentences))
-    pos = np.arange(len(words)) - (np.cumsum(counts) - counts)[sentence]
-    codes, uniques = pd.factorize(words)
-    keep_type = np.fromiter((w not in stop and _DIGITS.fullmatch(w) is None for w in uniques),
-                            dtype=bool, count=len(uniques))
-    keep = keep_type[codes]
-    out = sentences[meta].iloc[sentence[keep]].reset_index(drop=True)
-    out["position"] = pos[keep]
-    out["word"] = words[keep]
+        found = _TOKEN_OR_SEP.findall(joined)
+        block = np.fromiter(map(vocabulary.__getitem__, found), np.intp, count=len(found))
+        is_sep, index = block == _SEP_CODE, np.arange(len(block))
+        last_sep = np.maximum.accumulate(np.where(is_sep, index, -1))
+        keep = np.array(vocabulary.kept + [False])[block]  # the separator (-1) reads False
+        codes.append(block[keep])
+        sentence.append(np.cumsum(is_sep)[keep] + start)
+        position.append((index - last_sep - 1)[keep])
+    codes, sentence, pos = map(np.concatenate, (codes, sentence, position))
+    words = vocabulary.words()
+    out = sentences[meta].iloc[sentence].reset_index(drop=True)
+    out["position"] = pos
+    out["word"] = _take(words, codes)
     if stem:
-        stems = stem_types(uniques[keep_type])
-        out["term"] = np.asarray([stems.get(w, w) for w in uniques], dtype=object)[codes[keep]]
+        stems = stem_types(words[np.array(vocabulary.kept, dtype=bool)])
+        out["term"] = _take(np.asarray([stems.get(w, w) for w in words], dtype=object), codes)
     else:
         out["term"] = out["word"]
     return out
