@@ -16,16 +16,19 @@ def test_workers_come_from_the_environment_or_the_cores(monkeypatch):
             config.workers()
 
 
-def test_map_threads_keeps_the_order_and_uses_threads_only_for_many_items(monkeypatch):
+def test_map_threads_keeps_the_order_and_runs_in_a_pool():
     seen = set()
 
     def square(x):
         seen.add(threading.get_ident())
         return x * x
 
-    items = list(range(config.MIN_THREADED * 2))
+    items = list(range(500))
     assert config.map_threads(square, items, 2) == [x * x for x in items]
-    assert len(seen) >= 2 or threading.get_ident() not in seen  # ran in the pool
+    assert threading.get_ident() not in seen  # ran in the pool
     seen.clear()
-    assert config.map_threads(square, items[:3], 2) == [0, 1, 4]
-    assert seen == {threading.get_ident()}  # few items: in the calling thread
+    assert config.map_threads(square, [3], 2) == [9]
+    assert seen == {threading.get_ident()}  # one item: in the calling thread
+    seen.clear()
+    assert config.map_threads(square, items[:4], 1) == [0, 1, 4, 9]
+    assert seen == {threading.get_ident()}  # one worker: no pool

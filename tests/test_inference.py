@@ -157,8 +157,6 @@ def test_an_agenda_with_no_issue_has_no_similarity():
 def test_cells_estimated_together_equal_each_cell_alone(monkeypatch):
     """Batched intervals, spread over threads, give each cell's own interval bit for bit:
     single-block cells, zero counts, corrected and uncorrectable issues included."""
-    from helpers import config
-
     rng = np.random.default_rng(8)
     cells = {}
     for k in range(40):
@@ -172,7 +170,6 @@ def test_cells_estimated_together_equal_each_cell_alone(monkeypatch):
     with_rates = {key: (c, [None, good, useless][i % 3]) for i, (key, c) in
                   enumerate(cells.items())}
     assert any(len(c.sizes) == 1 for c in cells.values())
-    monkeypatch.setattr(config, "MIN_THREADED", 2)
     monkeypatch.setenv("HELPERS_WORKERS", "2")
     got = inf.estimate_cells(with_rates, seed=3, measure="lexicon", n_boot=300, chunk=7)
     for ((m, sp), (c, rates)), (point, lo, hi) in zip(with_rates.items(), got):

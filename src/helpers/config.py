@@ -18,10 +18,6 @@ SPEAKERS = ("pompeo", "lavrov", "putin", "moderator", "journalist", "narrator")
 PRINCIPALS = ("pompeo", "lavrov")
 
 
-#: Below this many items, :func:`map_threads` works in the calling thread (no pool).
-MIN_THREADED = 256
-
-
 def workers() -> int:
     """Threads for parallel steps: ``HELPERS_WORKERS``, else the machine's cores (at most 8)."""
     env = os.environ.get("HELPERS_WORKERS", "").strip()
@@ -35,15 +31,16 @@ def workers() -> int:
 def map_threads(fn, items: list, n: int | None = None) -> list:
     """``[fn(x) for x in items]``, spread over ``n`` threads (default :func:`workers`).
 
-    Only for functions whose result depends on their item alone; the order is kept.
+    Only for functions whose result depends on their item alone; the order is kept. A
+    single item runs in the calling thread.
     """
     n = workers() if n is None else n
-    if n < 2 or len(items) < MIN_THREADED:
+    if n < 2 or len(items) < 2:
         return [fn(x) for x in items]
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(fn, items, chunksize=64))
+        return list(pool.map(fn, items))
 
 
 def _find_root() -> Path:

@@ -259,14 +259,15 @@ def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.nda
 
 
 def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
-                   level: float = LEVEL, chunk: int = 256) -> list[tuple]:
+                   level: float = LEVEL, chunk: int = 64) -> list[tuple]:
     """Point shares and intervals of every cell: ``[(point, ci_low, ci_high), …]``.
 
     ``cells`` maps (meeting, speaker) to (Cell, CodingRates or None). Each cell is
     resampled with its own generator (:func:`rng_for`), so the result does not depend on
-    the other cells or on the order of work. Resampling is spread over threads
-    (:func:`helpers.config.map_threads`; NumPy's random draws and matrix products release
-    the interpreter lock); the intervals of ``chunk`` cells are computed together.
+    the other cells or on the order of work. Cells are taken ``chunk`` at a time: each
+    chunk's resamples are drawn and its intervals computed together, and chunks are spread
+    over threads (:func:`helpers.config.map_threads`; NumPy's random draws, matrix products
+    and partitions release the interpreter lock).
     """
     def draw(item):
         (meeting, speaker), (cell, rates) = item
@@ -278,10 +279,8 @@ def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
         return bootstrap_shares(cell, rng_for(seed, meeting, speaker, measure), rates, n_boot,
                                 zeros=rates is not None)
 
-    items, out = list(cells.items()), []
-    for start in range(0, len(items), chunk):
-        part = items[start:start + chunk]
-        drawn = config.map_threads(draw, part)
+    def one_chunk(part):
+        drawn = [draw(item) for item in part]
         group = [cell for _, (cell, _) in part]
         point = np.stack([p for p, _ in drawn])
         lo, hi = intervals(point, np.stack([r for _, r in drawn]),
@@ -289,8 +288,11 @@ def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
                            np.array([c.n for c in group]),
                            np.array([len(c.sizes) for c in group]), level,
                            [rates for _, (_, rates) in part])
-        out.extend(zip(point, lo, hi))
-    return out
+        return list(zip(point, lo, hi))
+
+    items = list(cells.items())
+    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    return [row for done in config.map_threads(one_chunk, chunks) for row in done]
 
 
 # --------------------------------------------------------------------------- contrasts
