@@ -18,6 +18,19 @@ def test_blocks_never_cross_a_turn_and_hold_at_most_block_sentences():
     assert ids.tolist() == [0, 0, 0, 0, 0, 1, 1, 2, 2, 2]
 
 
+def test_block_numbers_equal_numbering_the_turn_and_position_labels():
+    """Blocks are numbered by first appearance, as factorising "source|turn|block" labels
+    would number them, turns interleaved and a missing turn included."""
+    rng = np.random.default_rng(6)
+    frame = pd.DataFrame({"source": rng.choice(["a", "b"], 200),
+                          "turn": rng.integers(0, 5, 200).astype(float)})
+    frame.loc[::13, "turn"] = np.nan
+    turn = frame["source"] + "|" + frame["turn"].astype(str)
+    pos = frame.groupby(turn, sort=False).cumcount()
+    want = pd.factorize(turn + "|" + (pos // 3).astype(str))[0]
+    assert inf.block_ids(frame, 3).tolist() == want.tolist()
+
+
 def test_cell_counts_by_hand():
     c = _cell([[1, 0], [1, 1], [0, 0], [0, 1]], [0, 0, 1, 1], block=2)
     assert c.counts.tolist() == [[2, 1], [0, 1]] and c.sizes.tolist() == [2, 2]

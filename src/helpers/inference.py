@@ -79,9 +79,9 @@ def block_ids(frame: pd.DataFrame, block: int = BLOCK) -> np.ndarray:
 
     Rows must be in source order (as :func:`helpers.coding.code_sentences` returns them).
     """
-    turn = frame["source"].astype(str) + "\x00" + frame["turn"].astype(str)
-    pos = frame.groupby(turn, sort=False).cumcount().to_numpy()
-    return pd.factorize(turn + "\x00" + (pos // block).astype(str))[0]
+    turn = frame.groupby(["source", "turn"], sort=False, dropna=False).ngroup().to_numpy()
+    pos = pd.Series(turn).groupby(turn, sort=False).cumcount().to_numpy()
+    return pd.factorize(turn * (int(pos.max(initial=0)) // block + 1) + pos // block)[0]
 
 
 def cell_blocks(labels: pd.DataFrame, frame: pd.DataFrame, block: int = BLOCK) -> dict:

@@ -34,12 +34,13 @@ def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None
     ``HAND_MIN_COVERAGE`` of its sentences coded; only those sentences count.
     """
     d = coded[coded["speaker"].isin(list(speakers))]
-    out = {"lexicon": {}}
     lex = inference.cell_blocks(d[ids], d, block)
+    if gold is None:
+        return {"lexicon": {key: (cell, None) for key, cell in lex.items()}}
+    out = {"lexicon": {}}
     pred = d.set_index("sentence_id")[ids]
-    coded_ids = pd.Index([]) if gold is None else gold.index.intersection(pred.index)
-    source_of = d.set_index("sentence_id")["source"]
-    coded_sources = source_of.loc[coded_ids]
+    coded_ids = gold.index.intersection(pred.index)
+    coded_sources = d.set_index("sentence_id")["source"].loc[coded_ids]
     rates_for: dict[tuple, inference.CodingRates | None] = {}  # by the cell's sources
     for key, cell in lex.items():
         if cell.sources not in rates_for:
@@ -48,14 +49,13 @@ def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None
                                                                 gold.loc[train, ids])
                                        if len(train) else None)
         out["lexicon"][key] = (cell, rates_for[cell.sources])
-    if gold is not None:
-        has = d["sentence_id"].isin(coded_ids)
-        cover = has.groupby([d["meeting"], d["speaker"]]).mean()
-        h = d[has]
-        labels = gold.loc[h["sentence_id"], ids].set_axis(h.index)
-        out["hand"] = {key: (cell, None)
-                       for key, cell in inference.cell_blocks(labels, h, block).items()
-                       if cover.get(key, 0) >= HAND_MIN_COVERAGE}
+    has = d["sentence_id"].isin(coded_ids)
+    cover = has.groupby([d["meeting"], d["speaker"]]).mean()
+    h = d[has]
+    labels = gold.loc[h["sentence_id"], ids].set_axis(h.index)
+    out["hand"] = {key: (cell, None)
+                   for key, cell in inference.cell_blocks(labels, h, block).items()
+                   if cover.get(key, 0) >= HAND_MIN_COVERAGE}
     return out
 
 
