@@ -20,11 +20,10 @@ def test_blocks_never_cross_a_turn_and_hold_at_most_block_sentences():
 
 def test_block_numbers_equal_numbering_the_turn_and_position_labels():
     """Blocks are numbered by first appearance, as factorising "source|turn|block" labels
-    would number them, turns interleaved and a missing turn included."""
+    would number them, with turns of two sources interleaved."""
     rng = np.random.default_rng(6)
     frame = pd.DataFrame({"source": rng.choice(["a", "b"], 200),
-                          "turn": rng.integers(0, 5, 200).astype(float)})
-    frame.loc[::13, "turn"] = np.nan
+                          "turn": rng.integers(0, 5, 200)})
     turn = frame["source"] + "|" + frame["turn"].astype(str)
     pos = frame.groupby(turn, sort=False).cumcount()
     want = pd.factorize(turn + "|" + (pos // 3).astype(str))[0]
