@@ -231,9 +231,13 @@ def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.nda
     if reps.shape[1]:
         # a cell with a missing replicate (an uncorrectable issue) takes the NaN-aware path
         nan = np.isnan(reps).any(axis=(1, 2))
+        # every other (cell, issue) at once; replicates that are all 0 have 0 percentiles
+        by_issue = np.moveaxis(reps, 1, 2)  # cells × issues × replicates
+        todo = ~nan[:, None] & (by_issue != 0).any(axis=2)
+        lo[~nan], hi[~nan] = 0.0, 0.0
         with np.errstate(all="ignore"):
-            if (~nan).any():
-                lo[~nan], hi[~nan] = np.quantile(reps[~nan], [a, 1 - a], axis=1)
+            if todo.any():
+                lo[todo], hi[todo] = np.quantile(by_issue[todo], [a, 1 - a], axis=1)
             for i in np.flatnonzero(nan):
                 lo[i], hi[i] = np.nanquantile(reps[i], [a, 1 - a], axis=0)
     lo, hi = np.minimum(lo, point), np.maximum(hi, point)
