@@ -233,7 +233,7 @@ def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.nda
         nan = np.isnan(reps).any(axis=(1, 2))
         # every other (cell, issue) at once; replicates that are all 0 have 0 percentiles
         by_issue = np.moveaxis(reps, 1, 2)  # cells × issues × replicates
-        todo = ~nan[:, None] & (by_issue != 0).any(axis=2)
+        todo = ~nan[:, None] & (reps != 0).any(axis=1)
         lo[~nan], hi[~nan] = 0.0, 0.0
         with np.errstate(all="ignore"):
             if todo.any():
