@@ -203,3 +203,16 @@ def test_a_table_with_no_kept_token_keeps_its_columns():
     tok = tokens.tokenize_sentences(_frame(["The and of.", "2019 1", ""]))
     assert tok.empty and list(tok.columns) == [
         "sentence_id", "source", "meeting", "speaker", "turn", "position", "word", "term"]
+
+
+def test_word_types_are_the_distinct_pairs_in_order_of_first_use_with_counts():
+    tok = pd.DataFrame({"term": ["run", "walk", "run", "run", "walk"],
+                        "word": ["running", "walk", "runs", "running", "walk"]})
+    got = tokens.word_types(tok)
+    assert got.values.tolist() == [["run", "running", 2], ["walk", "walk", 2], ["run", "runs", 1]]
+    odd = tok.assign(term=["run", "walk", "run", "x", "walk"])  # 'running' under two terms
+    got = tokens.word_types(odd)
+    assert got.values.tolist() == [["run", "running", 1], ["walk", "walk", 2],
+                                   ["run", "runs", 1], ["x", "running", 1]]
+    assert got[["term", "word"]].values.tolist() == \
+        odd.drop_duplicates(["term", "word"]).values.tolist()

@@ -31,6 +31,7 @@ from scipy import sparse
 
 from . import config
 from .features import document_term_matrix
+from .tokens import word_types
 
 #: wordfreq's English lists stop near 1e-8 per word; unknown words get this frequency.
 BACKGROUND_FLOOR = 1e-8
@@ -56,7 +57,7 @@ def background_frequency(tokens: pd.DataFrame, vocabulary) -> np.ndarray:
     ``tokens`` has ``term`` and ``word`` columns: a term's frequency is the sum over the
     distinct surface words that it stands for in ``tokens`` ('_' read as a space).
     """
-    pairs = tokens[["term", "word"]].drop_duplicates()
+    pairs = word_types(tokens)[["term", "word"]]
     freq = pairs.assign(f=[_wordfreq(w.replace("_", " ")) for w in pairs["word"]])
     by_term = freq.groupby("term")["f"].sum()
     f = by_term.reindex(pd.Index(vocabulary)).fillna(0.0).to_numpy(dtype=float)
