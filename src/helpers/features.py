@@ -26,15 +26,35 @@ def document_term_matrix(tokens: pd.DataFrame, by: list[str], term: str = "term"
     ``X`` is a CSR matrix (documents × terms); ``documents`` has the ``by`` columns and the
     token count; ``vocabulary`` is a sorted array of terms. Linear in the number of tokens.
     """
-    grouped = tokens.groupby(by, sort=True)
-    doc_codes = grouped.ngroup().to_numpy()
-    documents = grouped.size().reset_index()[by]
+    doc_codes, documents = group_rows(tokens, by)
     term_codes, vocab = pd.factorize(tokens[term], sort=True)
     x = sparse.csr_matrix((np.ones(len(tokens), dtype=np.int64), (doc_codes, term_codes)),
                           shape=(len(documents), len(vocab)))
     x.sum_duplicates()
     documents["n_tokens"] = np.asarray(x.sum(axis=1)).ravel()
     return x, documents, np.asarray(vocab, dtype=object)
+
+
+def group_rows(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """``frame.groupby(by, sort=True)``'s group number of each row, and the group keys.
+
+    Only the first row of each run of rows with the same ``by`` values is grouped (token
+    tables come sentence by sentence, so a run is at least a sentence); the runs' numbers
+    are then repeated. The same result as grouping every row, with far fewer to hash.
+    """
+    new = np.zeros(len(frame), dtype=bool)
+    new[:1] = True
+    for c in by:
+        v = frame[c].to_numpy()
+        new[1:] |= v[1:] != v[:-1]
+    starts = np.flatnonzero(new)
+    if len(starts) > len(frame) // 2:  # short runs (rows not in order): group every row
+        grouped = frame.groupby(by, sort=True)
+        return grouped.ngroup().to_numpy(), grouped.size().reset_index()[by]
+    heads = frame[by].iloc[starts]
+    grouped = heads.groupby(by, sort=True)
+    codes = np.repeat(grouped.ngroup().to_numpy(), np.diff(np.r_[starts, len(frame)]))
+    return codes, grouped.size().reset_index()[by]
 
 
 def tfidf(x) -> sparse.csr_matrix:
