@@ -51,3 +51,13 @@ def test_growth_exponents():
     df = pd.DataFrame({"words": [10, 100, 1000, 10000], "chain_s": [1.0, 1.0, 10.0, 100.0]})
     assert bench.top_growth_exponent(df) == pytest.approx(1.0)
     assert bench.growth_exponent(df) < 1.0  # start-up dominates the small sizes
+
+
+def test_the_scattertext_peer_fails_clearly_without_scattertext(tmp_path):
+    import sys
+
+    from workflow.bench import run_scattertext
+
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    with pytest.raises(RuntimeError, match="scattertext peer failed"):
+        run_scattertext(tmp_path, sys.executable)  # this environment has no Scattertext

@@ -92,9 +92,10 @@ def test_word_index_finds_every_text_that_holds_a_literal():
 
     rng = np.random.default_rng(3)
     alphabet = list("ab .-'\n") + ["é", "ß"]
-    texts = ["".join(rng.choice(alphabet, size=rng.integers(0, 12))) for _ in range(400)]
+    texts = ["".join(rng.choice(alphabet, size=rng.integers(0, 30))) for _ in range(400)]
     index = coding._WordIndex(texts)
-    literals = ["ab", "b a", " a", "a ", "b.a", "-", "a b ", "é", "aß", "a'b", "b\na"]
+    literals = ["ab", "b a", " a", "a ", "b.a", "-", "a b ", "é", "aß", "a'b", "b\na",
+                "aba", "bab ", "aab a", "baa\n", " aba", "b.ab", "bba ", "abab"]
     for lit in literals:
         held = {k for k, t in enumerate(texts) if lit in t}
         got = set(index.texts_with([lit]).tolist())
@@ -103,3 +104,4 @@ def test_word_index_finds_every_text_that_holds_a_literal():
     both = set(index.texts_with(["b a", "aß"]).tolist())
     assert both >= {k for k, t in enumerate(texts) if "b a" in t or "aß" in t}
     assert len(index.texts_with(["a b "])) < len(texts) / 2  # and it does filter
+    assert len(index.texts_with(["aab a"])) < len(texts) / 4

@@ -136,16 +136,20 @@ class _WordIndex:
     the start ends it, a run at the end starts it, and a run that is the whole literal lies
     anywhere in it. The texts that have, for every run, a word that fits are a superset of
     the texts holding the literal, found by looking the runs up among the distinct words
-    (few) instead of scanning the whole text once per literal.
+    (few) instead of scanning the whole text once per literal. Only words of at least
+    :data:`_MIN_LITERAL` characters are indexed (shorter runs are not looked up); a literal
+    without such a run is searched for in the whole text.
     """
 
     SEP = "\x01"  # not NUL: NumPy strips trailing NULs from strings
 
     def __init__(self, values: list[str]):
-        joined = self.SEP.join(values)
-        if joined.count(self.SEP) != max(len(values) - 1, 0):
+        self.joined = self.SEP.join(values)
+        if self.joined.count(self.SEP) != max(len(values) - 1, 0):
             raise ValueError("a text contains the separator \\x01")
-        flat = np.asarray(re.findall(r"\w+|\x01", joined), dtype=object)
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        self.starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+        flat = np.asarray(re.findall(rf"\w{{{_MIN_LITERAL},}}|\x01", self.joined), dtype=object)
         is_sep = flat == self.SEP
         text_of = np.cumsum(is_sep)[~is_sep]  # text number of each word occurrence
         codes, words = pd.factorize(flat[~is_sep])
@@ -173,12 +177,24 @@ class _WordIndex:
         mask[self.texts_by_word[at]] = True
         return mask
 
+    def _texts_with_literal(self, literal: str) -> np.ndarray:
+        """Boolean mask of the texts that hold ``literal``, from a scan of the whole text."""
+        pos = np.fromiter((m.start() for m in re.finditer(re.escape(literal), self.joined)),
+                          dtype=np.int64)
+        mask = np.zeros(self.n_texts, dtype=bool)
+        mask[np.searchsorted(self.starts, pos, side="right") - 1] = True
+        return mask
+
     def texts_with(self, literals: list[str]) -> np.ndarray:
         """Sorted numbers of the texts that may hold one of ``literals``."""
         found = np.zeros(self.n_texts, dtype=bool)
         for lit in literals:
-            texts = np.ones(self.n_texts, dtype=bool)  # a literal without word characters
-            for m in re.finditer(r"\w+", lit):         # may be in every text
+            runs = [m for m in re.finditer(r"\w+", lit) if len(m.group()) >= _MIN_LITERAL]
+            if not runs:
+                found |= self._texts_with_literal(lit)
+                continue
+            texts = np.ones(self.n_texts, dtype=bool)
+            for m in runs:
                 first, last = m.start() == 0, m.end() == len(lit)
                 needle = ("" if first else "\n") + m.group() + ("" if last else "\n")
                 texts &= self._texts_with_word(needle, 0 if first else 1)

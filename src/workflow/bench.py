@@ -276,6 +276,16 @@ def run_inference(root: Path) -> dict:
     return out
 
 
+def run_scattertext(root: Path, python: str) -> dict:
+    """Scattertext's keyness alone on the project at ``root``, run by ``python`` (an
+    interpreter with Scattertext; see :mod:`workflow.scattertext_peer`)."""
+    script = Path(__file__).with_name("scattertext_peer.py")
+    proc = subprocess.run([python, str(script), str(root)], capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"scattertext peer failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def _child(root: str, mode: str = "chain") -> None:
     if mode == "baseline":
         out = run_baseline(Path(root))
@@ -299,12 +309,15 @@ def _run_child(root: str, mode: str) -> dict:
 _NOT_STAGES = {"words", "peak_rss_mb", "topic_seeds_s"}
 
 
-def measure_scaling(sizes=SIZES, topic_sizes=(1, 10, 100), baseline: bool = True) -> pd.DataFrame:
+def measure_scaling(sizes=SIZES, topic_sizes=(1, 10, 100), baseline: bool = True,
+                    scattertext: str | None = None) -> pd.DataFrame:
     """Run the chain at each size in a fresh process; return one row per size.
 
     With ``baseline``, the CountVectorizer baseline (:func:`run_baseline`) runs on the same
-    files in its own fresh process, just before the chain. At the sizes in ``topic_sizes``
-    the seed-averaged topic step is timed after the chain (its own figure).
+    files in its own fresh process, just before the chain. With ``scattertext`` (a Python
+    interpreter that has it), Scattertext's keyness alone runs on them too
+    (:func:`run_scattertext`). At the sizes in ``topic_sizes`` the seed-averaged topic step
+    is timed after the chain (its own figure).
     """
     rows = []
     for scale in sizes:
@@ -313,6 +326,7 @@ def measure_scaling(sizes=SIZES, topic_sizes=(1, 10, 100), baseline: bool = True
             make_synthetic_project(Path(tmp), scale)
             gen = time.perf_counter() - t
             base = _run_child(tmp, "baseline") if baseline else {}
+            peer = run_scattertext(Path(tmp), scattertext) if scattertext else {}
             # the chain is measured computing, never served from the cache
             t = time.perf_counter()
             res = _run_child(tmp, "chain+topics" if scale in topic_sizes else "chain")
@@ -327,6 +341,12 @@ def measure_scaling(sizes=SIZES, topic_sizes=(1, 10, 100), baseline: bool = True
             row.update({"baseline_s": round(base["baseline_s"], 2),
                         "baseline_words_per_s": round(res["words"] / base["baseline_s"]),
                         "chain_vs_baseline": round(base["baseline_s"] / chain, 2)})
+        if peer:
+            row.update({"scattertext_s": round(peer["seconds"], 2),
+                        "scattertext_words": peer["words"],
+                        "scattertext_words_per_s": round(peer["words"] / peer["seconds"]),
+                        "chain_vs_scattertext": round(row["words_per_s"] * peer["seconds"]
+                                                      / peer["words"], 2)})
         if "topic_seeds_s" in res:
             row["topic_seeds_s"] = round(res["topic_seeds_s"], 2)
         rows.append(row)
@@ -354,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-scaling", action="store_true")
     parser.add_argument("--skip-inference", action="store_true")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--scattertext", metavar="PYTHON",
+                        help="an interpreter with Scattertext: time its keyness alone beside "
+                             "the chain (see workflow/scattertext_peer.py)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="chain", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -384,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
               f"  seed-averaged topics (10 NMF refits at k = 8, matched, consensus "
               f"prevalence): {r['topic_seeds_s']:.2f} s", flush=True)
     if not args.skip_scaling:
-        df = measure_scaling(args.sizes, args.topic_sizes, baseline=not args.skip_baseline)
+        df = measure_scaling(args.sizes, args.topic_sizes, baseline=not args.skip_baseline,
+                             scattertext=args.scattertext)
         print("\n" + df.to_string(index=False))
         if len(df) > 1:
             print(f"\ngrowth exponent (slope of log time on log words): "
@@ -395,6 +419,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{r.scale}x: chain {r.words_per_s:,} words/s; plain CountVectorizer + "
                       f"log-odds keyness {r.baseline_words_per_s:,} words/s; the chain does "
                       f"everything at {r.chain_vs_baseline:.2f}x the baseline's speed")
+        if "scattertext_s" in df:
+            for r in df.itertuples():
+                print(f"{r.scale}x: Scattertext's keyness alone {r.scattertext_words_per_s:,} "
+                      f"words/s ({r.scattertext_words:,} words of Pompeo and Lavrov in "
+                      f"{r.scattertext_s} s); the whole chain runs at "
+                      f"{r.chain_vs_scattertext:.2f}x its words per second")
     return 0
 
 
