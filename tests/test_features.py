@@ -51,6 +51,8 @@ def test_top_terms_equal_ranking_each_document_alone():
     rng = np.random.default_rng(2)
     counts = sparse.csr_matrix(rng.integers(0, 3, (12, 9)) * (rng.random((12, 9)) < 0.6))
     weights = sparse.csr_matrix(np.round(rng.random((12, 9)), 1) * (rng.random((12, 9)) < 0.7))
+    weights.data[::4] *= -1  # negative weights ...
+    weights.data[1::5] = 0.0  # ... beside stored zeros (never listed)
     docs = pd.DataFrame({"doc": [f"d{i}" for i in range(12)]})
     vocab = np.array(list("qwertyuio"), dtype=object)
     for w in (None, weights):

@@ -185,8 +185,7 @@ def test_cells_estimated_together_equal_each_cell_alone(monkeypatch):
     monkeypatch.setenv("HELPERS_WORKERS", "2")
     got = inf.estimate_cells(with_rates, seed=3, measure="lexicon", n_boot=300, chunk=7)
     for ((m, sp), (c, rates)), (point, lo, hi) in zip(with_rates.items(), got):
-        p1, reps = inf.bootstrap_shares(c, inf.rng_for(3, m, sp, "lexicon"), rates, 300,
-                                        zeros=rates is not None)
+        p1, reps = inf.bootstrap_shares(c, inf.rng_for(3, m, sp, "lexicon"), rates, 300)
         lo1, hi1 = inf.interval(p1, reps, c.counts.sum(0), c.n, rates=rates,
                                 n_blocks=len(c.sizes))
         np.testing.assert_array_equal(point, p1)
@@ -208,3 +207,14 @@ def test_without_rates_a_zero_count_interval_is_its_exact_bound_with_or_without_
         for point, reps in (drawn, skipped):
             lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n, n_blocks=len(c.sizes))
             assert lo[0] == 0 and hi[0] == inf.clopper_pearson_upper(c.n)
+
+
+def test_with_few_replicates_zero_counts_keep_their_draws():
+    """Below SKIP_ZERO_DRAWS_FROM replicates the Jeffreys draws are made (a reviewer's case:
+    at 20 replicates their percentile passes the exact bound)."""
+    c = inf.Cell("m", "s", np.array([[1, 0], [0, 0], [0, 0]]), np.array([3, 4, 4]), ("a",))
+    got = inf.estimate_cells({("m", "s"): (c, None)}, seed=10, measure="lexicon", n_boot=20)
+    point, reps = inf.bootstrap_shares(c, inf.rng_for(10, "m", "s", "lexicon"), n_boot=20)
+    lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n, n_blocks=3)
+    np.testing.assert_array_equal(got[0][2], hi)
+    assert hi[1] > inf.clopper_pearson_upper(c.n)  # the draws mattered here

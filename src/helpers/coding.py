@@ -113,7 +113,7 @@ def _prefilter(rx: re.Pattern) -> list[str] | None:
 
     Only for case-sensitive patterns (the lexicon runs on lower-cased text), so a literal
     of the pattern is matched exactly as the pattern matches it. Literals never hold a
-    newline, so they cannot run from one sentence into the next of the joined text.
+    newline (a literal that runs over a line end is of no use for finding sentences).
     """
     from re import _parser  # noqa: PLC2701
 

@@ -89,15 +89,16 @@ def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10
     w = sparse.csr_matrix(tfidf(x) if weights is None else weights)
     w.sum_duplicates()
     row = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
-    col, weight = w.indices.astype(np.int64), w.data
-    keep = weight != 0
+    nonzero = w.data != 0
+    row, col, weight = row[nonzero], w.indices[nonzero].astype(np.int64), w.data[nonzero]
     if not np.isnan(weight).any():  # keep only what can reach a top n
+        bounds = np.searchsorted(row, np.arange(w.shape[0] + 1))  # rows in order (CSR)
         floor = np.full(w.shape[0], -np.inf)
-        for i in np.flatnonzero(np.diff(w.indptr) > n):
-            seg = weight[w.indptr[i]:w.indptr[i + 1]]
+        for i in np.flatnonzero(np.diff(bounds) > n):
+            seg = weight[bounds[i]:bounds[i + 1]]
             floor[i] = np.partition(seg, len(seg) - n)[len(seg) - n]
-        keep &= weight >= floor[row]
-    row, col, weight = row[keep], col[keep], weight[keep]
+        keep = weight >= floor[row]
+        row, col, weight = row[keep], col[keep], weight[keep]
     # the count of each entry (0 where the counts have none)
     xc = sparse.csr_matrix(x, copy=True)
     xc.sum_duplicates()

@@ -45,6 +45,9 @@ LEVEL = 0.95
 PRIOR_STRENGTH = 10.0
 #: Smallest sensitivity − false-positive rate accepted by the correction (else uncorrectable).
 MIN_YOUDEN = 0.2
+#: From this many replicates on, a cell's own interval skips the Jeffreys draws of its zero
+#: counts when it has no coding rates (see :func:`estimate_cells`).
+SKIP_ZERO_DRAWS_FROM = 2000
 
 
 def rng_for(seed: int, *keys: str) -> np.random.Generator:
@@ -280,8 +283,10 @@ def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
         # that bound, which with 2,000 replicates happens with probability below 1e-14
         # (at most 6.4e-15 at any n; the 50th-largest of 2,000 draws must pass it), so
         # they are skipped: most of the work in cells with many issues never mentioned.
+        # With fewer replicates the chance grows (about 1% at 200), so they are drawn.
+        skip = rates is None and n_boot >= SKIP_ZERO_DRAWS_FROM
         return bootstrap_shares(cell, rng_for(seed, meeting, speaker, measure), rates, n_boot,
-                                zeros=rates is not None)
+                                zeros=not skip)
 
     def one_chunk(part):
         drawn = [draw(item) for item in part]

@@ -301,8 +301,9 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
 def word_types(tokens: pd.DataFrame) -> pd.DataFrame:
     """The distinct (term, word) pairs of a token table, in order of first use, with ``n``.
 
-    The same rows as ``drop_duplicates(["term", "word"])`` with the pairs' counts. When each
-    word has one term (as :func:`tokenize_sentences` makes them), only the words are hashed.
+    The same rows as ``drop_duplicates(["term", "word"])`` with the pairs' counts (pairs with
+    a missing term or word are left out). When each word has one term (as
+    :func:`tokenize_sentences` makes them), only the words are hashed.
     """
     codes, words = pd.factorize(tokens["word"])
     if len(codes) and (codes >= 0).all():
