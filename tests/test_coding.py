@@ -1,6 +1,7 @@
 import re
 
 import pandas as pd
+import pytest
 from conftest import make_sentences
 
 from helpers import coding
@@ -31,6 +32,8 @@ def test_inheritance_stays_within_the_turn_and_skips_courtesies(lexicon):
     assert not coding.code_sentences(s, lexicon, inherit="none")["syria"].iloc[1]
 
 
+# pandas warns that the lexicon's patterns have groups; only whether they match is used
+@pytest.mark.filterwarnings("ignore:This pattern is interpreted as a regular expression")
 def test_fast_matching_equals_plain_case_insensitive_matching(root):
     """Lower-casing once and dropping IGNORECASE must not change a single label."""
     from helpers.schemas import read_table

@@ -166,6 +166,8 @@ def test_an_agenda_with_no_issue_has_no_similarity():
     assert np.isnan(inf.js_similarity(np.array([0.0, 0.0]), np.array([1.0, 2.0])))
 
 
+# an uncorrectable issue has no replicate at all: its percentiles are NaN by design
+@pytest.mark.filterwarnings("ignore:All-NaN slice encountered:RuntimeWarning")
 def test_cells_estimated_together_equal_each_cell_alone(monkeypatch):
     """Batched intervals, spread over threads, give each cell's own interval bit for bit:
     single-block cells, zero counts, corrected and uncorrectable issues included."""
