@@ -128,6 +128,20 @@ def _prefilter(rx: re.Pattern) -> list[str] | None:
     return sorted(w for w in lits if not any(o != w and o in w for o in lits))
 
 
+def _starts(items, first: int) -> np.ndarray:
+    """Offsets of ``items`` joined by a one-character separator, the first at ``first``."""
+    lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+    return first + np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+
+
+def _holding(joined: str, starts: np.ndarray, needle: str, shift: int) -> np.ndarray:
+    """Number of the joined item holding each occurrence of ``needle`` (``shift`` characters
+    into it), given the items' offsets ``starts``."""
+    pos = np.fromiter((m.start() + shift for m in re.finditer(re.escape(needle), joined)),
+                      dtype=np.int64)
+    return np.searchsorted(starts, pos, side="right") - 1
+
+
 class _WordIndex:
     """The words of many texts, for finding the texts that hold a literal.
 
@@ -147,8 +161,7 @@ class _WordIndex:
         self.joined = self.SEP.join(values)
         if self.joined.count(self.SEP) != max(len(values) - 1, 0):
             raise ValueError("a text contains the separator \\x01")
-        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-        self.starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+        self.starts = _starts(values, 0)
         flat = np.asarray(re.findall(rf"\w{{{_MIN_LITERAL},}}|\x01", self.joined), dtype=object)
         is_sep = flat == self.SEP
         text_of = np.cumsum(is_sep)[~is_sep]  # text number of each word occurrence
@@ -161,15 +174,11 @@ class _WordIndex:
                                       shape=(len(words), self.n_texts))
         self.texts_by_word, self.word_offsets = incidence.indices, incidence.indptr
         self.words = "\n" + "\n".join(words) + "\n"
-        self.word_starts = np.cumsum(np.concatenate(
-            [[1], np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 1]))[:-1]
+        self.word_starts = _starts(words, 1)
 
     def _texts_with_word(self, needle: str, shift: int) -> np.ndarray:
         """Boolean mask of the texts with a word around an occurrence of ``needle``."""
-        pos = np.fromiter((m.start() + shift for m in re.finditer(re.escape(needle),
-                                                                   self.words)),
-                          dtype=np.int64)
-        ids = np.unique(np.searchsorted(self.word_starts, pos, side="right") - 1)
+        ids = np.unique(_holding(self.words, self.word_starts, needle, shift))
         lo, hi = self.word_offsets[ids], self.word_offsets[ids + 1]
         lengths = hi - lo
         at = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
@@ -179,10 +188,8 @@ class _WordIndex:
 
     def _texts_with_literal(self, literal: str) -> np.ndarray:
         """Boolean mask of the texts that hold ``literal``, from a scan of the whole text."""
-        pos = np.fromiter((m.start() for m in re.finditer(re.escape(literal), self.joined)),
-                          dtype=np.int64)
         mask = np.zeros(self.n_texts, dtype=bool)
-        mask[np.searchsorted(self.starts, pos, side="right") - 1] = True
+        mask[_holding(self.joined, self.starts, literal, 0)] = True
         return mask
 
     def texts_with(self, literals: list[str]) -> np.ndarray:

@@ -72,8 +72,7 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     :mod:`helpers.inference`), exact where a count is zero.
     """
     ids = issue_ids(lexicon)
-    d = coded[coded["speaker"].isin(list(speakers))]
-    words = d.groupby(["meeting", "speaker"])["n_words"].sum()
+    words = coded.groupby(["meeting", "speaker"])["n_words"].sum()  # looked up by cell
     cols: dict[str, list] = {c: [] for c in ("meeting", "speaker", "measure", "corrected",
                                               "n_sentences", "total_sentences", "share",
                                               "ci_low", "ci_high", "total_words")}
