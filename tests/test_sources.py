@@ -39,6 +39,13 @@ def test_checksum_mismatch_names_file_and_row(tmp_project):
         src.read_text()
 
 
+def test_a_file_removed_after_loading_the_manifest_is_a_clear_error(tmp_project):
+    src = load_manifest(tmp_project / "data" / "raw")[1]
+    src.path.unlink()
+    with pytest.raises(InputError, match=r"001_.*\.txt: file is missing"):
+        src.read_text()
+
+
 def test_unlisted_file_and_missing_file_are_errors(tmp_project):
     raw = tmp_project / "data" / "raw"
     (raw / "005_new.txt").write_text("SECRETARY POMPEO: Hello.\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
@@ -28,15 +27,6 @@ class InputError(ValueError):
         elif line is not None:
             where += f", line {line}"
         super().__init__(f"{where}: {message}")
-
-
-def sha256_file(path: os.PathLike | str) -> str:
-    """Return the hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 BOM = "\ufeff"
@@ -67,10 +57,20 @@ def read_text_utf8(path: os.PathLike | str, bom: str = "strip") -> str:
     Raises :class:`InputError` naming the line of the first undecodable byte, or if the
     file is empty or only white space.
     """
+    return text_from_bytes(path, read_bytes(path), bom)
+
+
+def read_bytes(path: os.PathLike | str) -> bytes:
+    """Return a file's bytes; :class:`InputError` if it is missing or not a regular file."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file is missing (or is not a regular file)")
-    text = decode_utf8(path, path.read_bytes())
+    return path.read_bytes()
+
+
+def text_from_bytes(path: os.PathLike | str, data: bytes, bom: str = "strip") -> str:
+    """The text of ``data``, the bytes of ``path``, as :func:`read_text_utf8` reads it."""
+    text = decode_utf8(path, data)
     if text.startswith(BOM):
         text = (" " if bom == "blank" else "") + text[1:]
     if BOM in text:

@@ -7,13 +7,14 @@ that its SHA-256 matches, and that it is non-empty UTF-8; any failure raises
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import config
 from .clean import normalise_line
-from .io import InputError, read_csv_records, read_text_utf8, sha256_file
+from .io import InputError, read_bytes, read_csv_records, read_text_utf8, text_from_bytes
 
 MANIFEST = "sources.csv"
 #: Files in data/raw/ that are not sources.
@@ -75,13 +76,14 @@ class Source:
         text keeps the file's length and every recorded offset still points at the same
         character of the file (the checksum is of the file as stored, BOM included).
         """
-        digest = sha256_file(self.path)
+        data = read_bytes(self.path)  # read once: hashed, then decoded
+        digest = hashlib.sha256(data).hexdigest()
         if digest != self.sha256:
             raise InputError(self.path, f"checksum mismatch: manifest row {self.row} says "
                                         f"{self.sha256[:12]}…, file is {digest[:12]}… "
                                         "(raw files must never be edited; if this is a new "
                                         "version of the source, record its sha256sum)")
-        return read_text_utf8(self.path, bom="blank")
+        return text_from_bytes(self.path, data, bom="blank")
 
     # ------------------------------------------------------------------ page furniture
     # (applied by helpers.attribution.line_dropper)
