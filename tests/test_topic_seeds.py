@@ -89,3 +89,19 @@ def test_reference_matrix_aligns_columns_to_the_vocabulary():
     x = ts.reference_matrix(tok, ["x", "y"])
     assert x.toarray().tolist() == [[1, 0], [1, 1]]
     assert isinstance(x, sparse.csr_matrix)
+
+
+def test_the_sweep_gives_the_same_fits_and_scores_in_worker_processes(monkeypatch):
+    rng = np.random.default_rng(3)
+    counts = sparse.csr_matrix(rng.poisson(0.6, size=(30, 25)).astype(float))
+    tfidf = counts.multiply(1 / np.maximum(counts.sum(axis=1), 1)).tocsr()
+    results = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv("HELPERS_WORKERS", n)
+        results[n] = ts.sweep.uncached(tfidf, counts, counts, ks=range(2, 4), seeds=3)
+    (s1, f1), (s2, f2) = results["1"], results["2"]
+    pd.testing.assert_frame_equal(s1, s2, check_exact=True)
+    assert f1.keys() == f2.keys() and len(f1) == 4
+    for key in f1:
+        for (w1, h1), (w2, h2) in zip(f1[key], f2[key]):
+            assert np.array_equal(w1, w2) and np.array_equal(h1, h2)

@@ -19,7 +19,8 @@ PRINCIPALS = ("pompeo", "lavrov")
 
 
 def workers() -> int:
-    """Threads for parallel steps: ``HELPERS_WORKERS``, else the machine's cores (at most 8)."""
+    """Workers (threads or processes) for parallel steps: ``HELPERS_WORKERS``, else the
+    machine's cores (at most 8)."""
     env = os.environ.get("HELPERS_WORKERS", "").strip()
     if env:
         if not env.isdigit() or int(env) < 1:
@@ -41,6 +42,24 @@ def map_threads(fn, items: list, n: int | None = None) -> list:
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(fn, items))
+
+
+def map_processes(fn, items: list, n: int | None = None) -> list:
+    """``[fn(x) for x in items]``, spread over ``n`` worker processes (default :func:`workers`).
+
+    For pure-Python work that threads cannot speed up. ``fn`` must be a module-level function
+    whose result depends on its item alone; the order is kept. Workers are joblib's ``loky``
+    processes: fresh interpreters that import ``fn``'s module, so a script that calls this
+    needs no ``if __name__ == "__main__"`` guard, and a notebook kernel is never forked.
+    With one worker or one item, runs in this process.
+    """
+    n = workers() if n is None else n
+    if n < 2 or len(items) < 2:
+        return [fn(x) for x in items]
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=min(n, len(items)), backend="loky", max_nbytes=None)(
+        delayed(fn)(x) for x in items)
 
 
 def _find_root() -> Path:

@@ -74,11 +74,13 @@ def sweep(x_tfidf, x_counts, x_reference, ks=range(3, 11), seeds: int = 10,
     stability (mean matched cosine to the other seeds). ``fits[(model, k)]`` is the list of
     (W, H) per seed. Cached on its arguments.
     """
+    jobs = [(model, x_tfidf if model == "nmf" else x_counts, k, seed + s)
+            for model in models for k in ks for s in range(seeds)]
+    done = iter(config.map_processes(_fit_one, jobs))  # each fit is seeded: same in any worker
     rows, fits = [], {}
     for model in models:
-        x, fit = (x_tfidf, fit_nmf.uncached) if model == "nmf" else (x_counts, fit_lda.uncached)
         for k in ks:
-            fs = [fit(x, k, seed + s) for s in range(seeds)]
+            fs = [next(done) for _ in range(seeds)]
             fits[(model, k)] = fs
             sims = np.array([[match(a[1], b[1])[1].mean() for b in fs] for a in fs])
             for s, (w, h) in enumerate(fs):
@@ -86,6 +88,12 @@ def sweep(x_tfidf, x_counts, x_reference, ks=range(3, 11), seeds: int = 10,
                              "coherence": float(npmi_coherence(x_reference, h).mean()),
                              "stability": float((sims[s].sum() - 1) / max(seeds - 1, 1))})
     return pd.DataFrame(rows), fits
+
+
+def _fit_one(job):
+    """One fit of the sweep: ``job`` is (model, matrix, k, seed); returns (W, H)."""
+    model, x, k, seed = job
+    return (fit_nmf if model == "nmf" else fit_lda).uncached(x, k, seed)
 
 
 def summarise_sweep(scores: pd.DataFrame) -> pd.DataFrame:
