@@ -396,6 +396,10 @@ def main(argv: list[str] | None = None) -> int:
         for c in r["slowest_cold_cells"]:
             print(f"    {c['seconds']:7.2f} s  {c['notebook']} cell {c['cell']}: "
                   f"{c['first_line']}")
+        print("  slowest cells of the (fastest) rerun:")
+        for c in r["slowest_rerun_cells"]:
+            print(f"    {c['seconds']:7.2f} s  {c['notebook']} cell {c['cell']}: "
+                  f"{c['first_line']}")
     if not args.skip_inference:
         r = _run_child(str(config.project_root()), "inference")
         print(f"\ninference steps on the project's own corpus ({r['cells']} speaker-meeting "

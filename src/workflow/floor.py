@@ -103,9 +103,11 @@ def measure_rerun(repeats: int = 2) -> dict:
         try:
             cold, cold_cells = _time_notebooks_by_cell(runs)
             entries = sum(1 for _ in cache.cache_dir(tmp).rglob(f"*{cache.SUFFIX}"))
-            rerun_times, floor_times = [], []
+            rerun_times, floor_times, rerun_cells = [], [], []
             for i in range(repeats):
-                rerun_times.append(_time_notebooks(runs, scratch))
+                seconds, cells = _time_notebooks_by_cell(runs)
+                rerun_times.append(seconds)
+                rerun_cells.append(cells)
                 if i == 0:
                     for run, floor_path in zip(runs, floors):
                         modules = (tmp / f"{run.stem}.modules").read_text().split()
@@ -125,5 +127,7 @@ def measure_rerun(repeats: int = 2) -> dict:
             "cold_ratio": round(cold / floor_s, 2), "cache_entries": entries,
             "recomputed_on_rerun": recomputed,
             "slowest_cold_cells": sorted(cold_cells, key=lambda c: -c["seconds"])[:8],
+            "slowest_rerun_cells": sorted(rerun_cells[rerun_times.index(min(rerun_times))],
+                                          key=lambda c: -c["seconds"])[:8],
             "rerun_times": [round(t, 2) for t in rerun_times],
             "floor_times": [round(t, 2) for t in floor_times]}
