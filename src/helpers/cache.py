@@ -1,7 +1,8 @@
 """Memoise expensive, deterministic steps on disk, keyed on everything they depend on.
 
 Analysts rerun every notebook often. The expensive steps (the topic models' k sweep,
-building the corpus, drawing figures) are pure functions of their inputs, so a rerun with
+building the corpus, tokenising, the salience intervals and the findings' tests,
+drawing figures) are pure functions of their inputs, so a rerun with
 unchanged inputs loads their results instead of recomputing them. A result is reused only
 when *all* of these are unchanged, so a stale result cannot be served:
 
@@ -62,7 +63,7 @@ T = TypeVar("T")
 
 #: Libraries whose versions are part of every key.
 LIBRARIES = ("numpy", "pandas", "scipy", "scikit-learn", "matplotlib", "nltk", "adjustText",
-             "threadpoolctl")
+             "threadpoolctl", "statsmodels")
 #: Folders of hand-made inputs whose bytes are part of every key.
 INPUT_FOLDERS = ("raw", "annotations", "lexicons")
 #: Hits and misses per function in this process (for tests and curious analysts).

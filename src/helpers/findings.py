@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import config, inference
+from . import cache, config, inference
 from .lexicon import Issue, issue_ids
 from .salience import MEASURES, measure_cells
 from .sources import meeting_label, order_meetings
@@ -157,6 +157,7 @@ def overlap_text(row: dict) -> str:
             f"p {format_p(row['p_value'])}).")
 
 
+@cache.memoize
 def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.DataFrame,
                      gold: pd.DataFrame | None = None, speakers=config.PRINCIPALS,
                      seed: int = config.SEED, n_boot: int = inference.N_BOOT,

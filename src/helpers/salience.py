@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import config, inference
+from . import cache, config, inference
 from .lexicon import Issue, issue_ids
 from .sources import order_meetings
 
@@ -59,6 +59,7 @@ def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None
     return out
 
 
+@cache.memoize
 def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFrame | None = None,
                      speakers=("pompeo", "lavrov", "putin"), seed: int = config.SEED,
                      n_boot: int = inference.N_BOOT, level: float = inference.LEVEL) -> pd.DataFrame:
