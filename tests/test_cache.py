@@ -173,6 +173,30 @@ def test_a_cached_corpus_still_rejects_a_changed_raw_file(tmp_project, cache_on)
         corpus.build_corpus()
 
 
+def test_cached_tokens_salience_and_findings_are_exactly_what_is_computed(tmp_project,
+                                                                          cache_on):
+    from helpers import coding, findings, salience, tokens
+    from helpers.lexicon import load_lexicon
+
+    sentences, _ = corpus.build_corpus()
+    canonical = sentences[sentences["canonical"]]
+    lexicon = load_lexicon(tmp_project / "data" / "lexicons" / "issues.yml")
+    coded = coding.code_sentences(canonical, lexicon)
+    steps = [(tokens.tokenize_sentences, (canonical,), {}),
+             (tokens.propose_collocations, (canonical,), {"n": 10}),
+             (salience.compute_salience, (coded, lexicon), {"n_boot": 200}),
+             (findings.compute_findings, (coded, lexicon, salience.compute_salience.uncached(
+                 coded, lexicon, n_boot=200)), {"n_boot": 200, "n_perm": 200})]
+    for step, args, kwargs in steps:
+        hits = cache.STATS[f"{step.__module__.removeprefix('helpers.')}.{step.__name__}:hit"]
+        fresh = step.uncached(*args, **kwargs)
+        step(*args, **kwargs)  # computed and stored
+        served = step(*args, **kwargs)  # read back
+        assert cache.STATS[f"{step.__module__.removeprefix('helpers.')}.{step.__name__}:hit"] \
+            == hits + 1, step.__name__
+        pd.testing.assert_frame_equal(served, fresh, check_exact=True)
+
+
 # --------------------------------------------------------------------------- data, not code
 
 def test_entries_are_data_only_and_a_crafted_pickle_never_runs(counted, tmp_project, tmp_path):
