@@ -188,12 +188,12 @@ def test_cached_tokens_salience_and_findings_are_exactly_what_is_computed(tmp_pr
              (findings.compute_findings, (coded, lexicon, salience.compute_salience.uncached(
                  coded, lexicon, n_boot=200)), {"n_boot": 200, "n_perm": 200})]
     for step, args, kwargs in steps:
-        hits = cache.STATS[f"{step.__module__.removeprefix('helpers.')}.{step.__name__}:hit"]
+        key = f"{step.__module__.removeprefix('helpers.')}.{step.__name__}:hit"
+        hits = cache.STATS[key]
         fresh = step.uncached(*args, **kwargs)
         step(*args, **kwargs)  # computed and stored
         served = step(*args, **kwargs)  # read back
-        assert cache.STATS[f"{step.__module__.removeprefix('helpers.')}.{step.__name__}:hit"] \
-            == hits + 1, step.__name__
+        assert cache.STATS[key] == hits + 1, step.__name__
         pd.testing.assert_frame_equal(served, fresh, check_exact=True)
 
 
