@@ -73,7 +73,55 @@ def test_no_difference_is_said_plainly(corpus, lexicon):
     _, f = _findings(same, lexicon)
     d = f[f["kind"] == "difference"]
     assert not d["supported"].any()
-    assert d["text"].str.startswith("At Beta, no detectable difference").all()
+    assert d["text"].str.startswith("At Beta, no difference between Pompeo and Lavrov").all()
+    # beside every "no difference": what these turns could have detected, in its own numbers
+    for r in d.itertuples():
+        assert r.n_turns == 12 and r.n_turns_compare == 12
+        assert f"With 12 and 12 turns, only gaps of about {round(r.mde * 100)} points" in r.text
+        assert 0 < r.mde_unadjusted <= r.mde <= 1
+
+
+def test_interval_is_the_test_inverted(corpus, lexicon):
+    """Every contrast's interval excludes zero exactly when its unadjusted p < 0.05."""
+    _, f = _findings(corpus, lexicon)
+    c = f[f["kind"].isin(["difference", "change"])].dropna(subset=["estimate"])
+    excludes = (c["ci_low"] > 0) | (c["ci_high"] < 0)
+    assert (excludes == (c["p_value"] < 0.05)).all()
+    assert ((c["ci_low"] <= c["estimate"]) & (c["estimate"] <= c["ci_high"])).all()
+
+
+def test_caveat_counts_come_from_the_measure_they_go_with(corpus, lexicon):
+    """A hand-coded row's caveat counts the hand codes, not the lexicon's labels."""
+    c = corpus.copy()
+    c.loc[c["speaker"] == "lavrov", ["turn_type", "question"]] = ["answer", "q:1"]
+    gold = c.set_index("sentence_id")[["arms_control", "syria"]].copy()
+    lav = c.loc[c["speaker"] == "lavrov", "sentence_id"]
+    gold.loc[lav, "syria"] = True  # the hand coder puts every Lavrov sentence on Syria
+    res = sal.compute_salience(c, lexicon, gold, speakers=("pompeo", "lavrov"), n_boot=200)
+    f = fd.compute_findings(c, lexicon, res, gold, speakers=("pompeo", "lavrov"), n_perm=300)
+    rows = f[(f["kind"] == "difference") & (f["issue"] == "syria")].set_index("measure")
+    assert "12 of 12 sentences on Syria" in rows.loc["lexicon", "caveat"]
+    assert "24 of 24 sentences on Syria" in rows.loc["hand", "caveat"]
+    assert "12 of 12" not in rows.loc["hand", "caveat"]
+
+
+def test_robustness_reruns_each_choice_and_flags_what_moves(corpus, lexicon):
+    res, f = _findings(corpus, lexicon)
+    mixed = corpus.copy()
+    manifest = {"p1": {"setting": "press conference"}, "p2": {"setting": "press conference"},
+                "l2": {"setting": "press conference"}}
+    table = fd.robustness({"none": mixed}, "none", lexicon, res, None, ("pompeo", "lavrov"),
+                          n_perm=300, manifest=manifest, headline=f)
+    assert set(table["unit"]) == {"turn", "block of 5", "sentence"}
+    assert set(table["without"]) == {""}  # no cell mixes settings: nothing to leave out
+    head = table[table["unit"] == "turn"]
+    assert not head["moved"].any() and len(table) == 3 * len(head)
+    # Pompeo's later turns come from a meeting with the president: that setting is left out
+    mixed.loc[(mixed["source"] == "p2") & (mixed["turn"] >= 6), "source"] = "p3"
+    manifest["p3"] = {"setting": "meeting with the president"}
+    table = fd.robustness({"none": mixed}, "none", lexicon, res, None, ("pompeo", "lavrov"),
+                          n_perm=300, manifest=manifest)
+    assert set(table["without"]) == {"", "meeting with the president"}
 
 
 def test_story_is_built_from_the_tables(corpus, lexicon):
@@ -99,9 +147,22 @@ def test_caveats_name_question_driven_and_small_cells(corpus, lexicon):
     out = fd.cell_caveats(c, M2, "lavrov", "syria", {})
     assert out == ["Lavrov at Beta: only 24 sentences",
                    "Lavrov at Beta: 12 of 12 sentences answer 1 question"]
-    small = fd.cell_caveats(c[c.index < 20], M1, "pompeo", None, {"p1": "broadcast captions"})
+    small = fd.cell_caveats(c[c.index < 20], M1, "pompeo", None,
+                            {"p1": {"source_kind": "broadcast captions"}})
     assert small == ["Pompeo at Alpha: only 20 sentences",
                      "Pompeo at Alpha: partly from speech-recognition captions"]
+
+
+def test_caveats_name_mixed_settings_and_incomplete_records(corpus):
+    manifest = {"p1": {"setting": "press conference", "outlet": "TV",
+                       "incomplete": "the captions stop mid-answer"},
+                "x": {"setting": "meeting with the president"}}
+    c = pd.concat([corpus, corpus[corpus["source"] == "p1"].head(2).assign(source="x")])
+    out = fd.cell_caveats(c, M1, "pompeo", None, manifest)
+    assert "Pompeo at Alpha: mixes settings (meeting with the president, press conference)" in out
+    n_words = int(c[(c["meeting"] == M1) & (c["speaker"] == "pompeo")]["n_words"].sum())
+    assert (f"Pompeo at Alpha: TV: the captions stop mid-answer, so the sources hold only 13 "
+            f"turns ({n_words} words) of his appearance") in out
 
 
 def test_the_other_measure_agrees_only_with_the_same_sign(corpus, lexicon):

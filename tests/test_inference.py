@@ -2,7 +2,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import contrasts as ct
 from helpers import inference as inf
+
+
+def _interval(point, reps, counts, n, rates=None, n_blocks=2):
+    """One cell's interval (:func:`helpers.inference.intervals` of a single cell)."""
+    lo, hi = inf.intervals(point[None], np.asarray(reps)[None], np.asarray(counts)[None],
+                           np.array([n]), np.array([n_blocks]), rates=[rates])
+    return lo[0], hi[0]
 
 
 def _cell(labels, turns, meeting="m-2019-01-01", speaker="pompeo", block=inf.BLOCK):
@@ -82,48 +90,46 @@ def test_rates_count_the_confusion_and_shrink_towards_the_pool():
 def test_zero_count_gets_an_exact_interval_not_zero_width():
     c = _cell([[0]] * 40, [0] * 40)
     point, reps = inf.bootstrap_shares(c, np.random.default_rng(0), n_boot=500)
-    lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n)
+    lo, hi = _interval(point, reps, c.counts.sum(0), c.n)
     assert point[0] == 0 and lo[0] == 0
     assert hi[0] == pytest.approx(1 - 0.025 ** (1 / 40))  # Clopper–Pearson upper
 
 
-def test_block_bootstrap_is_wider_than_iid_when_labels_cluster():
-    labels = [[1]] * 10 + [[0]] * 40  # all issue sentences in one stretch
-    clustered = _cell(labels, [0] * 50)
+def test_turn_bootstrap_is_wider_than_iid_when_labels_cluster():
+    labels = [[1]] * 10 + [[0]] * 40  # all issue sentences in one answer of five
+    clustered = _cell(labels, [k // 10 for k in range(50)])
     iid = _cell(labels, list(range(50)))  # every sentence its own turn
     w = {}
     for name, c in (("clustered", clustered), ("iid", iid)):
         p, reps = inf.bootstrap_shares(c, np.random.default_rng(1), n_boot=2000)
-        lo, hi = inf.interval(p, reps, c.counts.sum(0), c.n)
+        lo, hi = _interval(p, reps, c.counts.sum(0), c.n)
         w[name] = hi[0] - lo[0]
     assert w["clustered"] > 1.3 * w["iid"]
 
 
-def test_permutation_pvalue_small_for_a_clear_difference_and_large_for_none():
+def test_turn_test_small_for_a_clear_difference_and_large_for_none():
     a = _cell([[1]] * 30 + [[0]] * 5, list(range(35)), speaker="pompeo")
     b = _cell([[0]] * 30 + [[1]] * 5, list(range(35)), speaker="lavrov")
     same = _cell([[1]] * 30 + [[0]] * 5, list(range(35)), speaker="lavrov")
-    rng = np.random.default_rng(2)
-    assert inf.permutation_pvalues(a, b, rng, 2000)[0] < 0.01
-    assert inf.permutation_pvalues(a, same, rng, 2000)[0] > 0.5
+    assert ct.compare_cells(a, b, 2, "hand", n_perm=2000)["p_value"].iloc[0] < 0.01
+    assert ct.compare_cells(a, same, 2, "hand", n_perm=2000)["p_value"].iloc[0] > 0.5
 
 
-def test_clustered_permutation_is_conservative_when_one_block_carries_the_issue():
+def test_turn_test_is_conservative_when_one_turn_carries_the_issue():
     labels = [[1]] * 5 + [[0]] * 45
-    a = _cell(labels, [0] * 50, speaker="pompeo")  # the five sentences form one block
-    b = _cell([[0]] * 50, [0] * 50, speaker="lavrov")
-    # with equal cells, wherever the one block lands |difference| is the same: p = 1
-    assert inf.permutation_pvalues(a, b, np.random.default_rng(3), 4000)[0] == 1.0
-    a_iid = _cell(labels, list(range(50)), speaker="pompeo")  # five independent sentences
-    b_iid = _cell([[0]] * 50, list(range(50)), speaker="lavrov")
-    assert inf.permutation_pvalues(a_iid, b_iid, np.random.default_rng(3), 4000)[0] < 0.1
+    a = _cell(labels, [0] * 50, speaker="pompeo")  # the five sentences are one answer
+    b = _cell([[0]] * 50, list(range(50)), speaker="lavrov")
+    one = ct.compare_cells(a, b, 3, "hand", n_perm=4000).iloc[0]
+    assert one["p_value"] == 1.0 and one["ci_low"] == -1 and one["ci_high"] == 1
+    a_iid = _cell(labels, list(range(50)), speaker="pompeo")  # five separate answers
+    assert ct.compare_cells(a_iid, b, 3, "hand", n_perm=4000)["p_value"].iloc[0] < 0.1
 
 
 def test_contrast_estimate_interval_and_determinism():
     a = _cell([[1]] * 20 + [[0]] * 20, list(range(40)), speaker="pompeo")
     b = _cell([[1]] * 5 + [[0]] * 35, list(range(40)), speaker="lavrov")
-    r1 = inf.compare_cells(a, b, seed=7, measure="hand", n_boot=500, n_perm=500)
-    r2 = inf.compare_cells(a, b, seed=7, measure="hand", n_boot=500, n_perm=500)
+    r1 = ct.compare_cells(a, b, seed=7, measure="hand", n_perm=500)
+    r2 = ct.compare_cells(a, b, seed=7, measure="hand", n_perm=500)
     pd.testing.assert_frame_equal(r1, r2)
     assert r1["estimate"].iloc[0] == pytest.approx(0.5 - 0.125)
     assert r1["ci_low"].iloc[0] > 0 and r1["p_value"].iloc[0] < 0.01
@@ -149,7 +155,7 @@ def test_zero_count_upper_bound_follows_the_coding_correction():
     rates = inf.CodingRates(np.array([5]), np.array([5]), np.array([0]), np.array([200]),
                             strength=1e-6)  # the lexicon finds half of the true mentions
     point, reps = inf.bootstrap_shares(c, np.random.default_rng(0), rates, n_boot=500)
-    lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n, rates=rates)
+    lo, hi = _interval(point, reps, c.counts.sum(0), c.n, rates=rates)
     plain = 1 - 0.025 ** (1 / 100)
     assert point[0] == 0 and lo[0] == 0 and hi[0] > 1.5 * plain
 
@@ -158,7 +164,7 @@ def test_a_single_block_cell_gets_an_exact_interval_not_zero_width():
     c = _cell([[1], [0], [1], [0]], [0] * 4, block=5)
     assert len(c.sizes) == 1
     point, reps = inf.bootstrap_shares(c, np.random.default_rng(0), n_boot=200)
-    lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n, n_blocks=1)
+    lo, hi = _interval(point, reps, c.counts.sum(0), c.n, n_blocks=1)
     assert lo[0] < 0.5 < hi[0] and hi[0] - lo[0] > 0.5
 
 
@@ -188,7 +194,7 @@ def test_cells_estimated_together_equal_each_cell_alone(monkeypatch):
     got = inf.estimate_cells(with_rates, seed=3, measure="lexicon", n_boot=300, chunk=7)
     for ((m, sp), (c, rates)), (point, lo, hi) in zip(with_rates.items(), got):
         p1, reps = inf.bootstrap_shares(c, inf.rng_for(3, m, sp, "lexicon"), rates, 300)
-        lo1, hi1 = inf.interval(p1, reps, c.counts.sum(0), c.n, rates=rates,
+        lo1, hi1 = _interval(p1, reps, c.counts.sum(0), c.n, rates=rates,
                                 n_blocks=len(c.sizes))
         np.testing.assert_array_equal(point, p1)
         np.testing.assert_array_equal(lo, lo1)
@@ -207,7 +213,7 @@ def test_without_rates_a_zero_count_interval_is_its_exact_bound_with_or_without_
                                        zeros=False)
         assert (drawn[1][:, 0] > 0).any() and (skipped[1][:, 0] == 0).all()
         for point, reps in (drawn, skipped):
-            lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n, n_blocks=len(c.sizes))
+            lo, hi = _interval(point, reps, c.counts.sum(0), c.n, n_blocks=len(c.sizes))
             assert lo[0] == 0 and hi[0] == inf.clopper_pearson_upper(c.n)
 
 
@@ -217,6 +223,6 @@ def test_with_few_replicates_zero_counts_keep_their_draws():
     c = inf.Cell("m", "s", np.array([[1, 0], [0, 0], [0, 0]]), np.array([3, 4, 4]), ("a",))
     got = inf.estimate_cells({("m", "s"): (c, None)}, seed=10, measure="lexicon", n_boot=20)
     point, reps = inf.bootstrap_shares(c, inf.rng_for(10, "m", "s", "lexicon"), n_boot=20)
-    lo, hi = inf.interval(point, reps, c.counts.sum(0), c.n, n_blocks=3)
+    lo, hi = _interval(point, reps, c.counts.sum(0), c.n, n_blocks=3)
     np.testing.assert_array_equal(got[0][2], hi)
     assert hi[1] > inf.clopper_pearson_upper(c.n)  # the draws mattered here

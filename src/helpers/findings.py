@@ -9,20 +9,30 @@
 - ``overlap``: the similarity of two agendas, set against what two samples of one agenda
   score at the same sample sizes (the ceiling).
 
-Contrasts are computed for each measure (``lexicon``, ``hand``) that both cells have; within
-one contrast and measure, p-values are adjusted over the issues (Holm), and ``supported`` is
-true when the adjusted p-value is below ``ALPHA`` and the interval excludes zero. For an
-overlap, ``p_value`` tests whether two samples of one agenda would score as low, and
-``supported`` means the agendas differ by more than sampling noise. The comparisons follow the data: whoever
-is in the corpus, at whichever meetings. ``text`` states each row in plain words; the
-narrative built from these rows is in :mod:`helpers.story`.
+Contrasts are computed for each measure (``lexicon``, ``hand``) that both cells have, with
+the answer (a turn) as the unit of evidence (:mod:`helpers.contrasts`): the interval is the
+test inverted, so both agree. **Multiplicity:** within one contrast and measure, p-values are
+adjusted over the issues (Holm), because each contrast answers its own question ("do these
+two agendas differ, and where?") and a reader takes its issues together; ``supported`` is
+true when the adjusted p-value is below ``ALPHA`` and the interval excludes zero. Beside
+each contrast stand its sentences and turns (``n_sentences``, ``n_turns``, and the same for
+the compared cell) and ``mde``, the smallest difference detected with 80% power at Holm's
+first threshold (``ALPHA`` over the number of issues; empty where no split of the turns can
+reach it, "not detectable at any size"), with ``mde_unadjusted`` at ``ALPHA`` for one issue
+alone. For an overlap, ``p_value`` tests whether two samples of one agenda would score as
+low, and ``supported`` means the agendas differ by more than sampling noise. The
+comparisons follow the data: whoever is in the corpus, at whichever meetings. ``text``
+states each row in plain words; the narrative built from these rows is in
+:mod:`helpers.story`. :func:`robustness` reruns the contrasts with other units, context
+rules and settings left out.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+from statsmodels.stats.multitest import multipletests
 
-from . import cache, config, inference
+from . import cache, config, contrasts, inference
 from .lexicon import Issue, issue_ids
 from .salience import MEASURES, measure_cells
 from .sources import meeting_label, order_meetings
@@ -31,8 +41,17 @@ ALPHA = 0.05
 MULTIPLICITY = "holm"
 COLUMNS = ["finding", "kind", "meeting", "speaker", "issue", "compare_meeting",
            "compare_speaker", "measure", "estimate", "ci_low", "ci_high", "p_value",
-           "p_adjusted", "supported", "p_unclustered", "ceiling", "ceiling_low",
-           "ceiling_high", "figure", "caveat", "text"]
+           "p_adjusted", "supported", "n_sentences", "n_sentences_compare", "n_turns",
+           "n_turns_compare", "mde", "mde_unadjusted", "smallest_p", "p_unclustered",
+           "ceiling", "ceiling_low", "ceiling_high", "setting", "method", "figure", "caveat",
+           "text"]
+METHOD = {"share": "share of sentences; 95% percentile interval from resampling whole turns",
+          "contrast": "difference of shares; studentised permutation test exchanging whole "
+                      "turns, Holm over issues; 95% interval = the test inverted",
+          "overlap": "1 − Jensen–Shannon distance; 95% interval from resampling whole turns; "
+                     "p from two samples of the pooled agenda"}
+#: The resampling units the robustness table tries, by name (None = whole turns).
+UNITS = {"turn": None, "block of 5": 5, "sentence": 1}
 
 
 def comparisons(cells, speakers) -> list[dict]:
@@ -66,28 +85,46 @@ def figure_name(c: dict) -> str:
     return f"04-{c['speaker']}-{c['compare_meeting']}-to-{c['meeting']}"
 
 
-def cell_caveats(coded: pd.DataFrame, meeting: str, speaker: str, issue: str | None,
-                 manifest_kinds: dict[str, str], label: str | None = None) -> list[str]:
-    """Plain-words caveats of one cell: small n, question-driven, captions, translation."""
-    d = coded[(coded["meeting"] == meeting) & (coded["speaker"] == speaker)]
-    who = f"{speaker.title()} at {meeting_label(meeting).split(',')[0]}"
-    out = []
+def _who(meeting: str, speaker: str) -> str:
+    return f"{speaker.title()} at {meeting_label(meeting).split(',')[0]}"
+
+
+def cell_caveats(frame: pd.DataFrame, meeting: str, speaker: str, issue: str | None,
+                 manifest: dict[str, dict], label: str | None = None) -> list[str]:
+    """Plain-words caveats of one cell: small n, question-driven, captions, translation,
+    mixed settings and records that lack part of their event.
+
+    ``frame`` holds the cell's sentences with the issue labels *of the measure the caveat
+    goes with* (the hand codes for a hand-coded contrast), so counts match that measure.
+    ``manifest`` maps a source file to its manifest row (``source_kind``, ``setting``,
+    ``incomplete``, ``outlet``).
+    """
+    d = frame[(frame["meeting"] == meeting) & (frame["speaker"] == speaker)]
+    who, out = _who(meeting, speaker), []
     if len(d) < 30:
         out.append(f"{who}: only {len(d)} sentences")
     if issue is not None and issue in d:
-        on = d[d[issue]]
+        on = d[d[issue].astype(bool)]
         answers = on[on["turn_type"] == "answer"]
         if len(on) >= 3 and len(answers) / len(on) > 0.5:
             q = answers["question"].nunique()
             out.append(f"{who}: {len(answers)} of {len(on)} sentences"
                        + (f" on {label}" if label else "")
                        + f" answer {q} question{'s' if q > 1 else ''}")
-    kinds = {manifest_kinds.get(s, "") for s in d["source"].unique()}
-    if "broadcast captions" in kinds:
+    rows = [manifest.get(s, {}) for s in sorted(d["source"].unique())]
+    if any(r.get("source_kind") == "broadcast captions" for r in rows):
         out.append(f"{who}: partly from speech-recognition captions")
     tr = sorted(set(d["translation"]) - {"original English"})
     if tr:
         out.append(f"{who}: in translation ({', '.join(tr)})")
+    settings = sorted({r.get("setting", "") for r in rows} - {""})
+    if len(settings) > 1:
+        out.append(f"{who}: mixes settings ({', '.join(settings)})")
+    for r in rows:
+        if r.get("incomplete"):
+            out.append(f"{who}: {r.get('outlet') or r.get('file')}: {r['incomplete']}, so the "
+                       f"sources hold only {d.groupby(['source', 'turn']).ngroups} turns "
+                       f"({int(d['n_words'].sum())} words) of his appearance")
     return out
 
 
@@ -103,14 +140,30 @@ def format_share(x: float) -> str:
     return f"{x * 100:.1f}%" if x < 0.095 else f"{x * 100:.0f}%"
 
 
-def format_points(x: float) -> str:
-    """A difference in shares as signed percentage points ('+7', '−11', '0')."""
+def format_points(x: float, sign: bool = True) -> str:
+    """A difference in shares as percentage points: signed ('+7', '−11', '0') or not."""
     if pd.isna(x):
         return "n/a"
     v = round(x * 100)
+    if not sign:
+        return f"{abs(v)}"
     return "0" if v == 0 else f"{v:+d}".replace("-", "−")
 
 
+
+
+def detectable_text(row: dict) -> str:
+    """What the contrast could have detected, from its turns and ``mde`` columns."""
+    turns = (f"With {row['n_turns']} and {row['n_turns_compare']} turns"
+             if row["kind"] == "difference" else
+             f"With {row['n_turns_compare']} and {row['n_turns']} turns")
+    alone = ("" if pd.isna(row["mde_unadjusted"]) else
+             f"; for this issue alone, about {format_points(row['mde_unadjusted'], sign=False)}")
+    if pd.isna(row["mde"]):
+        return (f"{turns}, no gap on this issue is detectable at any size after Holm's "
+                f"correction{alone or ' or for this issue alone'}.")
+    return (f"{turns}, only gaps of about {format_points(row['mde'], sign=False)} points or "
+            f"more could be detected (80% power, after Holm's correction{alone}).")
 
 
 def finding_text(row: dict, labels: dict[str, str], a_share: float, b_share: float) -> str:
@@ -119,6 +172,7 @@ def finding_text(row: dict, labels: dict[str, str], a_share: float, b_share: flo
     ci = f"{format_points(row['ci_low'])} to {format_points(row['ci_high'])} points"
     p = f"adjusted p {format_p(row['p_adjusted'])}"
     stats = f"difference {format_points(row['estimate'])} points, 95% interval {ci}, {p}"
+    detect = "" if row["supported"] else " " + detectable_text(row)
     if row["kind"] == "difference":
         a, b = row["speaker"].title(), row["compare_speaker"].title()
         where = meeting_label(row["meeting"])
@@ -126,16 +180,17 @@ def finding_text(row: dict, labels: dict[str, str], a_share: float, b_share: flo
             more, less = (a, b) if row["estimate"] > 0 else (b, a)
             return (f"At {where}, {more} gave more of his sentences to {issue} than {less} "
                     f"({a} {format_share(a_share)}, {b} {format_share(b_share)}; {stats}).")
-        return (f"At {where}, no detectable difference between {a} and {b} on {issue} "
-                f"({a} {format_share(a_share)}, {b} {format_share(b_share)}; {stats}).")
+        return (f"At {where}, no difference between {a} and {b} on {issue} was detected "
+                f"({a} {format_share(a_share)}, {b} {format_share(b_share)}; {stats})."
+                + detect)
     who = row["speaker"].title()
     frm, to = meeting_label(row["compare_meeting"]), meeting_label(row["meeting"])
     if row["supported"]:
         verb = "rose" if row["estimate"] > 0 else "fell"
         return (f"{who}'s share of sentences on {issue} {verb} from {format_share(b_share)} at {frm} "
                 f"to {format_share(a_share)} at {to} ({stats}).")
-    return (f"No detectable change in {who}'s attention to {issue} from {frm} to {to} "
-            f"({format_share(b_share)} and {format_share(a_share)}; {stats}).")
+    return (f"No change in {who}'s attention to {issue} from {frm} to {to} was detected "
+            f"({format_share(b_share)} and {format_share(a_share)}; {stats})." + detect)
 
 
 def overlap_text(row: dict) -> str:
@@ -157,85 +212,177 @@ def overlap_text(row: dict) -> str:
             f"p {format_p(row['p_value'])}).")
 
 
+def measure_frames(coded: pd.DataFrame, ids: list[str],
+                   gold: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """The sentences with each measure's issue labels: the lexicon's, and (hand-coded
+    sentences only) the hand codes, so that a caveat counts with its own measure."""
+    out = {"lexicon": coded}
+    if gold is not None:
+        hand = coded[coded["sentence_id"].isin(gold.index)].copy()
+        hand[ids] = gold.loc[hand["sentence_id"], ids].to_numpy(dtype=bool)
+        out["hand"] = hand
+    return out
+
+
 @cache.memoize
 def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.DataFrame,
                      gold: pd.DataFrame | None = None, speakers=config.PRINCIPALS,
                      seed: int = config.SEED, n_boot: int = inference.N_BOOT,
-                     n_perm: int = inference.N_PERM,
-                     manifest_kinds: dict[str, str] | None = None,
-                     block: int = inference.BLOCK) -> pd.DataFrame:
+                     n_perm: int = inference.N_PERM, manifest: dict[str, dict] | None = None,
+                     block: int | None = inference.BLOCK, power: bool = True) -> pd.DataFrame:
     """Return the findings table (see the module docstring); ``salience`` gives the shares.
 
-    ``block`` is the resampling block (sentences within a turn; a large number resamples
-    whole turns): the notebook varies it to show how the tests depend on it.
+    ``block`` is the resampling unit (``None``: whole turns; robustness tries others);
+    ``power=False`` skips the detectable differences (and overlaps), for the robustness table.
     """
-    from statsmodels.stats.multitest import multipletests
-
     ids = issue_ids(lexicon)
     labels = {i.id: i.label for i in lexicon}
-    kinds = manifest_kinds or {}
+    manifest = manifest or {}
+    frames = measure_frames(coded, ids, gold)
+    setting_of = {f: r.get("setting", "") for f, r in manifest.items()}
     share = salience.set_index(["measure", "meeting", "speaker", "issue"])
+    cells = measure_cells(coded, ids, gold, speakers, block=block)
+
+    def setting(frame, key):
+        d = frame[(frame["meeting"] == key[0]) & (frame["speaker"] == key[1])]
+        return ", ".join(sorted({setting_of.get(s, "") for s in d["source"]} - {""}))
+
     rows = []
     for r in salience.itertuples():
+        cell = cells.get(r.measure, {}).get((r.meeting, r.speaker))
         rows.append({"finding": f"share:{r.measure}:{r.meeting}:{r.speaker}:{r.issue}",
                      "kind": "share", "meeting": r.meeting, "speaker": r.speaker,
                      "issue": r.issue, "measure": r.measure, "estimate": r.share,
                      "ci_low": r.ci_low, "ci_high": r.ci_high,
+                     "n_sentences": r.total_sentences,
+                     "n_turns": len(cell[0].sizes) if cell else pd.NA,
+                     "setting": setting(frames[r.measure], (r.meeting, r.speaker)),
+                     "method": METHOD["share"] + (", corrected for coding error"
+                                                  if r.corrected else ""),
                      "text": (f"{r.speaker.title()} at {meeting_label(r.meeting)}: "
                               f"{labels[r.issue]}, {format_share(r.share)} of his sentences "
                               f"(95% interval {format_share(r.ci_low)}–"
                               f"{format_share(r.ci_high)}; {r.measure} measure, "
                               f"n = {r.total_sentences}).")})
-    cells = measure_cells(coded, ids, gold, speakers, block=block)
-    for c in comparisons(cells["lexicon"], speakers):
+    m = len(ids)
+    jobs = [(c, measure) for c in comparisons(cells["lexicon"], speakers) for measure in MEASURES
+            if all(k in cells.get(measure, {}) for k in ((c["meeting"], c["speaker"]),
+                                                         (c["compare_meeting"],
+                                                          c["compare_speaker"])))]
+
+    def contrast(job):  # one contrast and measure; threads share the work (NumPy releases
+        c, measure = job  # the interpreter lock), each seeded by its own cells' names
+        (a, ra), (b, rb) = (cells[measure][(c["meeting"], c["speaker"])],
+                            cells[measure][(c["compare_meeting"], c["compare_speaker"])])
+        return contrasts.compare_cells(a, b, seed, measure, (ra, rb), n_perm,
+                                       detect_at=(ALPHA / m, ALPHA) if power else ())
+
+    for (c, measure), res in zip(jobs, config.map_threads(contrast, jobs)):
         a_key, b_key = (c["meeting"], c["speaker"]), (c["compare_meeting"], c["compare_speaker"])
-        caveat = "; ".join(cell_caveats(coded, *a_key, None, kinds)
-                           + cell_caveats(coded, *b_key, None, kinds))
-        for measure in MEASURES:
-            if a_key not in cells.get(measure, {}) or b_key not in cells[measure]:
-                continue
-            (a, ra), (b, rb) = cells[measure][a_key], cells[measure][b_key]
-            res = inference.compare_cells(a, b, seed, measure, (ra, rb), n_boot, n_perm)
-            usable = res["estimate"].notna()  # the lexicon may be unable to separate an issue
-            res.loc[~usable, ["p_value", "p_unclustered"]] = float("nan")
-            res["p_adjusted"] = float("nan")
-            if usable.any():
-                res.loc[usable, "p_adjusted"] = multipletests(res.loc[usable, "p_value"],
-                                                              method=MULTIPLICITY)[1]
-            tag = (f"{c['meeting']}:{c['speaker']}-vs-{c['compare_speaker']}"
-                   if c["kind"] == "difference" else
-                   f"{c['speaker']}:{c['compare_meeting']}-to-{c['meeting']}")
-            for k, issue in enumerate(ids):
-                row = {**c, "issue": issue, "measure": measure, "figure": figure_name(c),
-                       **res.iloc[k].to_dict()}
-                extra = (cell_caveats(coded, *a_key, issue, kinds, labels[issue])
-                         + cell_caveats(coded, *b_key, issue, kinds, labels[issue]))
-                if measure == "lexicon" and (ra is None or rb is None):
-                    extra.append("lexicon shares not corrected for coding error (no hand "
-                                 "codes in other sources to estimate it from)")
-                row["caveat"] = "; ".join(dict.fromkeys(extra))
-                row["supported"] = bool(row["p_adjusted"] < ALPHA
-                                        and (row["ci_low"] > 0 or row["ci_high"] < 0))
-                if pd.isna(row["estimate"]):
-                    row["text"] = (f"{labels[issue]}: the {measure} measure cannot separate "
-                                   "this issue in these cells, so there is no estimate.")
-                    rows.append(row)
-                    continue
-                row["finding"] = f"{c['kind']}:{measure}:{tag}:{issue}"
+        (a, ra), (b, rb) = cells[measure][a_key], cells[measure][b_key]
+        frame = frames[measure]
+        usable = res["estimate"].notna()  # the lexicon may be unable to separate an issue
+        res["p_adjusted"] = float("nan")
+        if usable.any():
+            res.loc[usable, "p_adjusted"] = multipletests(res.loc[usable, "p_value"],
+                                                          method=MULTIPLICITY)[1]
+        res = res.rename(columns={f"mde@{ALPHA / m:g}": "mde",
+                                  f"mde@{ALPHA:g}": "mde_unadjusted"})
+        tag = (f"{c['meeting']}:{c['speaker']}-vs-{c['compare_speaker']}"
+               if c["kind"] == "difference" else
+               f"{c['speaker']}:{c['compare_meeting']}-to-{c['meeting']}")
+        common = {**c, "measure": measure, "figure": figure_name(c),
+                  "n_sentences": a.n, "n_sentences_compare": b.n,
+                  "setting": " vs ".join([setting(frame, a_key), setting(frame, b_key)]),
+                  "method": METHOD["contrast"]}
+        for k, issue in enumerate(ids):
+            row = {**common, "issue": issue,
+                   **{col: res[col].iloc[k] for col in res.columns}}
+            extra = (cell_caveats(frame, *a_key, issue, manifest, labels[issue])
+                     + cell_caveats(frame, *b_key, issue, manifest, labels[issue]))
+            if measure == "lexicon" and (ra is None or rb is None):
+                extra.append("lexicon shares not corrected for coding error (no hand "
+                             "codes in other sources to estimate it from)")
+            row["caveat"] = "; ".join(dict.fromkeys(extra))
+            row["supported"] = bool(row["p_adjusted"] < ALPHA
+                                    and (row["ci_low"] > 0 or row["ci_high"] < 0))
+            row["finding"] = f"{c['kind']}:{measure}:{tag}:{issue}"
+            if pd.isna(row["estimate"]):
+                row["text"] = (f"{labels[issue]}: the {measure} measure cannot separate "
+                               "this issue in these cells, so there is no estimate.")
+            elif power:
                 row["text"] = finding_text(row, labels,
                                            share.loc[(measure, *a_key, issue), "share"],
                                            share.loc[(measure, *b_key, issue), "share"])
-                rows.append(row)
-            ov = inference.agenda_overlap(a, b, seed, n_boot, measure=measure)
-            o = {**c, "kind": "overlap", "kind_of": c["kind"], "measure": measure,
-                 "finding": f"overlap:{measure}:{tag}", "figure": "04-agenda-overlap",
-                 **{k: ov[k] for k in ("estimate", "ci_low", "ci_high", "ceiling",
-                                       "ceiling_low", "ceiling_high")},
-                 "p_value": ov["p_identical"], "p_adjusted": ov["p_identical"],
-                 "supported": bool(ov["p_identical"] < ALPHA), "caveat": caveat}
-            o["text"] = overlap_text(o)
-            rows.append(o)
+            rows.append(row)
+        if not power:
+            continue
+        ov = inference.agenda_overlap(a, b, seed, n_boot, measure=measure)
+        caveat = "; ".join(cell_caveats(frame, *a_key, None, manifest)
+                           + cell_caveats(frame, *b_key, None, manifest))
+        o = {**common, "kind": "overlap", "kind_of": c["kind"],
+             "finding": f"overlap:{measure}:{tag}", "figure": "04-agenda-overlap",
+             "n_turns": len(a.sizes), "n_turns_compare": len(b.sizes),
+             **{k: ov[k] for k in ("estimate", "ci_low", "ci_high", "ceiling",
+                                   "ceiling_low", "ceiling_high")},
+             "p_value": ov["p_identical"], "p_adjusted": ov["p_identical"],
+             "supported": bool(ov["p_identical"] < ALPHA), "caveat": caveat,
+             "method": METHOD["overlap"]}
+        o["text"] = overlap_text(o)
+        rows.append(o)
     out = pd.DataFrame(rows).reindex(columns=COLUMNS)
     out["supported"] = out["supported"].astype("boolean")
+    for col in ("n_sentences", "n_sentences_compare", "n_turns", "n_turns_compare"):
+        out[col] = out[col].astype("Int64")
     return out.fillna({c: "" for c in ("compare_meeting", "compare_speaker", "issue", "figure",
-                                       "caveat")})
+                                       "caveat", "setting")})
+
+
+def robustness(coded_by_rule: dict[str, pd.DataFrame], rule: str, lexicon: list[Issue],
+               salience: pd.DataFrame, gold: pd.DataFrame | None = None,
+               speakers=config.PRINCIPALS, seed: int = config.SEED,
+               n_perm: int = inference.N_PERM,
+               manifest: dict[str, dict] | None = None,
+               headline: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The contrasts again, changing one choice at a time: which conclusions move?
+
+    Variants: the resampling unit (``UNITS``: blocks of 5 sentences and single sentences
+    besides whole turns), the context rule (every rule in ``coded_by_rule``; only the
+    lexicon measure depends on it), and each less common setting of a cell that mixes
+    settings, left out in turn (say the meeting with the president). Returns the contrast rows of every variant
+    with ``unit``, ``rule`` and ``without``, and ``moved``: whether ``supported`` differs from
+    the headline row (``headline``, the findings table; computed if not given).
+    """
+    manifest = manifest or {}
+    base = {"unit": "turn", "rule": rule, "without": ""}
+    variants = [base] + [{**base, "unit": u} for u in UNITS if u != "turn"]
+    variants += [{**base, "rule": r} for r in coded_by_rule if r != rule]
+    coded = coded_by_rule[rule]
+    settings = coded["source"].map({f: r.get("setting", "") for f, r in manifest.items()})
+    principal = coded["speaker"].isin(list(speakers))
+    mix = settings[principal].groupby([coded["meeting"], coded["speaker"]]).unique()
+    common = settings[principal].mode()
+    left_out = {s for v in mix if len(v) > 1 for s in v} - {""} - set(common)
+    variants += [{**base, "without": s} for s in sorted(left_out)]
+    out = []
+    for v in variants:
+        data = coded_by_rule[v["rule"]]
+        if v["without"]:
+            data = data[settings.reindex(data.index).ne(v["without"]).to_numpy()]
+        if v == base and headline is not None:
+            f = headline
+        else:
+            f = compute_findings(data, lexicon, salience, gold, speakers, seed,
+                                 n_perm=n_perm, manifest=manifest, block=UNITS[v["unit"]],
+                                 power=(v == base))
+        f = f[f["kind"].isin(["difference", "change"])]
+        out.append(f.assign(**v)[["unit", "rule", "without", "finding", "kind", "meeting",
+                                  "speaker", "compare_meeting", "compare_speaker", "measure",
+                                  "issue", "estimate", "ci_low", "ci_high", "p_value",
+                                  "p_adjusted", "supported"]])
+    table = pd.concat(out, ignore_index=True)
+    head = table[(table["unit"] == "turn") & (table["rule"] == rule) & (table["without"] == "")]
+    head = head.set_index("finding")["supported"]
+    table["moved"] = (table["supported"].fillna(False).astype(bool)
+                      != table["finding"].map(head).fillna(False).astype(bool))
+    return table

@@ -3,9 +3,10 @@
 Three things make a naive binomial interval too narrow here, and each is handled:
 
 - **Clustering.** Sentences come in turns, and one answer may hold most of a speaker's
-  sentences on an issue. Every resample draws *blocks* of up to ``BLOCK`` consecutive
-  sentences of one turn (never crossing a turn), with replacement, so neighbouring
-  sentences travel together (:func:`cell_blocks`, :func:`bootstrap_shares`).
+  sentences on an issue. The unit of every resample is the whole turn (an answer, a
+  statement, a quoted passage), drawn with replacement (:func:`cell_blocks`,
+  :func:`bootstrap_shares`); blocks of ``block`` sentences within a turn, or single
+  sentences, are kept only for the robustness table.
 - **Coding error** (lexicon measure only). The lexicon's sensitivity and false-positive
   rate per issue are estimated from hand-coded sentences *of other sources*
   (:func:`estimate_rates`); shares are corrected for them (Rogan–Gladen,
@@ -14,11 +15,14 @@ Three things make a naive binomial interval too narrow here, and each is handled
 - **Zero counts.** A cell with no sentence on an issue gets the exact (Clopper–Pearson)
   interval [0, upper], never a degenerate [0, 0].
 
-Contrasts between two cells (two speakers at a meeting, or one speaker at two meetings) are
-differences of shares with a bootstrap interval and a permutation test that exchanges whole
-blocks between the cells (:func:`compare_cells`); the caller controls the error rate over
-issues (Holm). Agenda overlap is 1 − Jensen–Shannon distance, judged against the *ceiling*
-that identical agendas reach at the same sample sizes (:func:`agenda_overlap`).
+Contrasts between two cells (two speakers at a meeting, or one speaker at two meetings) take
+the *answer* (a turn) as their unit of evidence: a studentised permutation test exchanges
+whole turns between the cells, and the interval is that test inverted, so the two always
+agree (:func:`compare_cells`). Beside each contrast stands what it could have detected: the
+smallest difference found with 80% power by the same test at the same turn sizes
+(:func:`detectable_differences`). The caller controls the error rate over issues (Holm).
+Agenda overlap is 1 − Jensen–Shannon distance, judged against the *ceiling* that identical
+agendas reach at the same sample sizes (:func:`agenda_overlap`).
 
 What the intervals do not cover: the choice of lexicon patterns and of the inheritance
 rule, disagreement between human coders, and which questions journalists asked.
@@ -31,12 +35,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import beta
 
 from . import config
 
-#: Sentences per resampling block (consecutive sentences of one turn).
-BLOCK = 5
-#: Bootstrap resamples and permutations.
+#: The resampling unit: ``None`` = whole turns (the headline); a number = blocks of that many
+#: consecutive sentences within a turn (1 = every sentence on its own; robustness only).
+BLOCK = None
+#: Bootstrap resamples; relabellings of a permutation test (all of them when there are fewer).
 N_BOOT = 2000
 N_PERM = 4000
 LEVEL = 0.95
@@ -61,12 +68,12 @@ def rng_for(seed: int, *keys: str) -> np.random.Generator:
 # --------------------------------------------------------------------------- cells
 @dataclass(frozen=True)
 class Cell:
-    """One speaker at one meeting: issue counts per resampling block."""
+    """One speaker at one meeting: issue counts per resampling unit (turn or block)."""
 
     meeting: str
     speaker: str
-    counts: np.ndarray  # blocks × issues, sentences per block that concern each issue
-    sizes: np.ndarray   # sentences per block
+    counts: np.ndarray  # units × issues, sentences per unit that concern each issue
+    sizes: np.ndarray   # sentences per unit
     sources: tuple[str, ...]
 
     @property
@@ -77,17 +84,20 @@ class Cell:
         return self.counts.sum(axis=0) / self.n
 
 
-def block_ids(frame: pd.DataFrame, block: int = BLOCK) -> np.ndarray:
-    """Number each row's block: consecutive runs of ``block`` sentences within one turn.
+def block_ids(frame: pd.DataFrame, block: int | None = BLOCK) -> np.ndarray:
+    """Number each row's unit: its turn (``block=None``), or consecutive runs of ``block``
+    sentences within one turn.
 
     Rows must be in source order (as :func:`helpers.coding.code_sentences` returns them).
     """
     turn = frame.groupby(["source", "turn"], sort=False, dropna=False).ngroup().to_numpy()
+    if block is None:
+        return pd.factorize(turn)[0]
     pos = pd.Series(turn).groupby(turn, sort=False).cumcount().to_numpy()
     return pd.factorize(turn * (int(pos.max(initial=0)) // block + 1) + pos // block)[0]
 
 
-def cell_blocks(labels: pd.DataFrame, frame: pd.DataFrame, block: int = BLOCK) -> dict:
+def cell_blocks(labels: pd.DataFrame, frame: pd.DataFrame, block: int | None = BLOCK) -> dict:
     """Return ``{(meeting, speaker): Cell}`` from boolean issue labels aligned with ``frame``.
 
     ``frame`` holds meeting, speaker, source and turn for the same rows, in source order.
@@ -191,7 +201,7 @@ def bootstrap_shares(cell: Cell, rng: np.random.Generator, rates: CodingRates | 
     were known to be 0; its replicates are drawn instead from the Jeffreys posterior
     Beta(0.5, n + 0.5) of the observed share (then corrected like the others), so that a
     difference from another cell is not overstated. ``zeros=False`` leaves them at 0: for
-    a cell's own interval, where :func:`interval` gives a zero count its exact bound.
+    a cell's own interval, where :func:`intervals` gives a zero count its exact bound.
     """
     point, reps = cell.shares(), _resample(cell, n_boot, rng)
     zero = cell.counts.sum(axis=0) == 0
@@ -204,30 +214,18 @@ def bootstrap_shares(cell: Cell, rng: np.random.Generator, rates: CodingRates | 
     return point, reps
 
 
-def interval(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: int,
-             level: float = LEVEL, rates: CodingRates | None = None,
-             n_blocks: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of the replicates, with two exact fall-backs.
-
-    Where the count is zero, the upper bound is at least the exact (Clopper–Pearson) one,
-    mapped through the coding-error correction when ``rates`` are given (a lexicon that
-    misses mentions can show none while the true share is above zero). A cell of a single
-    block cannot be resampled: it gets the Clopper–Pearson interval of its sentences.
-    One cell of :func:`intervals`.
-    """
-    lo, hi = intervals(point[None], np.asarray(reps)[None], np.asarray(counts)[None],
-                       np.array([n]), np.array([2 if n_blocks is None else n_blocks]),
-                       level, [rates])
-    return lo[0], hi[0]
-
-
 def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.ndarray,
               n_blocks: np.ndarray, level: float = LEVEL,
               rates: list[CodingRates | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`interval` of many cells at once: arrays cells × issues (``reps``: cells ×
-    replicates × issues; ``n``, ``n_blocks`` and ``rates`` one per cell)."""
-    from scipy.stats import beta
+    """Percentile intervals of many cells at once, with two exact fall-backs.
 
+    Arrays are cells × issues (``reps``: cells × replicates × issues; ``n``, ``n_blocks``
+    and ``rates`` one per cell). Where the count is zero, the upper bound is at least the
+    exact (Clopper–Pearson) one, mapped through the coding-error correction when ``rates``
+    are given (a lexicon that misses mentions can show none while the true share is above
+    zero). A cell of a single unit cannot be resampled: it gets the Clopper–Pearson interval
+    of its sentences.
+    """
     a = (1 - level) / 2
     rates = [None] * len(point) if rates is None else rates
     lo, hi = point.astype(float), point.astype(float)
@@ -304,78 +302,19 @@ def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
     return [row for done in config.map_threads(one_chunk, chunks) for row in done]
 
 
-# --------------------------------------------------------------------------- contrasts
-def permutation_pvalues(a: Cell, b: Cell, rng: np.random.Generator,
-                        n_perm: int = N_PERM) -> np.ndarray:
-    """Two-sided p-value per issue for "the two cells have the same share".
-
-    Whole blocks are exchanged between the cells (the clustering is kept); the statistic is
-    the difference of observed shares. p = (1 + #{|d*| ≥ |d|}) / (1 + n_perm).
-    """
-    counts = np.vstack([a.counts, b.counts])
-    sizes = np.concatenate([a.sizes, b.sizes])
-    na, nt = len(a.sizes), len(sizes)
-    observed = a.shares() - b.shares()
-    order = np.argsort(rng.random((n_perm, nt)), axis=1)
-    in_a = np.zeros((n_perm, nt), dtype=np.int64)
-    np.put_along_axis(in_a, order[:, :na], 1, axis=1)
-    sum_a, size_a = in_a @ counts, in_a @ sizes
-    diff = sum_a / size_a[:, None] - (counts.sum(0) - sum_a) / (sizes.sum() - size_a)[:, None]
-    extreme = (np.abs(diff) >= np.abs(observed) - 1e-12).sum(axis=0)
-    return (1 + extreme) / (1 + n_perm)
-
-
-def compare_cells(a: Cell, b: Cell, seed: int, measure: str,
-                  rates: tuple[CodingRates | None, CodingRates | None] = (None, None),
-                  n_boot: int = N_BOOT, n_perm: int = N_PERM,
-                  level: float = LEVEL) -> pd.DataFrame:
-    """Share of ``a`` minus share of ``b``, per issue: estimate, interval and p-value.
-
-    Each cell is resampled independently (its own seeded generator, so the result does not
-    depend on the order of comparisons); the p-value is from :func:`permutation_pvalues`.
-    """
-    pa_, ra = bootstrap_shares(a, rng_for(seed, a.meeting, a.speaker, measure), rates[0], n_boot)
-    pb_, rb = bootstrap_shares(b, rng_for(seed, b.meeting, b.speaker, measure), rates[1], n_boot)
-    diff = ra - rb
-    al = (1 - level) / 2
-    with np.errstate(all="ignore"):
-        lo, hi = np.nanquantile(diff, [al, 1 - al], axis=0)
-    est = pa_ - pb_
-    p = permutation_pvalues(a, b, rng_for(seed, a.meeting, a.speaker, b.meeting, b.speaker,
-                                          measure, "perm"), n_perm)
-    return pd.DataFrame({"estimate": est, "ci_low": np.minimum(lo, est),
-                         "ci_high": np.maximum(hi, est), "p_value": p,
-                         "p_unclustered": fisher_pvalues(a, b)})
-
-
-def fisher_pvalues(a: Cell, b: Cell) -> np.ndarray:
-    """Fisher's exact test per issue, as if every sentence were independent (for contrast).
-
-    Shows how much of a difference's apparent strength comes from treating the sentences of
-    one answer as separate pieces of evidence.
-    """
-    from scipy.stats import fisher_exact
-
-    ka, kb = a.counts.sum(axis=0), b.counts.sum(axis=0)
-    return np.array([fisher_exact([[x, a.n - x], [y, b.n - y]])[1] for x, y in zip(ka, kb)])
-
-
 # --------------------------------------------------------------------------- overlap
 def js_similarity(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """1 − Jensen–Shannon distance (base 2) between rows of p and q (any non-negative rows).
 
     NaN where a row has no mass (an agenda with no issue at all has no distribution).
     """
+    p, q = np.atleast_2d(p).astype(float), np.atleast_2d(q).astype(float)
     empty = (p.sum(axis=-1) == 0) | (q.sum(axis=-1) == 0)
-    p = p / np.clip(p.sum(axis=-1, keepdims=True), 1e-12, None)
-    q = q / np.clip(q.sum(axis=-1, keepdims=True), 1e-12, None)
-    m = (p + q) / 2
-
-    def kl(x, y):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(x > 0, x * np.log2(x / np.where(y > 0, y, 1)), 0.0)
-        return t.sum(axis=-1)
-    return np.where(empty, np.nan, 1 - np.sqrt(np.clip((kl(p, m) + kl(q, m)) / 2, 0, 1)))
+    with np.errstate(all="ignore"):
+        d = jensenshannon(np.where(empty[:, None], 1.0, p), np.where(empty[:, None], 1.0, q),
+                          base=2, axis=-1)
+    out = np.where(empty, np.nan, 1 - d)
+    return out if out.shape[0] > 1 else out[0]
 
 
 def agenda_overlap(a: Cell, b: Cell, seed: int, n_boot: int = N_BOOT,

@@ -24,7 +24,7 @@ HAND_MIN_COVERAGE = 0.9
 
 
 def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None = None,
-                  speakers=("pompeo", "lavrov", "putin"), block: int = inference.BLOCK) -> dict:
+                  speakers=("pompeo", "lavrov", "putin"), block: int | None = inference.BLOCK) -> dict:
     """Resampling cells of every measure: ``{measure: {(meeting, speaker): (Cell, rates)}}``.
 
     ``lexicon``: the coded labels, with coding rates (:class:`~helpers.inference.CodingRates`)

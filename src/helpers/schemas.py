@@ -136,7 +136,7 @@ register("salience", pa.DataFrameSchema(
         "share": _c(float, "Share of the sentences that concern the issue (lexicon: "
                            "corrected; empty where the lexicon cannot separate the issue)",
                     SHARE, nullable=True),
-        "ci_low": _c(float, "Lower bound of the 95% interval (block bootstrap within turns, "
+        "ci_low": _c(float, "Lower bound of the 95% interval (bootstrap over whole turns, "
                             "with coding error for the lexicon; exact where the count is 0)",
                      SHARE, nullable=True),
         "ci_high": _c(float, "Upper bound of the 95% interval", SHARE, nullable=True),
@@ -164,15 +164,30 @@ register("findings", pa.DataFrameSchema(
         "estimate": _c(float, "Share; or share of speaker at meeting minus share of "
                               "compare_speaker at compare_meeting; or agenda similarity "
                               "(1 − Jensen–Shannon distance)", nullable=True),
-        "ci_low": _c(float, "Lower bound of the 95% interval", nullable=True),
+        "ci_low": _c(float, "Lower bound of the 95% interval (for a contrast: the test "
+                            "inverted, so it excludes 0 exactly when p_value < 0.05)",
+                     nullable=True),
         "ci_high": _c(float, "Upper bound of the 95% interval", nullable=True),
-        "p_value": _c(float, "Permutation p-value (blocks exchanged between the cells); for "
-                             "an overlap, the share of identical-agenda draws scoring as low",
+        "p_value": _c(float, "Studentised permutation p-value, whole turns exchanged between "
+                             "the cells, never below the small-sample t-test's; for an "
+                             "overlap, the share of identical-agenda draws scoring as low",
                       nullable=True),
         "p_adjusted": _c(float, "Holm-adjusted over the issues of the contrast and measure",
                          nullable=True),
         "supported": _c("boolean", "True when p_adjusted < 0.05 and the interval excludes 0",
                         nullable=True),
+        "n_sentences": _c("Int64", "Sentences of the cell (for a contrast or overlap: of the "
+                                   "speaker at meeting)", nullable=True),
+        "n_sentences_compare": _c("Int64", "Sentences of the compared cell", nullable=True),
+        "n_turns": _c("Int64", "Turns (answers, statements, quoted passages) of the cell: the "
+                               "units of evidence", nullable=True),
+        "n_turns_compare": _c("Int64", "Turns of the compared cell", nullable=True),
+        "mde": _c(float, "Contrasts: the smallest difference detected with 80% power by the "
+                         "same test at these turn sizes, at Holm's first threshold (0.05 over "
+                         "the issues); empty = not detectable at any size", nullable=True),
+        "mde_unadjusted": _c(float, "The same at 0.05, for one issue alone", nullable=True),
+        "smallest_p": _c(float, "Contrasts: the smallest p-value any split of the turns can "
+                                "give", nullable=True),
         "p_unclustered": _c(float, "Fisher's exact p-value as if sentences were independent "
                                    "(for comparison only; not used for supported)",
                             nullable=True),
@@ -183,13 +198,39 @@ register("findings", pa.DataFrameSchema(
                           nullable=True),
         "ceiling_high": _c(float, "Overlap only: 97.5th percentile of that similarity",
                            nullable=True),
+        "setting": _c(str, "The occasions of the cells' sources (press conference, meeting "
+                           "with the president, news article), from the manifest",
+                      nullable=True),
+        "method": _c(str, "How the estimate, interval and test were made", nullable=True),
         "figure": _c(str, "Figure (reports/figures/<figure>.png) that shows it",
                      nullable=True),
         "caveat": _c(str, "What limits the claim (small cell, question-driven, captions, "
-                          "translation)", nullable=True),
+                          "translation, mixed settings, an incomplete record)", nullable=True),
         "text": _c(str, "The claim in plain words"),
     },
     strict=True, ordered=True, name="findings"))
+register("findings_robustness", pa.DataFrameSchema(
+    {
+        "unit": _c(str, "Unit of evidence: turn (the headline), block of 5, or sentence"),
+        "rule": _c(str, "Context rule of the lexicon coding"),
+        "without": _c(str, "Setting left out (empty: none)", nullable=True),
+        "finding": _c(str, "Id of the headline row (findings.csv) this row varies"),
+        "kind": _c(str, "difference or change", pa.Check.isin(["difference", "change"])),
+        "meeting": _c(str, "Meeting id (for a change: the later meeting)"),
+        "speaker": _c(str, "Speaker id", pa.Check.isin(SPEAKER_IDS)),
+        "compare_meeting": _c(str, "Meeting compared with"),
+        "compare_speaker": _c(str, "Speaker compared with"),
+        "measure": _c(str, "lexicon or hand", pa.Check.isin(["lexicon", "hand"])),
+        "issue": _c(str, "Issue id"),
+        "estimate": _c(float, "Difference in shares", nullable=True),
+        "ci_low": _c(float, "Lower bound of the 95% interval", nullable=True),
+        "ci_high": _c(float, "Upper bound of the 95% interval", nullable=True),
+        "p_value": _c(float, "p-value under this variant", nullable=True),
+        "p_adjusted": _c(float, "Holm-adjusted over the issues", nullable=True),
+        "supported": _c("boolean", "Supported under this variant", nullable=True),
+        "moved": _c(bool, "True when supported differs from the headline row"),
+    },
+    strict=True, ordered=True, name="findings_robustness"))
 register("reliability", pa.DataFrameSchema(
     {
         "issue": _c(str, "Issue id, or 'micro avg'"),

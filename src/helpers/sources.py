@@ -27,8 +27,11 @@ COLUMNS = ["file", "sha256", "outlet", "title", "source_kind", "translation", "f
 #: (``;``-separated, compared ignoring surrounding white space and quote and dash style),
 #: ``drop_pattern`` is a regular expression that drops every line it matches in full, and
 #: ``speech_starts_at`` drops every line before the given line number or before the first
-#: line equal to the given text.
-OPTIONAL_COLUMNS = ["meeting_name", "drop_lines", "drop_pattern", "speech_starts_at"]
+#: line equal to the given text. ``setting`` names the occasion (a press conference, a
+#: meeting with the president, a news article: comparisons say when a cell mixes them), and
+#: ``incomplete`` says what the record lacks of its event ("cut off mid-answer"), for caveats.
+OPTIONAL_COLUMNS = ["meeting_name", "drop_lines", "drop_pattern", "speech_starts_at",
+                    "setting", "incomplete"]
 #: Source kinds in order of authority (rank 1 is best), as the canonical-source policy uses.
 SOURCE_RANK = {"official transcript": 1, "third-party copy of a transcript": 2,
                "broadcast captions": 3, "news article": 4}
@@ -60,6 +63,8 @@ class Source:
     drop_lines: str = ""
     drop_pattern: str = ""
     speech_starts_at: str = ""
+    setting: str = ""
+    incomplete: str = ""
 
     @property
     def rank(self) -> int:

@@ -28,7 +28,11 @@ def primary_measure(rows: pd.DataFrame) -> str:
 
 
 def top_issues(salience: pd.DataFrame, labels: dict[str, str], k: int = 3) -> list[str]:
-    """One line per speaker-meeting cell: its ``k`` largest issues with intervals."""
+    """One line per speaker-meeting cell: its ``k`` largest issues with intervals.
+
+    Issues whose shares tie (to the percentage shown) are named together as a tie, and a
+    tie at the ``k``-th place brings in every issue that shares it.
+    """
     out = []
     order = {m: i for i, m in enumerate(order_meetings(salience["meeting"]))}
     cells = salience[["meeting", "speaker"]].drop_duplicates()
@@ -37,20 +41,51 @@ def top_issues(salience: pd.DataFrame, labels: dict[str, str], k: int = 3) -> li
         d = salience[(salience["meeting"] == m) & (salience["speaker"] == sp)]
         measure = primary_measure(d)
         d = d[d["measure"] == measure].sort_values(["share", "issue"], ascending=[False, True])
-        items = ", ".join(f"{labels[r.issue]} {_pct(r.share)} ({_pct(r.ci_low)}–"
-                          f"{_pct(r.ci_high)})" for r in d.head(k).itertuples())
+        shown = d["share"].map(_pct)
+        cut = shown.iloc[min(k, len(d)) - 1]
+        top = d[(d["share"] >= d["share"].iloc[min(k, len(d)) - 1]) | (shown == cut)]
+        groups = top.groupby(shown.loc[top.index], sort=False)
+        items = []
+        for pct, g in groups:
+            if len(g) > 1:
+                names = listing(labels[i] for i in g["issue"])
+                items.append(f"{names} tied at {pct} each ("
+                             + "; ".join(f"{_pct(r.ci_low)}–{_pct(r.ci_high)}"
+                                         for r in g.itertuples()) + ")")
+            else:
+                r = next(g.itertuples())
+                items.append(f"{labels[r.issue]} {pct} ({_pct(r.ci_low)}–{_pct(r.ci_high)})")
         out.append(f"- **{sp.title()}, {meeting_label(m)}** ({d['total_sentences'].iloc[0]} "
-                   f"sentences, {measure} coding): {items}.")
+                   f"sentences, {measure} coding): {', '.join(items)}.")
     return out
 
 
+def by_evidence(rows: pd.DataFrame) -> pd.DataFrame:
+    """Contrast rows ordered by evidence: adjusted p, then unadjusted p, then size."""
+    return rows.assign(_abs=-rows["estimate"].abs()).sort_values(
+        ["p_adjusted", "p_value", "_abs", "issue"], kind="stable").drop(columns="_abs")
+
+
+def detectable_range(rows: pd.DataFrame) -> str:
+    """'about 40 to 60 points' (the range of ``mde`` over rows), or the words for none."""
+    m = rows["mde"].dropna()
+    if m.empty:
+        return "no gap of any size"
+    lo, hi = round(m.min() * 100), round(m.max() * 100)
+    span = f"about {lo} points" if lo == hi else f"about {lo} to {hi} points"
+    none = rows["mde"].isna().sum()
+    return (f"only gaps of {span} or more" +
+            (f" (on {none} of {len(rows)} issues, no gap of any size)" if none else ""))
+
+
 def _contrast_lines(f: pd.DataFrame, labels: dict[str, str], n_largest: int = 2) -> list[str]:
-    """Supported claims of one contrast, or a plain statement that none is supported."""
+    """Supported claims of one contrast, or a plain statement that none is supported, with
+    what the contrast could have detected and the gaps nearest to significance."""
     measure = primary_measure(f)
-    main = f[f["measure"] == measure]
+    main = f[f["measure"] == measure].dropna(subset=["estimate"])
     other = f[f["measure"] != measure].set_index("issue")
     lines = []
-    for r in main[main["supported"].fillna(False).astype(bool)].itertuples():
+    for r in by_evidence(main[main["supported"].fillna(False).astype(bool)]).itertuples():
         agree = ""
         if r.issue in other.index:
             o = other.loc[r.issue]
@@ -61,27 +96,36 @@ def _contrast_lines(f: pd.DataFrame, labels: dict[str, str], n_largest: int = 2)
                      f"({_pts(o['estimate'])} points, adjusted p {_p(o['p_adjusted'])}).")
         caveat = f" *Caveat:* {r.caveat}." if r.caveat else ""
         lines.append(f"- {r.text}{agree}{caveat}")
-    if not lines:
-        r0 = main.iloc[0]
-        if r0["kind"] == "difference":
-            what = (f"At {meeting_label(r0['meeting'])}, no difference between "
-                    f"{r0['speaker'].title()} and {r0['compare_speaker'].title()}")
-        else:
-            what = (f"No change in {r0['speaker'].title()}'s agenda from "
-                    f"{meeting_label(r0['compare_meeting'])} to {meeting_label(r0['meeting'])}")
-        big = main.reindex(main["estimate"].abs().sort_values(ascending=False).index)
-        gaps = "; ".join(f"{labels[r.issue]} {_pts(r.estimate)} points (95% interval "
-                         f"{_pts(r.ci_low)} to {_pts(r.ci_high)}, unadjusted p "
-                         f"{_p(r.p_value)}; p {_p(r.p_unclustered)} if every sentence counted "
-                         "as independent evidence)" for r in big.head(n_largest).itertuples())
-        sign = (f"positive = more {r0['speaker'].title()}" if r0["kind"] == "difference"
-                else "positive = more at the later meeting")
-        caveats = "; ".join(dict.fromkeys(c for r in big.head(n_largest).itertuples()
-                                          for c in r.caveat.split("; ") if c))
-        lines.append(f"- {what} is statistically supported on any of the {len(main)} issues "
-                     f"({measure} coding, adjusted p ≥ 0.05 or an interval that includes "
-                     f"zero). The largest gaps ({sign}): {gaps}."
-                     + (f" *Caveat:* {caveats}." if caveats else ""))
+    if lines or main.empty:
+        return lines
+    r0 = main.iloc[0]
+    if r0["kind"] == "difference":
+        what = (f"At {meeting_label(r0['meeting'])}, no difference between "
+                f"{r0['speaker'].title()} and {r0['compare_speaker'].title()}")
+        turns = f"{r0['n_turns']} and {r0['n_turns_compare']} turns"
+    else:
+        what = (f"No change in {r0['speaker'].title()}'s agenda from "
+                f"{meeting_label(r0['compare_meeting'])} to {meeting_label(r0['meeting'])}")
+        turns = f"{r0['n_turns_compare']} and {r0['n_turns']} turns"
+    ranked = by_evidence(main)
+    nearest = ranked.head(n_largest)
+    gaps = "; ".join(f"{labels[r.issue]} {_pts(r.estimate)} points (95% interval "
+                     f"{_pts(r.ci_low)} to {_pts(r.ci_high)}, p {_p(r.p_value)}, adjusted p "
+                     f"{_p(r.p_adjusted)}; p {_p(r.p_unclustered)} if every sentence counted "
+                     "as independent evidence)"
+                     for r in nearest.itertuples())
+    tied = ranked[ranked["p_adjusted"] == nearest["p_adjusted"].iloc[-1]]
+    tie = (f" {len(tied)} issues tie at that adjusted p, so this order among them is not "
+           "evidence." if len(tied) > n_largest else "")
+    sign = (f"positive = more {r0['speaker'].title()}" if r0["kind"] == "difference"
+            else "positive = more at the later meeting")
+    caveats = "; ".join(dict.fromkeys(c for r in nearest.itertuples()
+                                      for c in r.caveat.split("; ") if c))
+    lines.append(f"- {what} was detected on any of the {len(main)} issues ({measure} coding). "
+                 f"With {turns}, {detectable_range(main)} could have been detected (80% "
+                 "power, after Holm's correction over the issues), so this says little about "
+                 f"smaller gaps. Nearest to significance ({sign}): {gaps}.{tie}"
+                 + (f" *Caveat:* {caveats}." if caveats else ""))
     return lines
 
 
@@ -117,9 +161,11 @@ def findings_markdown(findings: pd.DataFrame, salience: pd.DataFrame, labels: di
            "Generated by notebook `04-measure-issue-salience` from `data/processed/"
            "findings.csv` and `salience.csv`: every number below comes from those tables. "
            "Shares are of each speaker's canonical sentences at a meeting, with 95% "
-           "intervals from resampling blocks of sentences within turns; contrasts are "
-           "tested by exchanging those blocks between the two cells, with Holm's "
-           "correction over the issues.", "",
+           "intervals from resampling whole turns (answers, statements, quoted passages). "
+           "The unit of evidence is the turn: contrasts are tested by exchanging whole "
+           "turns between the two cells, and each interval is its test inverted, so the two "
+           "agree. Holm's correction runs over the issues of one contrast and measure, "
+           "because each contrast asks one question of the two agendas.", "",
            "**What each man stressed** (largest three issues per speaker and meeting):", ""]
     out += top_issues(salience[salience["speaker"].isin(speakers)], labels)
     for kind, title in (("difference", "How they differ"), ("change", "How it changed")):
@@ -194,3 +240,64 @@ def say(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(text))
+
+
+# ---- tests, power and robustness (notebook 04)
+def _comparison(r) -> str:
+    if r.kind == "difference":
+        return (f"{r.speaker.title()} vs {r.compare_speaker.title()} at "
+                f"{meeting_label(r.meeting)}")
+    return (f"{r.speaker.title()}, {meeting_label(r.compare_meeting)} to "
+            f"{meeting_label(r.meeting)}")
+
+
+def tests_reading(contrasts: pd.DataFrame) -> str:
+    """How many contrasts were tested and supported, whether interval and test agree, and
+    what each comparison could have detected."""
+    c = contrasts.dropna(subset=["estimate"])
+    excludes = (c["ci_low"] > 0) | (c["ci_high"] < 0)
+    agree = int((excludes == (c["p_value"] < 0.05)).sum())
+    sup = c["supported"].fillna(False).astype(bool)
+    parts = [f"{len(c)} contrasts were tested ({c['figure'].nunique()} comparisons, each "
+             "issue, each measure both cells have); "
+             f"{int(sup.sum())} {'is' if sup.sum() == 1 else 'are'} supported after Holm's "
+             f"correction. Interval and test agree on {agree} of {len(c)}"
+             + (" (they are the same test)." if agree == len(c) else
+                "; where they do not, the p-value sits on a tie of the relabellings.")]
+    for _, g in c.groupby(["figure", "measure"], sort=False):
+        r = g.iloc[0]
+        a, b = ((r.n_turns, r.n_turns_compare) if r.kind == "difference"
+                else (r.n_turns_compare, r.n_turns))
+        parts.append(f"{_comparison(r)} ({r.measure}, {a} and {b} turns): "
+                     f"{detectable_range(g)} could have been detected")
+    return parts[0] + " What each comparison could detect, at 80% power after Holm's " \
+        "correction: " + "; ".join(parts[1:]) + "."
+
+
+def robustness_reading(table: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Which conclusions move when the unit, the context rule or a setting changes."""
+    head = table[(table["unit"] == "turn") & (table["without"] == "")
+                 & (table["rule"] == table["rule"].iloc[0])]
+    n_sup = int(head["supported"].fillna(False).astype(bool).sum())
+    out = [f"The headline (whole turns, context rule `{head['rule'].iloc[0]}`) supports "
+           f"{n_sup} contrast{'s' if n_sup != 1 else ''}."]
+    for (unit, rule, without), g in table.groupby(["unit", "rule", "without"], sort=False):
+        if g.equals(head) or (unit == "turn" and rule == head["rule"].iloc[0] and not without):
+            continue
+        name = (f"without the {without}" if without else
+                f"with {'single sentences' if unit == 'sentence' else 'blocks of 5 sentences'}"
+                " as units" if unit != "turn" else f"with context rule `{rule}`")
+        moved = g[g["moved"]]
+        if moved.empty:
+            out.append(f"{name.capitalize()}: no conclusion moves.")
+            continue
+        gained = moved[moved["supported"].fillna(False).astype(bool)]
+        lost = moved[~moved["supported"].fillna(False).astype(bool)]
+        items = ([f"{labels[r.issue]} ({_comparison(r)}, {r.measure}) becomes supported"
+                  for r in gained.itertuples()]
+                 + [f"{labels[r.issue]} ({_comparison(r)}, {r.measure}) is no longer supported"
+                    for r in lost.itertuples()])
+        out.append(f"{name.capitalize()}: {len(moved)} conclusion"
+                   f"{'s move' if len(moved) != 1 else ' moves'}: {listing(items, 4)}"
+                   + (f" and {len(items) - 4} more" if len(items) > 4 else "") + ".")
+    return " ".join(out)
