@@ -211,7 +211,7 @@ def keyness_table(tokens: pd.DataFrame, comparison: str, alpha0: float,
         "prior": np.round(prior, 4),
         "delta": np.round(delta, 4), "var": np.round(var, 4), "z": np.round(z, 4),
         "n_turns": np.asarray((x > 0).sum(axis=0)).ravel().astype(int),
-        "p_perm": np.round(p, 5), "p_min": np.round(p_min, 6), "q_fdr": np.round(q, 5),
+        "p_perm": np.round(p, 5), "p_min": np.round(p_min, 9), "q_fdr": np.round(q, 5),
         "passes_fdr": passes})
     return out.sort_values(["z", "term"], ascending=[False, True], ignore_index=True)
 

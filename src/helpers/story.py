@@ -194,3 +194,111 @@ def say(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(text))
+
+
+# ---- vocabulary and topics (notebooks 02, 03)
+def _terms(k: pd.DataFrame, italic: bool = True) -> str:
+    return listing(k["term"], italic=italic)
+
+
+def passing_terms(k: pd.DataFrame, a: str, b: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The terms of a keyness table that pass the test: (more a's, more b's), by p."""
+    p = k[k["passes_fdr"]].sort_values(["p_perm", "term"])
+    return p[p["rate_difference"] > 0], p[p["rate_difference"] < 0]
+
+
+def keyness_title(k: pd.DataFrame, where: str, a: str, b: str) -> str:
+    """A keyness figure's title: only the terms that pass, or that none does."""
+    pa_, pb = passing_terms(k, a, b)
+    if pa_.empty and pb.empty:
+        return f"{where}: no term passes the turn-level test"
+    parts = [f"{who.title()}: {', '.join(t['term'].head(3))}"
+             for who, t in ((a, pa_), (b, pb)) if len(t)]
+    return f"{where}: " + "; ".join(parts) + " (pass the turn-level test)"
+
+
+def keyness_reading(k: pd.DataFrame, where: str, a: str, b: str, min_tokens: int,
+                    fdr: float) -> str:
+    """What a keyness comparison shows: tested terms, the smallest attainable p, and the
+    terms that pass (with rates and p), or that none does; untested words are not named."""
+    tested = k[k["p_perm"].notna()]
+    if tested.empty:
+        return f"{where}: no term is used {min_tokens} times or more, so none is tested."
+    pa_, pb = passing_terms(k, a, b)
+    best = tested.sort_values(["p_perm", "term"]).iloc[0]
+    head = (f"{where}, {len(tested)} terms are used at least {min_tokens} times and tested. "
+            f"The smallest p-value any term can reach is {_p(best['p_min'])} "
+            f"(one in {round(1 / best['p_min']):,} relabellings of the turns); the smallest "
+            f"reached is {_p(best['p_perm'])}. ")
+    if pa_.empty and pb.empty:
+        return head + (f"**No term passes** at a false discovery rate of {fdr:.0%}: with "
+                       "these few turns, no word's rate differs between the two men more "
+                       "than relabelling whole answers allows.")
+    def one(r):
+        return (f"*{r.term}* ({getattr(r, f'per_1000_{a}'):.1f} against "
+                f"{getattr(r, f'per_1000_{b}'):.1f} per 1,000 tokens, p {_p(r.p_perm)})")
+    parts = [f"more {who.title()}'s: " + "; ".join(one(r) for r in t.itertuples())
+             for who, t in ((a, pa_), (b, pb)) if len(t)]
+    return head + f"Passing at a false discovery rate of {fdr:.0%}: " + "; ".join(parts) + "."
+
+
+def rendering_note(sentences: pd.DataFrame, kinds: dict[str, str], speakers) -> str:
+    """How each speaker's words reach us: translation and source kind, from the table."""
+    out = []
+    for sp in speakers:
+        d = sentences[sentences["speaker"] == sp]
+        how = d.groupby(["translation", d["source"].map(kinds)]).size().sort_values(
+            ascending=False)
+        out.append(f"{sp.title()}'s words come " + listing(
+            [f"as {tr} from the {kind} ({n} sentences)" for (tr, kind), n in how.items()]))
+    return ("**How the words reach us.** " + "; ".join(out) + ". Word choice in translation "
+            "is the translator's, and captions mishear and drop words: a distinctive term "
+            "says as much about the rendering as about the man.")
+
+
+def renderings_reading(passing: dict[str, list[str]], overlap: int, top_k: int,
+                       speaker: str) -> str:
+    """Which passing terms survive in both renderings of the same passages."""
+    names = list(passing)
+    both = [t for t in passing[names[0]] if t in passing[names[1]]]
+    if not any(passing.values()):
+        head = (f"No term passes the test in either rendering ({' or '.join(names)}), so "
+                "no distinctive term survives in both.")
+    else:
+        head = (f"Passing terms: {'; '.join(f'{n}: {listing(v, italic=True)}' for n, v in passing.items())}; "
+                f"in both: {listing(both, italic=True)}.")
+    return (head + f" Of {speaker.title()}'s {top_k} highest-ranked terms (by z, untested) in "
+            f"one rendering, {overlap} are among the {top_k} highest in the other.")
+
+
+def vocabulary_findings(tables: dict[str, pd.DataFrame], n_turns: dict[str, pd.Series],
+                        a: str, b: str, fdr: float, agreement: tuple, renderings: str,
+                        alone: list[str]) -> str:
+    """The closing findings of notebook 02: per meeting compared (label → keyness table and
+    turns per speaker), the meetings left out (``alone``: one man speaks), the independent
+    computation's agreement and the renderings check."""
+    out = []
+    for where, k in tables.items():
+        pa_, pb = passing_terms(k, a, b)
+        tested = k[k["p_perm"].notna()]
+        passed = ("no term passes the turn-level test" if pa_.empty and pb.empty else
+                  "; ".join(f"more {who.title()}'s: {_terms(t)}"
+                            for who, t in ((a, pa_), (b, pb)) if len(t)))
+        turns = " and ".join(f"{n} of {sp.title()}'s" for sp, n in n_turns[where].items())
+        p_min = _p(tested["p_min"].iloc[0]) if len(tested) else "n/a"
+        out.append(f"- **{where}** ({turns} turns): of {len(tested)} terms tested, {passed} "
+                   f"(false discovery rate {fdr:.0%}; smallest attainable p {p_min}).")
+    out.append("- Words used only once or twice per man are not tested and are not called "
+               "distinctive.")
+    if alone:
+        out.append(f"- **Not compared:** {listing(alone)}, where only one of the two men "
+                   "speaks in the sources; pooling it with the others would compare meetings "
+                   "as much as men.")
+    rho, n_ranked, _, _ = agreement
+    out += [f"- **An independent computation** (scikit-learn's tokeniser, no stems) ranks the "
+            f"rate differences with Spearman ρ = {rho:.2f} over the {n_ranked} terms used at "
+            "least five times.",
+            f"- **Renderings.** {renderings}",
+            "- For what each man stressed, rely on the issue-level salience of notebook 04, "
+            "which is checked against hand coding."]
+    return "\n".join(out)
