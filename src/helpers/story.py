@@ -302,3 +302,106 @@ def vocabulary_findings(tables: dict[str, pd.DataFrame], n_turns: dict[str, pd.S
             "- For what each man stressed, rely on the issue-level salience of notebook 04, "
             "which is checked against hand coding."]
     return "\n".join(out)
+
+
+def _lead_topics(d: pd.DataFrame, a: str, b: str) -> tuple[list[str], list[str]]:
+    """Topics where a's interval lies wholly above b's, and the other way round."""
+    g = d.pivot(index="label", columns="speaker", values=["share", "ci_low", "ci_high"])
+    ahead_a = g[g[("ci_low", a)] > g[("ci_high", b)]].index.tolist()
+    ahead_b = g[g[("ci_low", b)] > g[("ci_high", a)]].index.tolist()
+    return ahead_a, ahead_b
+
+
+def prevalence_title(prev: pd.DataFrame, meeting: str, a: str = "lavrov",
+                     b: str = "pompeo") -> str:
+    """A prevalence figure's title: the topics where one man's interval lies above the
+    other's, or that none does. It never names one topic for both men."""
+    d = prev[(prev["meeting"] == meeting) & prev["speaker"].isin([a, b])]
+    ahead_a, ahead_b = _lead_topics(d, a, b)
+    where = meeting_label(meeting)
+    if not ahead_a and not ahead_b:
+        return f"{where}: no topic separates {a.title()} and {b.title()}"
+    return f"{where}: " + "; ".join(f"{who.title()} ahead on {listing(t)}"
+                                    for who, t in ((a, ahead_a), (b, ahead_b)) if t)
+
+
+def prevalence_separation(prev: pd.DataFrame, meeting: str, a: str = "lavrov",
+                          b: str = "pompeo") -> str:
+    """The reading under a prevalence figure, from the same intervals as its title."""
+    d = prev[(prev["meeting"] == meeting) & prev["speaker"].isin([a, b])]
+    ahead_a, ahead_b = _lead_topics(d, a, b)
+    return (f"In {meeting_label(meeting)}, the 95% intervals separate with {a.title()} ahead "
+            f"on {listing(ahead_a, italic=True)} and {b.title()} ahead on "
+            f"{listing(ahead_b, italic=True)}; the other topics overlap.")
+
+
+def k_reading(summary: pd.DataFrame, chosen: dict, model: str, min_stability: float,
+              n_seeds: int) -> str:
+    """How k was chosen: the rule's numbers and the spread over seeds."""
+    d = summary[summary["model"] == model].set_index("k")
+    ok = d[d["stability_mean"] >= min_stability]
+    k = chosen[model]
+    r = d.loc[k]
+    if ok.empty:
+        rule = (f"no k reaches mean stability {min_stability}, so the rule falls back to the "
+                f"most stable k, **k = {k}**")
+    else:
+        best = ok["coherence_mean"].idxmax()
+        b = ok.loc[best]
+        rule = (f"among the k with mean stability ≥ {min_stability}, the most coherent is "
+                f"k = {best} ({b['coherence_mean']:.3f}, seed-to-seed sd "
+                f"{b['coherence_std']:.3f}); the smallest k within one sd of it is "
+                f"**k = {k}**")
+    return (f"{model.upper()}: {rule}, with coherence {r['coherence_mean']:.3f} ± "
+            f"{r['coherence_std']:.3f} and stability {r['stability_mean']:.3f} ± "
+            f"{r['stability_std']:.3f} (mean ± sd over {n_seeds} seeds). Across k, mean "
+            f"coherence runs from {d['coherence_mean'].min():.3f} to "
+            f"{d['coherence_mean'].max():.3f}, and the sd over seeds from "
+            f"{d['coherence_std'].min():.3f} to {d['coherence_std'].max():.3f}.")
+
+
+def label_check_reading(check: pd.DataFrame, min_npmi: float, min_positive: int) -> str:
+    """Which topics earn their issue label, and why the others do not."""
+    if check.empty:
+        return "No stable topic carries a candidate label, so no topic is labelled."
+    out = []
+    for r in check.itertuples():
+        why = [w for w, bad in (
+            ("it is not stable across seeds", not r.stable),
+            (f"its coherence is {r.npmi:.2f}, not above {min_npmi}", r.npmi <= min_npmi),
+            ("its AUC interval includes chance", not r.auc_low > 0.5),
+            (f"only {r.n_positive} documents are about the issue", r.n_positive < min_positive),
+            (f"it separates Russian from American speakers better (AUC {r.speaker_auc:.2f})",
+             not r.auc > r.speaker_auc)) if bad]
+        verdict = "**earns the label**" if r.earned else "is **not labelled**: " + "; ".join(why)
+        out.append(f"- Topic {r.topic} as *{r.issue}*: AUC {r.auc:.2f} ({r.auc_low:.2f}–"
+                   f"{r.auc_high:.2f}, {r.n_positive} of {r.n_coded} documents about it), "
+                   f"speaker AUC {r.speaker_auc:.2f}, NPMI {r.npmi:.2f}; it {verdict}.")
+    return "\n".join(out)
+
+
+def prevalence_lines(prev: pd.DataFrame, hand: pd.DataFrame, speakers) -> list[str]:
+    """Each speaker's largest topic per meeting, read against the hand coding: a labelled
+    topic is set beside the hand-coded share of its issue (and called his emphasis only where
+    the intervals agree); an unlabelled topic is not read as an issue."""
+    out = []
+    for sp in speakers:
+        d = prev[prev["speaker"] == sp].sort_values(["share", "topic"], ascending=[False, True])
+        parts = []
+        for r in d.drop_duplicates("meeting").itertuples():
+            s = (f"*{r.label}* ({_pct(r.share)}, {_pct(r.ci_low)}–{_pct(r.ci_high)}) in "
+                 f"{meeting_label(r.meeting)}")
+            h = hand[(hand["topic"] == r.topic) & (hand["meeting"] == r.meeting)
+                     & (hand["speaker"] == sp)]
+            if r.label.startswith("unlabelled"):
+                s += ", a topic without an issue label, so not read as an issue"
+            for x in h.itertuples():
+                s += (f"; the hand coding gives *{x.issue}* {_pct(x.hand_share)} "
+                      f"({_pct(x.hand_low)}–{_pct(x.hand_high)})" +
+                      (", consistent with it" if x.agree else
+                       ": the intervals do not overlap, so the topic share is not his "
+                       "emphasis on the issue"))
+            parts.append(s)
+        if parts:
+            out.append(f"- **{sp.title()}'s largest topic:** " + "; ".join(parts) + ".")
+    return out
