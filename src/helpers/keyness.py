@@ -216,36 +216,6 @@ def keyness_table(tokens: pd.DataFrame, comparison: str, alpha0: float,
     return out.sort_values(["z", "term"], ascending=[False, True], ignore_index=True)
 
 
-def alpha_sensitivity(tokens: pd.DataFrame, alphas: dict[str, float], reference: str,
-                      a: str = "pompeo", b: str = "lavrov", n: int = 20) -> pd.DataFrame:
-    """How many of the top ``n`` terms each way survive other priors.
-
-    ``alphas`` maps a name to α_0 for the background prior; two more rows use the former
-    data-based prior (pooled counts, α_0 = N) and a uniform prior of 0.01 per term. Returns
-    one row per prior: α_0, top-``n`` overlap with the ``reference`` prior for each side, and
-    how many terms reach |z| ≥ 1.96.
-    """
-    x, units, vocab = turn_counts(tokens, a, b)
-    is_a = units["is_a"].to_numpy()
-    ca = np.asarray(x[is_a].sum(axis=0)).ravel()
-    cb = np.asarray(x[~is_a].sum(axis=0)).ravel()
-    bg = background_frequency(tokens, vocab)
-    priors = {name: background_prior(bg, a0) for name, a0 in alphas.items()}
-    priors["data-based (pooled counts, α0 = N)"] = (ca + cb).astype(float)
-    priors["uniform (0.01 per term)"] = np.full(len(vocab), 0.01)
-    tops = {}
-    for name, prior in priors.items():
-        z = pd.Series(fightin_words(ca, cb, prior=prior)[2], index=vocab)
-        order = z.sort_index().sort_values(kind="stable")
-        tops[name] = (list(order.index[::-1][:n]), list(order.index[:n]),
-                      int((z.abs() >= 1.96).sum()), float(prior.sum()))
-    ref = tops[reference]
-    return pd.DataFrame([{"prior": name, "alpha0": round(t[3], 1),
-                          f"top{n}_{a}_shared": len(set(t[0]) & set(ref[0])),
-                          f"top{n}_{b}_shared": len(set(t[1]) & set(ref[1])),
-                          "terms_abs_z_1.96": t[2]} for name, t in tops.items()])
-
-
 def independent_agreement(sentences: pd.DataFrame, table: pd.DataFrame, a: str = "pompeo",
                           b: str = "lavrov", min_count: int = MIN_TOKENS_TESTED):
     """Compare the project's rate differences with ones computed independently.
