@@ -227,9 +227,9 @@ def keyness_reading(k: pd.DataFrame, where: str, a: str, b: str, min_tokens: int
     pa_, pb = passing_terms(k, a, b)
     best = tested.sort_values(["p_perm", "term"]).iloc[0]
     head = (f"{where}, {len(tested)} terms are used at least {min_tokens} times and tested. "
-            f"The smallest p-value any term can reach is {_p(best['p_min'])} "
+            f"The smallest p-value any term can reach is {best['p_min']:.2g} "
             f"(one in {round(1 / best['p_min']):,} relabellings of the turns); the smallest "
-            f"reached is {_p(best['p_perm'])}. ")
+            f"reached is {best['p_perm']:.2g}. ")
     if pa_.empty and pb.empty:
         return head + (f"**No term passes** at a false discovery rate of {fdr:.0%}: with "
                        "these few turns, no word's rate differs between the two men more "
@@ -285,7 +285,7 @@ def vocabulary_findings(tables: dict[str, pd.DataFrame], n_turns: dict[str, pd.S
                   "; ".join(f"more {who.title()}'s: {_terms(t)}"
                             for who, t in ((a, pa_), (b, pb)) if len(t)))
         turns = " and ".join(f"{n} of {sp.title()}'s" for sp, n in n_turns[where].items())
-        p_min = _p(tested["p_min"].iloc[0]) if len(tested) else "n/a"
+        p_min = f"{tested['p_min'].iloc[0]:.2g}" if len(tested) else "n/a"
         out.append(f"- **{where}** ({turns} turns): of {len(tested)} terms tested, {passed} "
                    f"(false discovery rate {fdr:.0%}; smallest attainable p {p_min}).")
     out.append("- Words used only once or twice per man are not tested and are not called "
