@@ -1,33 +1,42 @@
-"""Keyness: Fightin' Words with a background prior, and a permutation test over turns.
+"""Keyness: a turn-level test of rates within one meeting, and Fightin' Words as a ranking.
 
-The log-odds ratio with an informative Dirichlet prior of Monroe, Colaresi and Quinn (2008),
-"Fightin' Words", eq. 16 and 22: for word w with counts y_aw, y_bw in corpora of n_a, n_b
-tokens and prior pseudo-counts α_w (summing to α_0),
+**The test.** A term is distinctive of speaker a against speaker b at one meeting when its rate
+per 1,000 content tokens differs between their words more than relabelling whole turns
+allows. The statistic is |r_a − r_b|, each rate the group's count of the term over its tokens:
+a term used at the same rate per token by both men gives zero whatever the sizes of their
+turns, so a short-answering speaker is not distinctive by his brevity. Turns (answers) are the
+exchangeable units: every way of giving n_a of the meeting's turns to a is a relabelling, all of
+them enumerated when there are few (:func:`scipy.stats.permutation_test` does so when
+``n_resamples`` reaches their number: 2,002 for 5 + 9 turns), else sampled. The smallest
+attainable p of each comparison (one over the number of relabellings) is reported with it:
+with few turns no term can reach a small p. Benjamini–Hochberg then controls the false
+discovery rate over the terms tested. Only one meeting is tested at a time: pooling meetings
+would confound the speaker with the meeting where only one of them speaks.
+
+**The ranking.** The log-odds ratio with an informative Dirichlet prior of Monroe, Colaresi
+and Quinn (2008), "Fightin' Words", eq. 16 and 22: for word w with counts y_aw, y_bw in
+corpora of n_a, n_b tokens and prior pseudo-counts α_w (summing to α_0),
 
     δ_w = log[(y_aw + α_w) / (n_a + α_0 − y_aw − α_w)] − log[(y_bw + α_w) / (n_b + α_0 − y_bw − α_w)]
     σ²(δ_w) ≈ 1 / (y_aw + α_w) + 1 / (y_bw + α_w),      z_w = δ_w / σ(δ_w)
 
-The prior comes from a corpus that is *not* the data: general English word frequencies from
-the ``wordfreq`` package (its data ships with it; no network). A term's background frequency
-is the sum of ``wordfreq.word_frequency`` over the surface words it stands for in the data
-(a stem "propos" is "proposal" + "proposals"; a multiword term "north_korea" is looked up as
-"north korea", which wordfreq combines from its parts), floored at :data:`BACKGROUND_FLOOR`
-so that a word wordfreq does not know ("weve", "dprk") still has a small prior. The shares
-over the vocabulary are scaled to a stated α_0: α_w = α_0 · f_w / Σ f.
-
-z treats every token as independent, but tokens cluster in turns (a word repeated within one
-answer). :func:`permutation_test` shuffles the speaker labels of whole turns within each
-meeting, recomputes z, and gives each term a two-sided permutation p-value; Benjamini–
-Hochberg then controls the false discovery rate over the terms tested.
+It orders the terms for the charts and is compared with an independent computation; it is
+not the test (z moves with a group's size). The prior comes from general English word
+frequencies (the ``wordfreq`` package, no network), summed over the surface words a term
+stands for and floored at :data:`BACKGROUND_FLOOR`, scaled to a stated α_0.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from math import comb
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
+from scipy.stats import permutation_test, spearmanr
+from sklearn.feature_extraction.text import CountVectorizer
+from statsmodels.stats.multitest import multipletests
+from wordfreq import word_frequency
 
 from . import config
 from .features import document_term_matrix
@@ -39,15 +48,14 @@ BACKGROUND_FLOOR = 1e-8
 TURN = ["meeting", "source", "turn"]
 #: Terms with fewer tokens than this (both men together) are not tested: their p-values
 #: cannot be small under the permutation, and testing them only dilutes the FDR. The filter
-#: uses the total count, which the permutation does not change (independent filtering).
+#: uses the total count, which the permutation does not change (independent filtering). A
+#: word used once by each man (2 tokens) is never tested, so never called distinctive.
 MIN_TOKENS_TESTED = 5
 FDR = 0.05
 
 
 @lru_cache(maxsize=None)
 def _wordfreq(word: str) -> float:
-    from wordfreq import word_frequency
-
     return float(word_frequency(word, "en"))
 
 
@@ -104,35 +112,52 @@ def turn_counts(tokens: pd.DataFrame, a: str, b: str):
     return x, units.assign(is_a=(units["speaker"] == a).to_numpy()), vocab
 
 
-def permutation_test(x, units: pd.DataFrame, prior: np.ndarray, n_perm: int = 10000,
-                     seed: int = config.SEED, strata: str = "meeting") -> np.ndarray:
-    """Two-sided permutation p-value of each term's z, shuffling whole turns' speakers.
+def relabellings(units: pd.DataFrame) -> int:
+    """How many ways the turns of ``units`` (one meeting) can be split as observed."""
+    return comb(len(units), int(units["is_a"].sum()))
 
-    ``x`` is turns × terms, ``units`` says which turns are speaker a's (``is_a``). In each
-    permutation the labels are shuffled among the turns of the same ``strata`` value (a
-    meeting), so a meeting where only one man speaks contributes no shuffling. All
-    permutations are computed at once (one sparse product). p = (1 + #{|z*| ≥ |z|}) /
-    (n_perm + 1).
+
+def smallest_p(units: pd.DataFrame, n_perm: int) -> float:
+    """The smallest p-value :func:`turn_test` can give: 1 / relabellings when they are all
+    enumerated, else 1 / (n_perm + 1)."""
+    n = relabellings(units)
+    return 1 / n if n <= n_perm else 1 / (n_perm + 1)
+
+
+def turn_test(x, units: pd.DataFrame, n_perm: int = 10000, seed: int = config.SEED) -> np.ndarray:
+    """p-value of each term's |rate difference| when whole turns are relabelled.
+
+    ``x`` is turns × terms (counts), ``units`` has ``is_a`` and ``n_tokens`` per turn, all of
+    one meeting. The statistic is |c_a / n_a − c_b / n_b| (counts over tokens of the turns
+    labelled a and b); the p-value is the share of relabellings (the observed one included)
+    that reach it: exact when the relabellings number at most ``n_perm``, else from
+    ``n_perm`` random ones (:func:`scipy.stats.permutation_test`, seeded).
     """
-    rng = np.random.default_rng(seed)
-    is_a = units["is_a"].to_numpy()
-    labels = np.empty((n_perm, len(units)), dtype=bool)
-    for _, idx in sorted(units.groupby(strata).indices.items()):
-        labels[:, idx] = rng.permuted(np.tile(is_a[idx], (n_perm, 1)), axis=1)
-    x = sparse.csr_matrix(x, dtype=float)
-    total = np.asarray(x.sum(axis=0)).ravel()
-    obs_a = np.asarray(x[is_a].sum(axis=0)).ravel()
-    _, _, z_obs = fightin_words(obs_a, total - obs_a, prior=prior)
-    perm_a = np.asarray((x.T @ sparse.csr_matrix(labels.T.astype(float))).T.todense())
-    _, _, z_perm = fightin_words(perm_a, total - perm_a, prior=prior)
-    exceed = (np.abs(z_perm) >= np.abs(z_obs) - 1e-9).sum(axis=0)
-    return (1 + exceed) / (n_perm + 1)
+    if units["meeting"].nunique() > 1:
+        raise ValueError("turn_test relabels turns within one meeting; got "
+                         f"{sorted(units['meeting'].unique())}: test each meeting alone")
+    counts = np.asarray(x.todense() if hasattr(x, "todense") else x, dtype=float)
+    size = units["n_tokens"].to_numpy(dtype=float)
+    is_a = units["is_a"].to_numpy(dtype=bool)
+    idx = np.arange(len(size), dtype=float)
+    out = np.empty(counts.shape[1])
+    for j in range(counts.shape[1]):
+        c = counts[:, j]
+
+        def statistic(a, b, axis=-1, c=c):
+            a, b = a.astype(int), b.astype(int)
+            return np.abs(c[a].sum(axis=-1) / size[a].sum(axis=-1)
+                          - c[b].sum(axis=-1) / size[b].sum(axis=-1))
+
+        res = permutation_test((idx[is_a], idx[~is_a]), statistic, vectorized=True,
+                               permutation_type="independent", n_resamples=n_perm,
+                               alternative="greater", rng=np.random.default_rng([seed, j]))
+        out[j] = res.pvalue
+    return out
 
 
 def bh_fdr(p: np.ndarray, level: float = FDR):
     """Benjamini–Hochberg over the non-missing p-values; return (q, passes)."""
-    from statsmodels.stats.multitest import multipletests
-
     p = np.asarray(p, float)
     q = np.full(len(p), np.nan)
     ok = ~np.isnan(p)
@@ -147,13 +172,14 @@ def keyness_table(tokens: pd.DataFrame, comparison: str, alpha0: float,
                   n_perm: int = 10000, seed: int = config.SEED,
                   background: np.ndarray | None = None,
                   vocabulary=None) -> pd.DataFrame:
-    """Fightin' Words table, speaker a vs b, background prior scaled to ``alpha0``.
+    """Keyness of speaker a against b: rates, the turn-level test, and the Fightin' Words z.
 
-    Columns: comparison, term, counts, frequency, background frequency (per million words),
-    prior pseudo-count, delta, var, z, turns using the term, permutation p-value, BH q-value
-    and whether the term passes the FDR. ``z > 0`` means more a's. Terms used fewer than
-    :data:`MIN_TOKENS_TESTED` times are not tested (p and q empty, never passing); with
-    ``n_perm=0`` no term is.
+    Columns: comparison, term, counts, each man's rate per 1,000 of his tokens and their
+    difference (positive = more a's), combined frequency, background frequency (per million
+    words), prior pseudo-count, delta, var, z, turns using the term, the test's p-value, the
+    smallest p the comparison can give, BH q-value and whether the term passes the FDR.
+    Terms used fewer than :data:`MIN_TOKENS_TESTED` times are not tested (p and q empty, never
+    passing); with ``n_perm=0`` no term is. Testing needs tokens of one meeting.
     """
     x, units, vocab = turn_counts(tokens, a, b)
     if background is None:
@@ -166,89 +192,58 @@ def keyness_table(tokens: pd.DataFrame, comparison: str, alpha0: float,
     cb = np.asarray(x[~is_a].sum(axis=0)).ravel()
     delta, var, z = fightin_words(ca, cb, prior=prior)
     total = ca + cb
+    rate_a, rate_b = 1000 * ca / max(ca.sum(), 1), 1000 * cb / max(cb.sum(), 1)
     tested = total >= MIN_TOKENS_TESTED
     p = np.full(len(vocab), np.nan)
+    p_min = np.nan
     if tested.any() and n_perm > 0:
-        p[tested] = permutation_test(x[:, tested], units, prior[tested], n_perm, seed)
+        p[tested] = turn_test(x[:, tested], units, n_perm, seed)
+        p_min = smallest_p(units, n_perm)
     q, passes = bh_fdr(p)
     out = pd.DataFrame({
         "comparison": comparison,
         "term": [(display or {}).get(t, t) for t in vocab],
         f"count_{a}": ca.astype(int), f"count_{b}": cb.astype(int),
+        f"per_1000_{a}": np.round(rate_a, 3), f"per_1000_{b}": np.round(rate_b, 3),
+        "rate_difference": np.round(rate_a - rate_b, 3),
         "per_1000_words": np.round(1000 * total / total.sum(), 3),
         "background_per_million": np.round(background * 1e6, 4),
         "prior": np.round(prior, 4),
         "delta": np.round(delta, 4), "var": np.round(var, 4), "z": np.round(z, 4),
         "n_turns": np.asarray((x > 0).sum(axis=0)).ravel().astype(int),
-        "p_perm": np.round(p, 5), "q_fdr": np.round(q, 5), "passes_fdr": passes})
+        "p_perm": np.round(p, 5), "p_min": np.round(p_min, 9), "q_fdr": np.round(q, 5),
+        "passes_fdr": passes})
     return out.sort_values(["z", "term"], ascending=[False, True], ignore_index=True)
 
 
-def alpha_sensitivity(tokens: pd.DataFrame, alphas: dict[str, float], reference: str,
-                      a: str = "pompeo", b: str = "lavrov", n: int = 20) -> pd.DataFrame:
-    """How many of the top ``n`` terms each way survive other priors.
-
-    ``alphas`` maps a name to α_0 for the background prior; two more rows use the former
-    data-based prior (pooled counts, α_0 = N) and a uniform prior of 0.01 per term. Returns
-    one row per prior: α_0, top-``n`` overlap with the ``reference`` prior for each side, and
-    how many terms reach |z| ≥ 1.96.
-    """
-    x, units, vocab = turn_counts(tokens, a, b)
-    is_a = units["is_a"].to_numpy()
-    ca = np.asarray(x[is_a].sum(axis=0)).ravel()
-    cb = np.asarray(x[~is_a].sum(axis=0)).ravel()
-    bg = background_frequency(tokens, vocab)
-    priors = {name: background_prior(bg, a0) for name, a0 in alphas.items()}
-    priors["data-based (pooled counts, α0 = N)"] = (ca + cb).astype(float)
-    priors["uniform (0.01 per term)"] = np.full(len(vocab), 0.01)
-    tops = {}
-    for name, prior in priors.items():
-        z = pd.Series(fightin_words(ca, cb, prior=prior)[2], index=vocab)
-        order = z.sort_index().sort_values(kind="stable")
-        tops[name] = (list(order.index[::-1][:n]), list(order.index[:n]),
-                      int((z.abs() >= 1.96).sum()), float(prior.sum()))
-    ref = tops[reference]
-    return pd.DataFrame([{"prior": name, "alpha0": round(t[3], 1),
-                          f"top{n}_{a}_shared": len(set(t[0]) & set(ref[0])),
-                          f"top{n}_{b}_shared": len(set(t[1]) & set(ref[1])),
-                          "terms_abs_z_1.96": t[2]} for name, t in tops.items()])
-
-
 def independent_agreement(sentences: pd.DataFrame, table: pd.DataFrame, a: str = "pompeo",
-                          b: str = "lavrov", prior: float = 0.1, strong: float = 1.96):
-    """Compare the project's z with a Fightin' Words computed independently.
+                          b: str = "lavrov", min_count: int = MIN_TOKENS_TESTED):
+    """Compare the project's rate differences with ones computed independently.
 
     The independent side tokenises the same sentences with scikit-learn's
     ``CountVectorizer`` (its own word pattern and English stop list, no stemming, no
-    multiword terms) and applies Monroe et al.'s formula term by term with ConvoKit's
-    default uniform prior (0.1 per term). Terms are matched by the project's displayed
-    surface word. Returns (Spearman ρ over shared terms, number shared, sign agreement among
-    the project's terms with |z| ≥ ``strong``, number of those strong terms present).
+    multiword terms) and takes each word's rate per 1,000 of each man's tokens. Terms are
+    matched by the project's displayed surface word; only terms used at least ``min_count``
+    times in the project's table are ranked (rarer ones are ties of 0, 1 and 2 counts).
+    Returns (Spearman ρ of the rate differences over those terms, their number, the share of
+    the project's passing terms whose difference has the same sign, the number of passing
+    terms present).
     """
-    from scipy.stats import spearmanr
-    from sklearn.feature_extraction.text import CountVectorizer
-
     d = sentences[sentences["speaker"].isin([a, b])]
     cv = CountVectorizer(stop_words="english")
     m = cv.fit_transform(d["text"])
     ya = np.asarray(m[(d["speaker"] == a).to_numpy()].sum(axis=0)).ravel()
     yb = np.asarray(m[(d["speaker"] == b).to_numpy()].sum(axis=0)).ravel()
-    na, nb, a0 = ya.sum(), yb.sum(), prior * len(ya)
-    z_ind = {}
-    for word, i in cv.vocabulary_.items():  # the paper's equations, one term at a time
-        da = np.log((ya[i] + prior) / (na + a0 - ya[i] - prior))
-        db = np.log((yb[i] + prior) / (nb + a0 - yb[i] - prior))
-        z_ind[word] = (da - db) / np.sqrt(1 / (ya[i] + prior) + 1 / (yb[i] + prior))
-    shared = table[table["term"].isin(z_ind)]
-    other = shared["term"].map(z_ind)
-    rho = float(spearmanr(shared["z"], other).statistic)
-    s = shared[shared["z"].abs() >= strong]
-    signs = float((np.sign(s["z"]) == np.sign(s["term"].map(z_ind))).mean()) if len(s) \
-        else float("nan")
-    return rho, len(shared), signs, len(s)
-
-
-# --------------------------------------------------------------------------- schema
+    diff = pd.Series(1000 * ya / ya.sum() - 1000 * yb / yb.sum(),
+                     index=cv.get_feature_names_out())
+    shared = table[table["term"].isin(diff.index)]
+    ranked = shared[shared[f"count_{a}"] + shared[f"count_{b}"] >= min_count]
+    rho = float(spearmanr(ranked["rate_difference"], ranked["term"].map(diff)).statistic) \
+        if len(ranked) > 2 else float("nan")
+    s = shared[shared["passes_fdr"]]
+    signs = float((np.sign(s["rate_difference"]) == np.sign(s["term"].map(diff))).mean()) \
+        if len(s) else float("nan")
+    return rho, len(ranked), signs, len(s)
 
 
 # --------------------------------------------------------------------------- charts

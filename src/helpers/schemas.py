@@ -298,12 +298,18 @@ register("tfidf_top_terms", pa.DataFrameSchema(
     strict=True, ordered=True, name="tfidf_top_terms"))
 register("keyness", pa.DataFrameSchema(
     {
-        "comparison": _c(str, "Which corpus: pooled (both meetings) or washington"),
+        "comparison": _c(str, "Which corpus: the meeting (both men's turns there)"),
         "term": _c(str, "Term, shown as its most frequent surface word"),
         "count_pompeo": _c(int, "Occurrences in Pompeo's canonical sentences",
                            pa.Check.ge(0)),
         "count_lavrov": _c(int, "Occurrences in Lavrov's canonical sentences",
                            pa.Check.ge(0)),
+        "per_1000_pompeo": _c(float, "Rate per 1,000 of Pompeo's content tokens",
+                              pa.Check.ge(0)),
+        "per_1000_lavrov": _c(float, "Rate per 1,000 of Lavrov's content tokens",
+                              pa.Check.ge(0)),
+        "rate_difference": _c(float, "per_1000_pompeo - per_1000_lavrov (the test's "
+                                     "statistic, before the absolute value)"),
         "per_1000_words": _c(float, "Combined frequency per 1,000 tokens",
                              pa.Check.ge(0)),
         "background_per_million": _c(float, "General-English frequency per million "
@@ -313,10 +319,12 @@ register("keyness", pa.DataFrameSchema(
                     pa.Check.gt(0)),
         "delta": _c(float, "Log-odds ratio with informative Dirichlet prior"),
         "var": _c(float, "Approximate variance of delta", pa.Check.gt(0)),
-        "z": _c(float, "delta / sqrt(var); positive = more Pompeo's"),
+        "z": _c(float, "delta / sqrt(var); positive = more Pompeo's (a ranking, not the test)"),
         "n_turns": _c(int, "Turns of the two men that use the term", pa.Check.ge(0)),
-        "p_perm": _c(float, "Two-sided permutation p-value (turn labels shuffled "
-                            "within meeting); empty if not tested", nullable=True),
+        "p_perm": _c(float, "p-value of the rate difference over relabellings of whole "
+                            "turns within the meeting; empty if not tested", nullable=True),
+        "p_min": _c(float, "Smallest p-value the comparison can give (1 / relabellings)",
+                    nullable=True),
         "q_fdr": _c(float, "Benjamini-Hochberg q-value over the tested terms",
                     nullable=True),
         "passes_fdr": _c(bool, "q_fdr < 0.05"),
