@@ -217,7 +217,7 @@ def test_fightin_words_with_the_data_prior_by_hand():
 
 
 def test_keyness_titles_and_readings_name_only_passing_terms():
-    from helpers import story
+    from helpers import story_vocabulary
 
     k = pd.DataFrame({"term": ["work", "year", "proposal", "rare"],
                       "rate_difference": [20.0, 2.0, -10.0, 5.0],
@@ -225,13 +225,13 @@ def test_keyness_titles_and_readings_name_only_passing_terms():
                       "per_1000_lavrov": [4.0, 1.0, 10.0, 0.0],
                       "p_perm": [0.001, 0.5, 0.002, np.nan], "p_min": 1 / 2002,
                       "passes_fdr": [True, False, True, False]})
-    title = story.keyness_title(k, "W", "pompeo", "lavrov")
-    text = story.keyness_reading(k, "In W", "pompeo", "lavrov", 5, 0.05)
+    title = story_vocabulary.keyness_title(k, "W", "pompeo", "lavrov")
+    text = story_vocabulary.keyness_reading(k, "In W", "pompeo", "lavrov", 5, 0.05)
     for out in (title, text):
         assert "work" in out and "proposal" in out
         assert "year" not in out and "rare" not in out
     assert "2,002 relabellings" in text
     none = k.assign(passes_fdr=False)
-    assert story.keyness_title(none, "W", "pompeo", "lavrov") == \
+    assert story_vocabulary.keyness_title(none, "W", "pompeo", "lavrov") == \
         "W: no term passes the turn-level test"
-    assert "No term passes" in story.keyness_reading(none, "In W", "pompeo", "lavrov", 5, 0.05)
+    assert "No term passes" in story_vocabulary.keyness_reading(none, "In W", "pompeo", "lavrov", 5, 0.05)

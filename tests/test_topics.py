@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from helpers import topics
+from helpers import topic_labels, topics
 from helpers.io import InputError
 
 
@@ -46,11 +46,11 @@ def test_topic_map_is_validated_at_the_door(tmp_path, row, message):
     p = tmp_path / "map.csv"
     p.write_text("model,topic,label,issues,top_terms\n" + row)
     with pytest.raises(InputError, match=r"map\.csv, " + message):
-        topics.read_topic_map(p, {"arms_control"})
+        topic_labels.read_topic_map(p, {"arms_control"})
 
 
 def test_committed_topic_map_reads(root):
-    m = topics.read_topic_map(root / "data" / "lexicons" / "topic_issue_map.csv",
+    m = topic_labels.read_topic_map(root / "data" / "lexicons" / "topic_issue_map.csv",
                               {"arms_control", "north_korea", "syria", "ukraine", "venezuela",
                                "iran_gulf", "election_interference", "terrorism_afghanistan",
                                "economy_trade", "detained_citizens", "diplomatic_missions",
@@ -117,7 +117,7 @@ def test_labels_carry_over_by_top_terms_new_and_unstable_topics_get_none():
         "; ".join(terms[10:16] + terms[25:29]),  # 6 of Visas' terms: carried
         "; ".join(terms[:4] + terms[20:26]),     # 4 of Arms' terms: below the threshold
         "; ".join(terms[:10])]})                 # Arms exactly, but unstable
-    out = topics.carry_labels(fitted, topic_map, "nmf",
+    out = topic_labels.carry_labels(fitted, topic_map, "nmf",
                           stable=pd.Series({0: True, 1: True, 2: False})).set_index("topic")
     assert out.loc[0, ["label", "issues", "status"]].tolist() == ["Visas", "diplomatic_missions",
                                                                   "carried"]
@@ -130,7 +130,7 @@ def test_document_truth_marks_coded_documents_only():
     docs = pd.DataFrame({"document": ["d0", "d1", "d2"]})
     sd = pd.DataFrame({"sentence_id": ["s0", "s1", "s2", "s3"], "document": ["d0", "d0", "d1", "d2"]})
     val = pd.DataFrame({"sentence_id": ["s0", "s1", "s2"], "issues": ["syria", "arms;syria", ""]})
-    truth = topics.document_issue_truth(docs, sd, val).set_index("document")["issues"]
+    truth = topic_labels.document_issue_truth(docs, sd, val).set_index("document")["issues"]
     assert truth.to_dict() == {"d0": {"arms", "syria"}, "d1": set()}  # d2 is not coded
 
 
@@ -196,16 +196,16 @@ def _label_fixture(score_issue, score_speaker):
 
 def test_a_topic_earns_its_issue_only_when_it_finds_the_issue_better_than_the_speaker():
     shares, docs, truth = _label_fixture(1.0, 0.0)  # follows the issue
-    c = topics.label_check(shares, docs, truth, {0: ["arms"]}, np.array([0.3]),
+    c = topic_labels.label_check(shares, docs, truth, {0: ["arms"]}, np.array([0.3]),
                            np.array([True]), n_boot=300)
     assert c.loc[0, "auc"] == pytest.approx(1.0) and c.loc[0, "auc_low"] > 0.5
     assert bool(c.loc[0, "earned"])
     shares, docs, truth = _label_fixture(0.2, 1.0)  # follows the speaker more than the issue
-    c = topics.label_check(shares, docs, truth, {0: ["arms"]}, np.array([0.3]),
+    c = topic_labels.label_check(shares, docs, truth, {0: ["arms"]}, np.array([0.3]),
                            np.array([True]), n_boot=300)
     assert c.loc[0, "speaker_auc"] > c.loc[0, "auc"] and not c.loc[0, "earned"]
     shares, docs, truth = _label_fixture(1.0, 0.0)  # finds the issue but is incoherent
-    c = topics.label_check(shares, docs, truth, {0: ["arms"]}, np.array([0.02]),
+    c = topic_labels.label_check(shares, docs, truth, {0: ["arms"]}, np.array([0.02]),
                            np.array([True]), n_boot=300)
     assert not c.loc[0, "earned"]
 
@@ -215,7 +215,7 @@ def test_unearned_topics_are_named_by_their_top_words():
                             "issues": ["arms_control", "diplomatic_missions"]})
     check = pd.DataFrame({"topic": [0, 1], "issue": ["arms_control", "diplomatic_missions"],
                           "earned": [True, False]})
-    out = topics.earned_labels(carried, check, pd.Series({0: "treaty; nuclear; start; x",
+    out = topic_labels.earned_labels(carried, check, pd.Series({0: "treaty; nuclear; start; x",
                                                            1: "discussed; russia; u.s.; y"}))
     assert out["label"].tolist() == ["Arms", "unlabelled: discussed, russia, u.s."]
     assert out["issues"].tolist() == ["arms_control", ""]
@@ -228,10 +228,10 @@ def test_topic_shares_are_set_beside_the_hand_coding():
                         "measure": ["hand", "hand", "lexicon"], "share": [0.09, 0.12, 0.4],
                         "ci_low": [0.05, 0.08, 0.3], "ci_high": [0.15, 0.2, 0.5]})
     labels = pd.DataFrame({"topic": [0], "label": ["Arms"], "issues": ["arms"]})
-    c = topics.compare_with_hand(prev, labels, sal).set_index("speaker")
+    c = topic_labels.compare_with_hand(prev, labels, sal).set_index("speaker")
     assert c.loc["a", "hand_share"] == 0.09 and not c.loc["a", "agree"]
     assert c.loc["b", "agree"]
-    assert topics.compare_with_hand(prev, labels.assign(issues=""), sal).empty
+    assert topic_labels.compare_with_hand(prev, labels.assign(issues=""), sal).empty
 
 
 def test_the_fast_auc_equals_sklearns():
@@ -240,8 +240,8 @@ def test_the_fast_auc_equals_sklearns():
     rng = np.random.default_rng(5)
     y = rng.random(60) < 0.3
     score = np.round(rng.random(60), 1)  # with ties
-    assert topics._auc_ranks(y, score) == pytest.approx(roc_auc_score(y, score))
-    assert np.isnan(topics._auc_ranks(np.ones(4, bool), score[:4]))
+    assert topic_labels._auc_ranks(y, score) == pytest.approx(roc_auc_score(y, score))
+    assert np.isnan(topic_labels._auc_ranks(np.ones(4, bool), score[:4]))
 
 
 def _prev(rows):
@@ -266,12 +266,12 @@ def _prev(rows):
      "no topic separates", ["ahead on A"]),
 ])
 def test_prevalence_titles_never_contradict_themselves(rows, expect, absent):
-    from helpers import story
+    from helpers import story_vocabulary
 
     prev = _prev(rows)
-    title = story.prevalence_title(prev, "washington-2019-12-10")
+    title = story_vocabulary.prevalence_title(prev, "washington-2019-12-10")
     assert title.startswith("Washington, 10 Dec 2019: ") and expect in title
     assert not any(a in title for a in absent)
-    reading = story.prevalence_separation(prev, "washington-2019-12-10")
+    reading = story_vocabulary.prevalence_separation(prev, "washington-2019-12-10")
     for lab in ("A", "B"):  # a topic named in the title is named the same way below
         assert (f"ahead on {lab}" in title) == (f"ahead on *{lab}*" in reading)

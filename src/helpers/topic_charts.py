@@ -1,0 +1,76 @@
+"""Charts of the topic models: prevalence per speaker and meeting, and the k sweep."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .sources import order_meetings
+
+def plot_prevalence_heatmap(prev: pd.DataFrame, speakers=("pompeo", "lavrov", "putin"),
+                            title: str | None = None):
+    """Topic share for every speaker-meeting cell; cells without data hatched, not 0."""
+    from .figures import plot_share_heatmap
+
+    meetings = order_meetings(prev["meeting"].unique())
+    cols = [(sp, m) for sp in speakers for m in meetings]
+    grid = prev.pivot_table(index="label", columns=["speaker", "meeting"], values="share",
+                            aggfunc="first").reindex(
+        columns=pd.MultiIndex.from_tuples(cols))
+    order = prev.drop_duplicates("topic").sort_values("topic")["label"]
+    grid = grid.reindex(order)
+    return plot_share_heatmap(grid, grid.index, title or "Topic prevalence (%)",
+                              row_height=0.35)
+
+
+def plot_prevalence_dots(prev: pd.DataFrame, meeting: str, speakers=("pompeo", "lavrov"),
+                         title: str | None = None):
+    """Dot plot with intervals of topic prevalence, speakers side by side, at one meeting."""
+    import matplotlib.pyplot as plt
+
+    from .figures import SPEAKER_COLOURS, SPEAKER_MARKERS, add_source_note
+
+    d = prev[(prev["meeting"] == meeting) & prev["speaker"].isin(speakers)]
+    order = d.groupby("label")["share"].max().sort_values().index.tolist()
+    y = {lab: k for k, lab in enumerate(order)}
+    fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(order) + 1.2))
+    for off, sp in zip(np.linspace(-0.15, 0.15, len(speakers)), speakers):
+        e = d[d["speaker"] == sp]
+        ax.errorbar(e["share"] * 100, e["label"].map(y) + off,
+                    xerr=[(e["share"] - e["ci_low"]) * 100, (e["ci_high"] - e["share"]) * 100],
+                    fmt=SPEAKER_MARKERS.get(sp, "o"), color=SPEAKER_COLOURS[sp], ms=5,
+                    capsize=2, lw=1, label=sp.title())
+    ax.set_yticks(range(len(order)), order)
+    ax.set_xlabel("Mean share of the speaker's documents (%), with 95% bootstrap interval")
+    ax.set_title(title or "Topic prevalence", loc="left")
+    ax.legend(loc="lower right")
+    add_source_note(fig)
+    return fig
+
+
+def plot_k_curve(scores: pd.DataFrame, chosen: dict, title: str | None = None):
+    """Coherence and stability against k, mean ± sd over seeds; the chosen k circled."""
+    import matplotlib.pyplot as plt
+
+    from .figures import OKABE_ITO, add_source_note
+
+    n_seeds = scores.groupby(["model", "k"]).size().max()
+    fig, axes = plt.subplots(1, 2, figsize=(6.5, 2.9))
+    for ax, metric in zip(axes, ("coherence", "stability")):
+        for c, off, (model, d) in zip((OKABE_ITO[4], OKABE_ITO[5]), (-0.08, 0.08),
+                                      scores.groupby("model")):
+            g = d.groupby("k")[metric]
+            ax.scatter(d["k"] + off, d[metric], s=6, color=c, alpha=0.35, linewidths=0)
+            ax.errorbar(g.mean().index + off, g.mean(), yerr=g.std(), color=c, marker="o",
+                        ms=3, capsize=2, lw=1, label=model.upper())
+            k = chosen.get(model)
+            if k is not None:
+                ax.scatter([k + off], [g.mean()[k]], s=70, facecolors="none", edgecolors=c)
+        ax.set_xlabel("number of topics k")
+        ax.set_title("NPMI coherence (reference: other windows)" if metric == "coherence" else
+                     f"Stability (matched cosine), {n_seeds} seeds", fontsize=8)
+    axes[0].legend(fontsize=7)
+    fig.suptitle(title or "Choosing k", x=0.0, ha="left", fontsize=10, fontweight="bold")
+    fig.tight_layout()
+    add_source_note(fig)
+    return fig
