@@ -45,3 +45,37 @@ def test_compare_with_topics_and_the_no_mapped_topic_case(lexicon):
     assert table[["lexicon_share", "topic_share"]].values.tolist() == [[0.5, 0.4]]
     empty, corr = sal.compare_with_topics(coded, topics_.assign(issues=""), prev)
     assert empty.empty and corr.empty
+
+
+def test_small_cells_one_hit_in_twelve_and_one_turn(lexicon):
+    """One lexicon hit in 12 sentences: a correction that finds it a likely false positive
+    still cannot exclude the raw share; a cell of one turn is too small to estimate and
+    stays out of the largest issues."""
+    from helpers import story
+
+    rows = [("a", t, "pompeo", "m-2019-01-01", "Syria." if t == 0 else "Other.")
+            for t in range(12)]
+    rows += [("b", 0, "lavrov", "m-2019-01-01", t) for t in ["Syria.", "New START.", "Hi."]]
+    # another source, hand-coded: half of the lexicon's Syria hits there are false
+    rows += [("c", t, "lavrov", "n-2019-02-02", "Syria." if t < 20 else "Other.")
+             for t in range(40)]
+    s = make_sentences(rows)
+    coded = coding.code_sentences(s, lexicon, inherit="none")
+    gold = coded.set_index("sentence_id")[["arms_control", "syria"]].copy()
+    false_hits = coded.loc[(coded["source"] == "c") & (coded["turn"] >= 10), "sentence_id"]
+    gold.loc[false_hits, "syria"] = False
+    gold = gold.loc[coded.loc[coded["source"] == "c", "sentence_id"]]  # only c is hand-coded
+    res = sal.compute_salience(coded, lexicon, gold, speakers=["pompeo", "lavrov"])
+    lex = res[(res.measure == "lexicon") & (res.speaker == "pompeo")].set_index("issue")
+    syria = lex.loc["syria"]
+    assert syria["ci_low"] <= syria["share"] <= syria["ci_high"]
+    assert syria["share"] == 0 and syria["share_uncorrected"] == 1 / 12  # corrected to 0
+    assert syria["ci_low"] <= 1 / 12 <= syria["ci_high"]
+    assert bool(syria["estimable"]) and syria["n_turns"] == 12
+    lav = res[(res.speaker == "lavrov") & (res.meeting == "m-2019-01-01")]
+    assert (lav["n_turns"] == 1).all() and not lav["estimable"].any()
+    lines = story.top_issues(res[res.measure == "lexicon"], {"syria": "Syria",
+                                                             "arms_control": "Arms control"})
+    lavrov_line = next(line for line in lines if "Lavrov" in line)
+    assert "3 sentences in 1 turn" in lavrov_line and "too small to estimate" in lavrov_line
+    assert "Syria" not in lavrov_line

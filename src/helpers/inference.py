@@ -52,6 +52,14 @@ LEVEL = 0.95
 PRIOR_STRENGTH = 10.0
 #: Smallest sensitivity − false-positive rate accepted by the correction (else uncorrectable).
 MIN_YOUDEN = 0.2
+#: A correction has little information for a cell of fewer sentences than this, or for an
+#: issue whose rates rest on fewer hand-coded mentions: its interval then also covers the
+#: raw lexicon share (see :func:`intervals`).
+WEAK_CORRECTION_SENTENCES = 30
+WEAK_CORRECTION_POSITIVES = 10
+#: A cell with fewer turns than this is too small to estimate: its shares are reported, but
+#: it is said to be too small and kept out of the "largest issues".
+MIN_TURNS = 2
 #: From this many replicates on, a cell's own interval skips the Jeffreys draws of its zero
 #: counts when it has no coding rates (see :func:`estimate_cells`).
 SKIP_ZERO_DRAWS_FROM = 2000
@@ -224,7 +232,11 @@ def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.nda
     exact (Clopper–Pearson) one, mapped through the coding-error correction when ``rates``
     are given (a lexicon that misses mentions can show none while the true share is above
     zero). A cell of a single unit cannot be resampled: it gets the Clopper–Pearson interval
-    of its sentences.
+    of its sentences. Where the correction has little information (a cell of fewer than
+    ``WEAK_CORRECTION_SENTENCES`` sentences, or rates resting on fewer than
+    ``WEAK_CORRECTION_POSITIVES`` hand-coded mentions), the interval also covers the raw
+    lexicon share: a correction that clips one hit in a dozen sentences to zero must not
+    claim that the share is known to be near zero.
     """
     a = (1 - level) / 2
     rates = [None] * len(point) if rates is None else rates
@@ -260,6 +272,13 @@ def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.nda
         hi1 = np.where(k < m, beta.ppf(1 - a, k + 1, np.maximum(m - k, 1)), 1.0)
         lo[single] = np.minimum(lo1, point[single])
         hi[single] = np.maximum(hi1, point[single])
+    for i, r in enumerate(rates):  # a correction with little information in this cell
+        if r is not None:
+            weak = (n[i] < WEAK_CORRECTION_SENTENCES) | (r.tp + r.fn < WEAK_CORRECTION_POSITIVES)
+            raw = counts[i] / n[i]
+            cover = weak & ~np.isnan(point[i])
+            lo[i] = np.where(cover, np.minimum(lo[i], raw), lo[i])
+            hi[i] = np.where(cover, np.maximum(hi[i], raw), hi[i])
     return lo, hi
 
 

@@ -69,14 +69,16 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     the issue: for ``measure="lexicon"`` corrected for the lexicon's estimated coding error
     (``share_uncorrected`` is the raw lexicon share), for ``measure="hand"`` from the hand
     coding. Rows exist only for (meeting, speaker) cells with data: a missing cell has no
-    rows, never zeros. Intervals are block-bootstrap percentiles (see
-    :mod:`helpers.inference`), exact where a count is zero.
+    rows, never zeros. Intervals are percentiles of a bootstrap over whole turns (see
+    :mod:`helpers.inference`), exact where a count is zero. ``n_turns`` counts the cell's
+    turns; ``estimable`` is false for a cell of fewer than ``inference.MIN_TURNS`` turns,
+    whose interval cannot be trusted.
     """
     ids = issue_ids(lexicon)
     words = coded.groupby(["meeting", "speaker"])["n_words"].sum()  # looked up by cell
     cols: dict[str, list] = {c: [] for c in ("meeting", "speaker", "measure", "corrected",
                                               "n_sentences", "total_sentences", "share",
-                                              "ci_low", "ci_high", "total_words")}
+                                              "ci_low", "ci_high", "total_words", "n_turns")}
     for measure, cells in measure_cells(coded, ids, gold, speakers).items():
         estimates = inference.estimate_cells(cells, seed, measure, n_boot, level)
         for ((meeting, speaker), (cell, rates)), (point, lo, hi) in zip(cells.items(),
@@ -84,7 +86,8 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
             k = cell.counts.sum(axis=0)
             for c, v in (("meeting", meeting), ("speaker", speaker), ("measure", measure),
                          ("corrected", rates is not None), ("total_sentences", cell.n),
-                         ("total_words", int(words[(meeting, speaker)]))):
+                         ("total_words", int(words[(meeting, speaker)])),
+                         ("n_turns", len(cell.sizes))):
                 cols[c].append(np.full(len(ids), v, dtype=object))
             for c, v in (("n_sentences", k), ("share", point), ("ci_low", lo), ("ci_high", hi)):
                 cols[c].append(v)
@@ -99,6 +102,8 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
         "ci_high": np.concatenate(cols["ci_high"])})
     out["share_uncorrected"] = out["n_sentences"] / out["total_sentences"]
     out["total_words"] = np.concatenate(cols["total_words"]).astype(np.int64)
+    out["n_turns"] = np.concatenate(cols["n_turns"]).astype(np.int64)
+    out["estimable"] = out["n_turns"] >= inference.MIN_TURNS
     rank = {**{m: i for i, m in enumerate(MEASURES)},
             **{m: i for i, m in enumerate(order_meetings(out["meeting"]))}}
     return out.sort_values(["measure", "meeting", "speaker"], kind="stable",

@@ -143,6 +143,10 @@ register("salience", pa.DataFrameSchema(
         "share_uncorrected": _c(float, "n_sentences / total_sentences", SHARE),
         "total_words": _c(int, "All canonical words of the speaker at the meeting",
                           pa.Check.ge(1)),
+        "n_turns": _c(int, "Turns of the cell that this measure codes (the resampling units)",
+                      pa.Check.ge(1)),
+        "estimable": _c(bool, "False for a cell of too few turns to estimate a share's "
+                              "uncertainty (it is left out of the largest issues)"),
     },
     checks=[pa.Check(lambda d: ((d["ci_low"] <= d["share"] + 1e-9)
                                 & (d["share"] <= d["ci_high"] + 1e-9)) | d["share"].isna(),

@@ -31,7 +31,8 @@ def top_issues(salience: pd.DataFrame, labels: dict[str, str], k: int = 3) -> li
     """One line per speaker-meeting cell: its ``k`` largest issues with intervals.
 
     Issues whose shares tie (to the percentage shown) are named together as a tie, and a
-    tie at the ``k``-th place brings in every issue that shares it.
+    tie at the ``k``-th place brings in every issue that shares it. A cell too small to
+    estimate (``estimable`` false) says so instead.
     """
     out = []
     order = {m: i for i, m in enumerate(order_meetings(salience["meeting"]))}
@@ -41,6 +42,12 @@ def top_issues(salience: pd.DataFrame, labels: dict[str, str], k: int = 3) -> li
         d = salience[(salience["meeting"] == m) & (salience["speaker"] == sp)]
         measure = primary_measure(d)
         d = d[d["measure"] == measure].sort_values(["share", "issue"], ascending=[False, True])
+        if not d["estimable"].iloc[0]:
+            t = d["n_turns"].iloc[0]
+            out.append(f"- **{sp.title()}, {meeting_label(m)}** ({d['total_sentences'].iloc[0]} "
+                       f"sentences in {t} turn{'s' if t != 1 else ''}, {measure} coding): too "
+                       "small to estimate; its counts are in `salience.csv`.")
+            continue
         shown = d["share"].map(_pct)
         cut = shown.iloc[min(k, len(d)) - 1]
         top = d[(d["share"] >= d["share"].iloc[min(k, len(d)) - 1]) | (shown == cut)]
