@@ -105,7 +105,7 @@ def test_a_rerun_from_the_cache_is_byte_identical_and_recomputes_nothing(fresh_r
 
     first = _snapshot(fresh_run)
     entries = sorted(cache.cache_dir(fresh_run).rglob(f"*{cache.SUFFIX}"))
-    assert len(entries) >= 10  # the corpus, the k sweep and every figure
+    assert len(entries) >= 10  # the k sweep, the findings' tests and every figure
     _run_all(fresh_run, monkeypatch)
     second = _snapshot(fresh_run)
     assert sorted(first) == sorted(second)

@@ -13,19 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import cache, config
+from . import config
 from .attribution import count_words_series, load_speaker_names, sentences_from_source
 from .repeats import mark_repeats
 from .sources import load_manifest, order_meetings
 
 
-@cache.memoize
 def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read, clean and attribute every source; return (sentences, dropped_spans) tables.
-
-    Cached (:mod:`helpers.cache`) on the bytes of the raw files, manifest and annotations:
-    any change to them recomputes, and so re-verifies the checksums.
-    """
+    """Read, clean and attribute every source; return (sentences, dropped_spans) tables."""
     p = config.paths(root)
     labels, aliases = load_speaker_names(p["annotations"] / "speaker_labels.csv")
     all_rows, all_drops = [], []

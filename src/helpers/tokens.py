@@ -30,7 +30,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import cache
 from .io import InputError
 
 TOKEN = r"[a-z]\.[a-z]\.|[a-z][a-z0-9_]*|[0-9]+"
@@ -260,7 +259,6 @@ def _take(values: np.ndarray, codes: np.ndarray):
     return pd.Series(values).array.take(codes)
 
 
-@cache.memoize
 def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
                        stop: frozenset[str] | None = None) -> pd.DataFrame:
     """Return a tidy token table: one row per token, with the sentence's metadata.
@@ -327,7 +325,6 @@ def display_forms(tokens: pd.DataFrame) -> dict[str, str]:
     return dict(zip(best["term"], best["word"].str.replace("_", " ")))
 
 
-@cache.memoize
 def propose_collocations(sentences: pd.DataFrame, n: int = 25, min_freq: int = 3,
                          measure: str = "likelihood_ratio") -> pd.DataFrame:
     """Bigram collocations proposed by NLTK's finder (stop words filtered), best first.
