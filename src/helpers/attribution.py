@@ -223,7 +223,6 @@ def line_dropper(src: Source):
                 return "drop_lines"
             if rx is not None and s and rx.fullmatch(stripped):
                 return "drop_pattern"
-        # match_line_rule(line, src.format, src.title), with the title normalised once
         if not stripped:
             return None
         if title is not None and normalises_to(stripped, title):

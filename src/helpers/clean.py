@@ -31,7 +31,6 @@ def _r(p: str, flags: int = 0) -> re.Pattern:
 
 ALL = None
 ARTICLE = frozenset({"article"})
-LABELLED = frozenset({"labelled"})
 CAPTIONS = frozenset({"captions"})
 
 #: Whole-line rules, tried in order against each stripped line.
@@ -133,22 +132,9 @@ def normalises_to(line: str, normalised: str) -> bool:
     return len(words) <= n and " ".join(words) == normalised
 
 
-def match_line_rule(line: str, fmt: str, title: str = "") -> str | None:
-    """Return the name of the line rule that drops ``line`` (stripped), or None.
-
-    The title matches ignoring quote and dash style (’ or ', – or -) and white space.
-    """
-    s = line.strip()
-    if not s:
-        return None
-    if title and normalises_to(s, normalise_line(title)):
-        return "title"
-    return furniture_rule(s, fmt)
-
-
 def furniture_rule(s: str, fmt: str) -> str | None:
     """Return the name of the first of :data:`LINE_RULES` that drops the stripped line ``s``
-    of a source in format ``fmt``, or None (:func:`match_line_rule` without the title)."""
+    of a source in format ``fmt``, or None."""
     for rule in LINE_RULES:
         if ((rule.formats is None or fmt in rule.formats) and rule.needs in s
                 and rule.pattern.fullmatch(s)):

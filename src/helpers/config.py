@@ -94,13 +94,3 @@ def paths(root: Path | None = None) -> dict[str, Path]:
         "html": root / "reports" / "html",
     }
 
-
-PROJ_ROOT = project_root()
-RAW_DIR = PROJ_ROOT / "data" / "raw"
-ANNOTATIONS_DIR = PROJ_ROOT / "data" / "annotations"
-LEXICONS_DIR = PROJ_ROOT / "data" / "lexicons"
-PROCESSED_DIR = PROJ_ROOT / "data" / "processed"
-NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
-REPORTS_DIR = PROJ_ROOT / "reports"
-FIGURES_DIR = REPORTS_DIR / "figures"
-HTML_DIR = REPORTS_DIR / "html"

@@ -15,8 +15,7 @@ step runs once per word *type*, never once per token):
 5. stem with NLTK's Snowball stemmer, once per word type, and show each stem as its most
    frequent surface word ("nuclear", never "nuclea").
 
-No NLTK data is needed. ``punkt_tokenizer()`` gives a Punkt sentence splitter with
-hand-set abbreviations, for re-splitting raw text outside the corpus stage.
+No NLTK data is needed.
 """
 
 from __future__ import annotations
@@ -344,13 +343,3 @@ def propose_collocations(sentences: pd.DataFrame, n: int = 25, min_freq: int = 3
     rows = [{"phrase": " ".join(bg), "score": round(s, 3), "freq": finder.ngram_fd[bg],
              "curated": " ".join(bg) in curated} for bg, s in scored[:n]]
     return pd.DataFrame(rows, columns=["phrase", "score", "freq", "curated"])
-
-
-def punkt_tokenizer():
-    """A Punkt sentence tokenizer with hand-set abbreviations (needs no NLTK data)."""
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
-    params = PunktParameters()
-    params.abbrev_types = {"mr", "mrs", "ms", "dr", "st", "u.s", "u.n", "u.k", "gen", "prof",
-                           "jr", "sr", "e.g", "i.e", "etc", "vs"}
-    return PunktSentenceTokenizer(params)
