@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from helpers import corpus, lexicon as lex, validation as val
-from helpers.attribution import load_speaker_names
+from helpers.corpus import load_speaker_names
 from helpers.io import InputError
 from helpers.sources import load_manifest
 

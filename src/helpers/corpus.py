@@ -14,7 +14,16 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .attribution import count_words_series, load_speaker_names, sentences_from_source
+from .attribution import (
+    ANCHOR_COLUMNS,
+    SPEAKER_COLUMNS,
+    caption_anchors,
+    check_caption_turns,
+    count_words_series,
+    sentences_from_source,
+    speaker_names,
+)
+from .io import read_csv_records
 from .repeats import mark_repeats
 from .sources import load_manifest, order_meetings
 
@@ -23,12 +32,16 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read, clean and attribute every source; return (sentences, dropped_spans) tables."""
     p = config.paths(root)
     labels, aliases = load_speaker_names(p["annotations"] / "speaker_labels.csv")
-    all_rows, all_drops = [], []
     sources = load_manifest(p["raw"])
+    turns_path = p["annotations"] / "caption_turns.csv"
+    turns = read_csv_records(turns_path, ANCHOR_COLUMNS) if turns_path.exists() else []
+    check_caption_turns(turns, turns_path, sources)  # every row names a captions source
+    all_rows, all_drops = [], []
     for src in sources:
         text = src.read_text()
-        rows, drops = sentences_from_source(src, text, labels, aliases,
-                                            p["annotations"] / "caption_turns.csv")
+        anchors = (caption_anchors(turns, turns_path, src.file, text)
+                   if src.format == "captions" else [])
+        rows, drops = sentences_from_source(src, text, labels, aliases, anchors)
         stem = src.stem
         for i, r in enumerate(rows):
             r["sentence"] = i
@@ -48,6 +61,12 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     dropped = pd.DataFrame(all_drops, columns=["source", "char_start", "char_end", "rule",
                                                "text"])
     return sentences[cols], dropped
+
+
+def load_speaker_names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """({label: speaker}, {alias: speaker}) from ``speaker_labels.csv``, validated
+    (:func:`helpers.attribution.speaker_names`)."""
+    return speaker_names(read_csv_records(path, SPEAKER_COLUMNS), path)
 
 
 def add_turn_context(rows: list[dict], source_format: str) -> None:
