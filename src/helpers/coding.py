@@ -8,9 +8,11 @@ sentences that continue its topic; ``code_sentences`` does both and records ``vi
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from .lexicon import Issue, parse_pattern
 
@@ -159,7 +161,6 @@ class _WordIndex:
         codes, words = pd.factorize(flat[~is_sep])
         self.n_texts = len(values)
         # the texts of each distinct word, word by word (a words × texts CSR incidence)
-        from scipy import sparse
 
         incidence = sparse.csr_matrix((np.ones(len(codes), dtype=np.int8), (codes, text_of)),
                                       shape=(len(words), self.n_texts))
@@ -244,8 +245,6 @@ def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
 
 
 def _match_issues_plain(low: pd.Series, index, lexicon: list[Issue]) -> pd.DataFrame:
-    import warnings
-
     out = {}
     with warnings.catch_warnings():  # groups in user patterns are fine: we only test matches
         warnings.simplefilter("ignore", UserWarning)

@@ -8,7 +8,10 @@ project (the staleness check and the tests run the notebooks inside a temporary 
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from joblib import Parallel, delayed
 
 #: Master seed for every random process (bootstraps, topic models, synthetic corpora).
 SEED = 20191210
@@ -38,7 +41,6 @@ def map_threads(fn, items: list, n: int | None = None) -> list:
     n = workers() if n is None else n
     if n < 2 or len(items) < 2:
         return [fn(x) for x in items]
-    from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(fn, items))
@@ -56,7 +58,6 @@ def map_processes(fn, items: list, n: int | None = None) -> list:
     n = workers() if n is None else n
     if n < 2 or len(items) < 2:
         return [fn(x) for x in items]
-    from joblib import Parallel, delayed
 
     return Parallel(n_jobs=min(n, len(items)), backend="loky", max_nbytes=None)(
         delayed(fn)(x) for x in items)

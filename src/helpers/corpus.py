@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -23,9 +24,11 @@ from .attribution import (
     sentences_from_source,
     speaker_names,
 )
+from .figures import MISSING_HATCH, add_source_note
 from .io import read_csv_records
 from .repeats import mark_repeats
-from .sources import load_manifest, order_meetings
+from .schemas import write_table
+from .sources import load_manifest, meeting_label, order_meetings
 
 
 def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -128,8 +131,6 @@ def coverage_grid(cov: pd.DataFrame, corpus_name: str, speakers=("pompeo", "lavr
 
 def heard_where(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")) -> str:
     """One line saying at which meetings each speaker is heard in the canonical corpus."""
-    from .sources import meeting_label
-
     d = cov[(cov["corpus"] == "canonical") & (cov["source"] == "all")]
     meetings = order_meetings(cov["meeting"].unique())
     parts = []
@@ -149,11 +150,6 @@ def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")):
 
     Cells with no data are hatched and labelled 'no data', never drawn as zero.
     """
-    import matplotlib.pyplot as plt
-
-    from .figures import MISSING_HATCH, add_source_note
-    from .sources import meeting_label
-
     meetings = order_meetings(cov["meeting"].unique())
     grids = {name: coverage_grid(cov, name, speakers, meetings) for name in ("canonical", "all")}
     vmax = max(np.nanmax(g.to_numpy()) for g in grids.values())
@@ -185,8 +181,6 @@ def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")):
 
 def write_corpus_tables(sentences: pd.DataFrame, dropped: pd.DataFrame, root=None) -> dict:
     """Validate and write sentences, dropped_spans and coverage to data/processed/."""
-    from .schemas import write_table
-
     cov = coverage(sentences)
     return {"sentences": write_table(sentences, "sentences", root),
             "dropped_spans": write_table(dropped, "dropped_spans", root),

@@ -42,6 +42,7 @@ from typing import Callable
 
 import matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np
 import pandas as pd  # noqa: E402
 
 from . import cache, config  # noqa: E402
@@ -58,6 +59,7 @@ from .layout import (
     fit_figure,
     layout_problems,
 )
+from .sources import meeting_label, source_note
 
 #: Okabe–Ito colour-blind-safe palette.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
@@ -115,8 +117,6 @@ def add_source_note(fig: matplotlib.figure.Figure, note: str | None = None) -> N
     :func:`fit_figure` wraps it to the figure's width and keeps it inside the canvas.
     """
     if note is None:
-        from .sources import source_note
-
         note = source_note()
     fig.text(MARGIN_IN / fig.get_figwidth(), MARGIN_IN / fig.get_figheight(), note,
              ha="left", va="bottom", fontsize=MIN_FONT_PT, color="#555555",
@@ -310,10 +310,6 @@ def plot_share_heatmap(grid: pd.DataFrame, row_labels, title: str, row_height: f
     ``ci_high`` (shares, shaped like ``grid``) mark with "†" every cell whose interval is
     wider than ``wide`` (0.2 = 20 points), and a footnote says so.
     """
-    import numpy as np
-
-    from .sources import meeting_label
-
     values = grid.to_numpy(dtype=float) * 100
     fig, ax = plt.subplots(figsize=(FULL_WIDTH, row_height * len(grid) + 1.6))
     vmax = np.nanmax(values)

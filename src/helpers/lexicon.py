@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import regex
+import yaml
 
 from . import config
 from .io import InputError, read_text_utf8
@@ -53,8 +55,6 @@ class _LineDict(dict):
 
 
 def _loader():
-    import yaml
-
     class StrictLoader(yaml.SafeLoader):
         """SafeLoader that refuses a mapping key given twice and records mapping lines."""
 
@@ -83,8 +83,6 @@ def _loader():
 
 def load_yaml_strict(path: Path):
     """Parse a YAML file (strict UTF-8, BOM stripped); duplicate keys are an error."""
-    import yaml
-
     text = read_text_utf8(path, bom="strip")
     try:
         return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
@@ -276,8 +274,6 @@ def contains(texts, rx: re.Pattern, what: str = "pattern",
     ``timeout`` seconds per text; a pattern that exceeds it raises :class:`InputError`
     naming the lexicon, ``what`` (e.g. the issue id) and the pattern.
     """
-    import regex
-
     flags = regex.IGNORECASE if rx.flags & re.I else 0
     r = regex.compile(rx.pattern, flags | regex.VERSION0)
     out = np.zeros(len(texts), dtype=bool)

@@ -28,6 +28,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
 
 from .io import InputError
 
@@ -205,8 +208,6 @@ def normalise_texts(texts: pd.Series, mwes=None) -> pd.Series:
 @lru_cache(maxsize=1)
 def word_tokenizer():
     """NLTK's RegexpTokenizer with the project's word pattern (needs no NLTK data)."""
-    from nltk.tokenize import RegexpTokenizer
-
     return RegexpTokenizer(TOKEN)
 
 
@@ -217,8 +218,6 @@ def word_lists(texts: pd.Series) -> pd.Series:
 
 @lru_cache(maxsize=1)
 def _stemmer():
-    from nltk.stem.snowball import SnowballStemmer
-
     return SnowballStemmer("english")
 
 
@@ -331,8 +330,6 @@ def propose_collocations(sentences: pd.DataFrame, n: int = 25, min_freq: int = 3
     ``measure`` is a method of ``BigramAssocMeasures`` (``likelihood_ratio``, ``pmi``).
     Returns phrase, score, frequency, and whether the curated list already has it.
     """
-    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
-
     stop = stopwords()
     lists = word_lists(normalise_texts(sentences["text"], mwes=[]))
     finder = BigramCollocationFinder.from_documents(lists.tolist())
