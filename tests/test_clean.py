@@ -90,26 +90,3 @@ def test_rewritten_patterns_match_as_their_plain_forms():
     for t in _texts(3000, seed=1) + ["*", "a*", "**", "a**b", "é*", "_*"]:
         assert [m.span() for m in sic.pattern.finditer(t)] == [
             m.span() for m in plain.finditer(t)], repr(t)
-    for rule in clean.LINE_RULES:  # a rule's quick test never turns away a line it matches
-        for t in _texts(2000, seed=2) + ["Home » News » World", "a » b"]:
-            s = t.strip()
-            assert not rule.pattern.fullmatch(s) or rule.needs in s, (rule.name, s)
-
-
-def test_furniture_rule_is_the_first_rule_that_matches_the_whole_line():
-    """The rules' ``needs`` shortcut changes nothing."""
-    lines = _texts(2000, seed=3) + ["Home » News", "Listen Live", "© 2025 X", "Arms Control"]
-    for line in (x.strip() for x in lines):
-        for fmt in ("article", "labelled", "captions"):
-            expected = next((r.name for r in clean.LINE_RULES
-                             if (r.formats is None or fmt in r.formats)
-                             and r.pattern.fullmatch(line)), None)
-            assert clean.furniture_rule(line, fmt) == expected, (line, fmt)
-
-
-def test_normalises_to_is_comparing_normalised_lines():
-    lines = _texts(3000, seed=4) + ["", " ", "My “Title”", "My  'Title'  x"]
-    targets = ["", "My \"Title\"", "word", "word word", "x"] + lines[:50]
-    for line in lines:
-        for target in map(clean.normalise_line, targets):
-            assert clean.normalises_to(line, target) == (clean.normalise_line(line) == target)

@@ -31,7 +31,6 @@ from .clean import (
     furniture_rule,
     normalise,
     normalise_line,
-    normalises_to,
     split_sentences,
 )
 from .io import InputError, read_csv_records
@@ -192,7 +191,7 @@ def line_dropper(src: Source):
                 return "drop_pattern"
         if not stripped:
             return None
-        if title is not None and normalises_to(stripped, title):
+        if title is not None and normalise_line(stripped) == title:
             return "title"
         return furniture_rule(stripped, src.format)
     return drop

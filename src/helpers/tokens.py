@@ -43,7 +43,6 @@ _RESOURCES = resources.files("helpers") / "resources"
 #: Separates sentences in the joined column (no pattern here matches or crosses it).
 _SEP = "\x01"  # not NUL: numpy strips trailing NULs from strings
 _DIGITS = re.compile(r"[0-9]+")
-_WORD_CHAR = re.compile(r"\w")
 #: Words and sentence separators; ``findall`` with it gives the tokens of NLTK's
 #: ``RegexpTokenizer`` with the same pattern (which is ``findall`` with the ``regex`` engine).
 _TOKEN_OR_SEP = re.compile(f"{TOKEN}|{_SEP}")
@@ -112,29 +111,9 @@ def _mwe_pattern(mwes) -> re.Pattern | None:
 
 
 def _join_mwes(t: str, mwes) -> str:
-    r"""Join the words of each multiword expression in ``t`` with "_" ("north_korea").
-
-    Replaces the matches of :func:`_mwe_pattern`. When every phrase starts and ends with a
-    word character (the curated ones do), the same matches are found faster: "\b" before a
-    phrase is then a non-word character before it (or the start, so ``t`` gets a \x01 in
-    front), and a pattern that starts with that character class, rather than with "\b", is
-    one ``re`` scans for quickly; no match can start where the one before it ended, as
-    "\b" cannot hold between two word characters. Phrases are grouped by first letter
-    (two phrases with different first letters never match at the same place), which keeps
-    the order of the phrases that can.
-    """
-    phrases = _phrases(mwes)
-    if not phrases:
-        return t
-    if not all(_WORD_CHAR.fullmatch(p[0]) and _WORD_CHAR.fullmatch(p[-1]) for p in phrases):
-        return _mwe_pattern(phrases).sub(lambda m: "_".join(m.group(0).split()), t)
-    by_first: dict[str, list[str]] = {}
-    for p in phrases:  # a word character needs no escape: the first letter stays as it is
-        by_first.setdefault(p[0], []).append(_phrase_regex(p)[1:])
-    fast = re.compile(r"\W(?:" + "|".join(f"{first}(?:{'|'.join(rests)})"
-                                          for first, rests in by_first.items()) + r")\b")
-    joined = fast.sub(lambda m: m.group(0)[0] + "_".join(m.group(0)[1:].split()), _SEP + t)
-    return joined[1:]
+    """Join the words of each multiword expression in ``t`` with "_" ("north_korea")."""
+    pattern = _mwe_pattern(mwes)
+    return t if pattern is None else pattern.sub(lambda m: "_".join(m.group(0).split()), t)
 
 
 def _join(texts: pd.Series) -> str:
