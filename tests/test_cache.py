@@ -80,6 +80,14 @@ def test_a_change_to_any_helpers_module_changes_the_key(tmp_project, tmp_path, m
     assert cache.version_key() != before
 
 
+def test_a_new_plotting_library_changes_the_key(tmp_project, monkeypatch):
+    before = cache.version_key()
+    real = cache.version
+    monkeypatch.setattr(cache, "version",
+                        lambda name: "99.0" if name == "matplotlib" else real(name))
+    assert cache.version_key() != before
+
+
 @pytest.mark.filterwarnings("error")  # no Python warning either (a notebook would show it)
 @pytest.mark.parametrize("damage", ["garbage", "flipped", "truncated"])
 def test_an_entry_that_cannot_be_read_is_recomputed_with_a_warning(counted, tmp_project,

@@ -1,12 +1,13 @@
 """Keep the results of the few slow steps on disk (:class:`joblib.Memory`).
 
-Only steps that take seconds are cached: the topic models' k sweep and the findings'
-tests. A rerun with unchanged inputs loads their results instead of recomputing them. A
-result is reused only when all of these are unchanged:
+Only steps that take seconds are cached: the topic models' k sweep, the findings' tests
+and drawing a figure in every format (:func:`helpers.figures.draw`). A rerun with
+unchanged inputs loads their results instead of recomputing them. A result is reused only
+when all of these are unchanged:
 
 - the function and its arguments (hashed by :func:`joblib.hash`);
 - the source of the whole ``helpers`` package (so a change in a callee counts), and the
-  versions of Python and of the numerical libraries;
+  versions of Python and of the numerical and plotting libraries;
 - the bytes of the project's hand-made inputs: ``data/raw``, ``data/annotations`` and
   ``data/lexicons``.
 
@@ -43,7 +44,7 @@ T = TypeVar("T")
 
 #: Libraries whose versions are part of every key.
 LIBRARIES = ("joblib", "numpy", "pandas", "scipy", "scikit-learn", "nltk", "threadpoolctl",
-             "statsmodels")
+             "statsmodels", "matplotlib", "adjustText", "pillow", "fonttools")
 #: Folders of hand-made inputs whose bytes are part of every key.
 INPUT_FOLDERS = ("raw", "annotations", "lexicons")
 #: The name of the file that holds one cached result.
