@@ -5,7 +5,7 @@ import sys
 import numpy as np
 
 from helpers import clean
-from helpers.clean import (MappedText, find_inline_drops, match_line_rule, normalise,
+from helpers.clean import (MappedText, find_inline_drops, normalise,
                            split_sentences)
 
 
@@ -35,19 +35,6 @@ def test_sentence_split_keeps_abbreviations_and_initials():
     assert [text[a:b] for a, b in split_sentences(text)] == [
         "Mr. Secretary, said Michael R. Pompeo.", "Is it over?", "Yes!",
         "The U.S. Embassy agreed."]
-
-
-def test_line_rules_drop_furniture_but_not_speech():
-    assert match_line_rule("Listen Live", "article") == "player_widget"
-    assert match_line_rule("05:26 GMT29 January 2020", "article") == "dateline"
-    assert match_line_rule("  • de-DE1 en-GB1 es-ES1", "labelled") == "language_picker"
-    assert match_line_rule("Comments are closed", "labelled") == "comment_widget"
-    assert match_line_rule("© 2025 Vimarsana", "captions") == "copyright"
-    assert match_line_rule("Arms Control", "article") == "section_heading"
-    assert match_line_rule("Arms Control", "labelled") is None
-    assert match_line_rule("My Title", "labelled", title="My Title") == "title"
-    assert match_line_rule("We discussed Syria. It matters.", "article") is None
-    assert match_line_rule('"We did," Lavrov said.', "article") is None
 
 
 def test_inline_rules_find_annotations():
@@ -103,24 +90,3 @@ def test_rewritten_patterns_match_as_their_plain_forms():
     for t in _texts(3000, seed=1) + ["*", "a*", "**", "a**b", "é*", "_*"]:
         assert [m.span() for m in sic.pattern.finditer(t)] == [
             m.span() for m in plain.finditer(t)], repr(t)
-    for rule in clean.LINE_RULES:  # a rule's quick test never turns away a line it matches
-        for t in _texts(2000, seed=2) + ["Home » News » World", "a » b"]:
-            s = t.strip()
-            assert not rule.pattern.fullmatch(s) or rule.needs in s, (rule.name, s)
-
-
-def test_furniture_rule_is_match_line_rule_without_the_title():
-    lines = _texts(2000, seed=3) + ["Home » News", "Listen Live", "© 2025 X", "Arms Control"]
-    for line in lines:
-        for fmt in ("article", "labelled", "captions"):
-            expected = match_line_rule(line, fmt)
-            found = clean.furniture_rule(line.strip(), fmt) if line.strip() else None
-            assert found == expected, (line, fmt)
-
-
-def test_normalises_to_is_comparing_normalised_lines():
-    lines = _texts(3000, seed=4) + ["", " ", "My “Title”", "My  'Title'  x"]
-    targets = ["", "My \"Title\"", "word", "word word", "x"] + lines[:50]
-    for line in lines:
-        for target in map(clean.normalise_line, targets):
-            assert clean.normalises_to(line, target) == (clean.normalise_line(line) == target)

@@ -54,7 +54,9 @@ TRICKY = [r"\bnew ?(start|s\.t\.a\.r\.t\.)", r"\bu\.?n\.? security (sanctions|re
           r"\b(extend|extending|extension)\b.{0,40}\btreaty\b", r"\beconom(y|ic)\b(?! outcomes)",
           r"(?<!no )dialogue", r"^it\b", r"talks$", r"\bUS\b", r"a\nb", r"[xz]{2}|qq",
           r"(?:ab|cd)+ef", r"\b(?:our|these) (talks|conversations)\b", r"\bterror\w*|\bisis\b",
-          r"sanctions\b.{0,20}\b(individuals|people)", r"\bmissiles?\b", r"ies\b"]
+          r"sanctions\b.{0,20}\b(individuals|people)", r"\bmissiles?\b", r"ies\b",
+          r"\x74alks", r"\u0074alks", r"(?P<w>talk)s\b", r"talks?+ \w+?", r"x{,2}y{|xx",
+          r"[]a]bc|[^a]xx"]
 
 
 def test_prefiltered_matching_equals_searching_every_sentence():
@@ -68,7 +70,8 @@ def test_prefiltered_matching_equals_searching_every_sentence():
                        "It was agreed", "we held talks", "talks\nmore", "US and UK", "us",
                        "a\nb", "xx", "abcdef", "cdabef", "our talks", "these conversations",
                        "terrorism", "isis", "sanctions on russian people", "missile",
-                       "missiles", "embassies", "", "counter-terrorism and\nnew start"])
+                       "missiles", "embassies", "", "counter-terrorism and\nnew start",
+                       "talks more", "y{", "x{,2}y{"])
     texts = pd.concat([texts, texts.str.upper()], ignore_index=True)
     lexicon = [Issue(f"i{k}", "", "", re.compile(p, re.I), None, (p,))
                for k, p in enumerate(TRICKY)]
@@ -86,6 +89,8 @@ def test_prefilter_literals_are_necessary_and_minimal():
     assert pre(re.compile(r"\bu\.?n\.? security (a|b)")) == [" security "]
     assert pre(re.compile(r"[xz]{2}|qq")) is None  # a branch with no literal: no prefilter
     assert pre(re.compile(r"\bsyria", re.I)) is None  # case-insensitive: no prefilter
+    assert pre(re.compile(r"\x74alks\u0074ime")) == ["alks"]  # escapes are no literals
+    assert pre(re.compile(r"(?#note)talks")) is None  # unknown constructs: no prefilter
 
 
 def test_word_index_finds_every_text_that_holds_a_literal():

@@ -100,17 +100,26 @@ def test_rerun_reproduces_committed_tables_figures_and_notebook_text(root, fresh
 
 
 def test_a_rerun_from_the_cache_is_byte_identical_and_recomputes_nothing(fresh_run, cache_on,
-                                                                          monkeypatch):
+                                                                          monkeypatch, tmp_path):
+    """... nothing but an entry whose bytes were damaged: that one is recomputed, with a
+    warning to the runner's log (the terminal), not into a notebook."""
     from helpers import cache
 
     first = _snapshot(fresh_run)
     entries = sorted(cache.cache_dir(fresh_run).rglob(f"*{cache.SUFFIX}"))
-    assert len(entries) >= 10  # the corpus, the k sweep and every figure
+    assert len(entries) >= 10  # the k sweep, the findings' tests and every figure
+    damaged = next(e for e in entries if "figures" in e.parts)
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    damaged.write_bytes(bytes(data))
+    log = tmp_path / "cache.log"
+    monkeypatch.setenv("HELPERS_CACHE_LOG", str(log))
     _run_all(fresh_run, monkeypatch)
     second = _snapshot(fresh_run)
     assert sorted(first) == sorted(second)
     assert not [name for name in first if first[name] != second[name]]
     assert sorted(cache.cache_dir(fresh_run).rglob(f"*{cache.SUFFIX}")) == entries
+    assert log.read_text().count("could not be read") == 1
 
 
 THIRD = """Press conference, Moscow

@@ -56,12 +56,6 @@ def test_collocation_finder_proposes_known_phrases(root):
     assert {"united states", "arms control", "north korea"} <= set(prop["phrase"])
 
 
-def test_punkt_tokenizer_works_without_nltk_data():
-    p = tokens.punkt_tokenizer()
-    assert p.tokenize("Mr. Pompeo met Lavrov. The U.S. side agreed.") == [
-        "Mr. Pompeo met Lavrov.", "The U.S. side agreed."]
-
-
 def test_capital_us_is_the_country_not_the_pronoun():
     tok = tokens.tokenize_sentences(_frame(["The US told us that the UN agreed."]), stem=False)
     assert tok["word"].tolist() == ["u.s.", "told", "u.n.", "agreed"]

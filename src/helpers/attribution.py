@@ -31,7 +31,6 @@ from .clean import (
     furniture_rule,
     normalise,
     normalise_line,
-    normalises_to,
     split_sentences,
 )
 from .io import InputError, read_csv_records
@@ -57,58 +56,26 @@ class Segment:
     turn: int
 
 
-#: Kinds of byte for counting words, a table for ``bytes.translate``: 1 an ASCII letter or
-#: digit, 2 ' . or - (which join two of them inside a word), 0 anything else (every byte of
-#: a non-ASCII character in UTF-8 is 128 or more).
-_KINDS = bytes(1 if chr(b).isascii() and chr(b).isalnum() else 2 if chr(b) in "'.-" else 0
-               for b in range(256))
-#: Texts per pass of :func:`count_words_series` (bounds the arrays of characters).
-_COUNT_BLOCK = 50_000
-
-
 def count_words_series(texts: pd.Series) -> pd.Series:
-    """Words per text: letters/digits, with inner apostrophes, dots or hyphens.
-
-    The number of matches of :data:`WORD`, counted without finding them: a match is a run of
-    letters and digits together with every run joined to it by one ' . or - standing
-    between two of them, so a text has as many words as it has runs less such joining
-    characters. Counted with numpy on the UTF-8 bytes of many texts at once (a column that
-    is not all strings is counted with the pattern, as before).
-    """
-    values = texts.tolist()
-    if not all(isinstance(v, str) for v in values):
-        return texts.str.count(WORD.pattern).astype(int)
-    counts = [_count_words(values[i:i + _COUNT_BLOCK])
-              for i in range(0, len(values), _COUNT_BLOCK)]
-    return pd.Series(np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64),
-                     index=texts.index, name=texts.name)
-
-
-def _utf8(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")
-
-
-def _count_words(values: list[str]) -> np.ndarray:
-    data = _utf8("\n".join(values) + "\n")  # a "\n" after each text: no word crosses it
-    kind = np.frombuffer(data.translate(_KINDS), dtype=np.uint8)
-    alnum = kind == 1
-    score = alnum.astype(np.int8)  # +1 for each letter or digit ...
-    score[1:] -= alnum[:-1] & alnum[1:]  # ... that starts a run
-    score[1:-1] -= (kind[1:-1] == 2) & alnum[:-2] & alnum[2:]  # -1 for each joining character
-    sizes = [(len(v) if v.isascii() else len(_utf8(v))) + 1 for v in values]
-    starts = np.cumsum([0] + sizes[:-1])  # each text's bytes and its "\n": never empty
-    return np.add.reduceat(score, starts, dtype=np.int64)
+    """Words per text: the matches of :data:`WORD` (letters and digits, with inner
+    apostrophes, dots or hyphens)."""
+    return texts.str.count(WORD.pattern).astype(int)
 
 
 # --------------------------------------------------------------------------- annotations
-def load_speaker_names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Return ({label: speaker}, {alias: speaker}) from ``speaker_labels.csv`` (validated).
+SPEAKER_COLUMNS = ["name", "speaker", "kind"]
+
+
+def speaker_names(records, path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Return ({label: speaker}, {alias: speaker}) from the rows of ``speaker_labels.csv``
+    (``records`` as :func:`helpers.io.read_csv_records` gives them; ``path`` names the
+    file in errors).
 
     Names are compared case-insensitively; a name given twice for one kind is an error
     naming both rows, even when both rows agree.
     """
     labels, aliases, where = {}, {}, {}
-    for i, line, rec in read_csv_records(path, ["name", "speaker", "kind"]):
+    for i, line, rec in records:
         name, speaker, kind = (rec.get(k, "").strip() for k in ("name", "speaker", "kind"))
         if speaker not in config.SPEAKERS:
             raise InputError(path, f"unknown speaker id {speaker!r} for {name!r}; use one of "
@@ -128,15 +95,14 @@ def load_speaker_names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
 ANCHOR_COLUMNS = ["source", "anchor", "speaker"]
 
 
-def check_caption_turns(path: Path, sources: list[Source]) -> list[tuple[int, int, dict]]:
-    """Validate every row of ``caption_turns.csv`` against the manifest; return the rows.
+def check_caption_turns(records, path: Path, sources: list[Source]) -> None:
+    """Validate every row of ``caption_turns.csv`` (``records``) against the manifest.
 
     Each row must name a source of the manifest whose format is ``captions``, a known
     speaker and a non-empty anchor; the same anchor may not be given twice for a source.
     """
     by_file = {s.file: s for s in sources}
     seen: dict[tuple[str, str], int] = {}
-    records = read_csv_records(path, ANCHOR_COLUMNS)
     for i, line, rec in records:
         source, anchor = rec["source"].strip(), rec["anchor"]
         speaker = rec["speaker"].strip()
@@ -158,13 +124,13 @@ def check_caption_turns(path: Path, sources: list[Source]) -> list[tuple[int, in
             raise InputError(path, f"anchor {anchor!r} for {source} is listed twice (also row "
                                    f"{seen[(source, anchor)]})", row=i, line=line)
         seen[(source, anchor)] = i
-    return records
 
 
-def load_caption_anchors(path: Path, source: str, text: str) -> list[tuple[int, str]]:
-    """Return sorted (position, speaker) turn starts for ``source``; each anchor must match once."""
+def caption_anchors(records, path: Path, source: str, text: str) -> list[tuple[int, str]]:
+    """Return sorted (position, speaker) turn starts for ``source`` from the rows of
+    ``caption_turns.csv``; each anchor must match once."""
     found = []
-    for i, line, rec in read_csv_records(path, ANCHOR_COLUMNS):
+    for i, line, rec in records:
         if rec.get("source", "").strip() != source:
             continue
         anchor, speaker = rec.get("anchor", ""), rec.get("speaker", "").strip()
@@ -223,10 +189,9 @@ def line_dropper(src: Source):
                 return "drop_lines"
             if rx is not None and s and rx.fullmatch(stripped):
                 return "drop_pattern"
-        # match_line_rule(line, src.format, src.title), with the title normalised once
         if not stripped:
             return None
-        if title is not None and normalises_to(stripped, title):
+        if title is not None and normalise_line(stripped) == title:
             return "title"
         return furniture_rule(stripped, src.format)
     return drop
@@ -383,50 +348,13 @@ def _number_turns(segments: list[Segment]) -> None:
 
 
 # --------------------------------------------------------------------------- sentences
-def _manifest_of(src: Source) -> list[Source]:
-    from .sources import load_manifest
-
-    return load_manifest(src.path.parent)
-
-
-#: Caption-turn tables already validated: (anchors text, manifest path, manifest bytes).
-_CHECKED_TURNS: set[tuple[bytes, str, bytes]] = set()
-#: Caption-turn tables with a header and no rows, already read without error (their bytes).
-_HEADER_ONLY_TURNS: set[bytes] = set()
-
-
-def _check_turns_once(anchors_path: Path, src: Source) -> None:
-    """:func:`check_caption_turns` against the source's manifest, once per content.
-
-    The check is the same for every source of a corpus, and loading the manifest per
-    source made building a corpus quadratic in its sources. A table with no rows needs no
-    manifest; either way the result is remembered for the exact bytes of the files it
-    depends on, so any edit is checked again.
-    """
-    from .sources import MANIFEST
-
-    anchors = Path(anchors_path).read_bytes()
-    if len(anchors.splitlines()) <= 1 and (anchors in _HEADER_ONLY_TURNS
-                                           or not check_caption_turns(anchors_path, [])):
-        _HEADER_ONLY_TURNS.add(anchors)
-        return  # header only (still read strictly, once per content: a malformed one raises)
-    manifest = src.path.parent / MANIFEST
-    key = (anchors, str(manifest), manifest.read_bytes() if manifest.exists() else b"")
-    if key in _CHECKED_TURNS:
-        return
-    check_caption_turns(anchors_path, _manifest_of(src))
-    _CHECKED_TURNS.add(key)
-
-
-def sentences_from_source(src: Source, text: str, labels, aliases, anchors_path: Path):
-    """Return (sentence rows, dropped rows) for one source."""
+def sentences_from_source(src: Source, text: str, labels, aliases, anchors):
+    """Return (sentence rows, dropped rows) for one source; ``anchors`` are the turn starts
+    of a captions source (:func:`caption_anchors`)."""
     dropped: list[tuple[int, int, str]] = []
-    if Path(anchors_path).exists():  # every anchor row must name a captions source
-        _check_turns_once(anchors_path, src)
     if src.format == "labelled":
         segments = segment_labelled(src, text, labels, dropped)
     elif src.format == "captions":
-        anchors = load_caption_anchors(anchors_path, src.file, text)
         segments = segment_captions(src, text, anchors, dropped)
     else:
         segments = segment_article(src, text, aliases, dropped)

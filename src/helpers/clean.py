@@ -22,7 +22,6 @@ class Rule:
     pattern: re.Pattern
     formats: frozenset[str] | None  # None: every source format
     description: str
-    needs: str = ""  # text in every line the pattern matches: a quick test before it
 
 
 def _r(p: str, flags: int = 0) -> re.Pattern:
@@ -31,7 +30,6 @@ def _r(p: str, flags: int = 0) -> re.Pattern:
 
 ALL = None
 ARTICLE = frozenset({"article"})
-LABELLED = frozenset({"labelled"})
 CAPTIONS = frozenset({"captions"})
 
 #: Whole-line rules, tried in order against each stripped line.
@@ -41,8 +39,7 @@ LINE_RULES: list[Rule] = [
          "A line holding only a publication date and time."),
     Rule("language_picker", _r(r"[•·]?\s*(?:[a-z]{2}-[A-Z]{2}\d*\s*){2,}"), ALL,
          "The MFA site's list of language versions (de-DE1 en-GB1 …)."),
-    Rule("breadcrumb", _r(r"\S.*\s»\s.*"), ALL, "Site navigation trail (Home » News …).",
-         needs="»"),
+    Rule("breadcrumb", _r(r"\S.*\s»\s.*"), ALL, "Site navigation trail (Home » News …)."),
     Rule("site_header", _r(r"(?:Transcripts For CSPAN\d?|CSPAN\d?) .*"), CAPTIONS,
          "The caption archive's page title and rebroadcast-date header."),
     Rule("outlet_dateline", _r(r"[A-Z][A-Z .]+ \| [A-Z][A-Z ()]+"), ALL,
@@ -125,33 +122,11 @@ def normalise_line(line: str) -> str:
     return " ".join(line.translate(_LINE_TYPOGRAPHY).split())
 
 
-def normalises_to(line: str, normalised: str) -> bool:
-    """Whether ``normalise_line(line) == normalised`` (a line already normalised), without
-    splitting more of a long ``line`` than that line has words."""
-    n = normalised.count(" ") + 1 if normalised else 0
-    words = line.translate(_LINE_TYPOGRAPHY).split(None, n)
-    return len(words) <= n and " ".join(words) == normalised
-
-
-def match_line_rule(line: str, fmt: str, title: str = "") -> str | None:
-    """Return the name of the line rule that drops ``line`` (stripped), or None.
-
-    The title matches ignoring quote and dash style (’ or ', – or -) and white space.
-    """
-    s = line.strip()
-    if not s:
-        return None
-    if title and normalises_to(s, normalise_line(title)):
-        return "title"
-    return furniture_rule(s, fmt)
-
-
 def furniture_rule(s: str, fmt: str) -> str | None:
     """Return the name of the first of :data:`LINE_RULES` that drops the stripped line ``s``
-    of a source in format ``fmt``, or None (:func:`match_line_rule` without the title)."""
+    of a source in format ``fmt``, or None."""
     for rule in LINE_RULES:
-        if ((rule.formats is None or fmt in rule.formats) and rule.needs in s
-                and rule.pattern.fullmatch(s)):
+        if (rule.formats is None or fmt in rule.formats) and rule.pattern.fullmatch(s):
             return rule.name
     return None
 

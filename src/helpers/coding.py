@@ -8,11 +8,13 @@ sentences that continue its topic; ``code_sentences`` does both and records ``vi
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
-from .lexicon import Issue
+from .lexicon import Issue, parse_pattern
 
 INHERIT_MODES = ("none", "anaphora", "previous")
 #: Openings that mark a sentence as continuing the topic of the sentence before it.
@@ -48,28 +50,24 @@ _MAX_LITERALS = 64
 
 
 def _literal_prefixes(items) -> tuple[set[str], bool]:
-    """Literal strings one of which starts every match of the parsed sequence ``items``.
+    """Literal strings one of which starts every match of the parsed sequence ``items``
+    (:func:`helpers.lexicon.parse_pattern`).
 
     Returns (prefixes, complete): ``complete`` when each prefix is a whole match (the
     sequence is literal throughout). Zero-width assertions (\\b) are skipped: they consume
     nothing, so the matched text still starts with the literal.
     """
-    from re import _constants as c  # noqa: PLC2701 - the stdlib's own parser
-
     out = {""}
-    for op, av in items:
-        if op is c.AT:
+    for kind, value, lo, hi in items:
+        if kind == "zero":
             continue
-        if op is c.LITERAL:
-            out = {p + chr(av) for p in out}
-            continue
-        if op is c.SUBPATTERN and not av[1] and not av[2]:
-            sub, done = _literal_prefixes(av[3])
-        elif op is c.BRANCH:
-            parts = [_literal_prefixes(b) for b in av[1]]
-            sub, done = set().union(*(p for p, _ in parts)), all(d for _, d in parts)
-        else:
+        if (lo, hi) != (1, 1) or kind not in ("lit", "group"):
             return out, False
+        if kind == "lit":
+            out = {p + value for p in out}
+            continue
+        parts = [_literal_prefixes(alt) for alt in value]
+        sub, done = set().union(*(p for p, _ in parts)), all(d for _, d in parts)
         if "" in sub or len(out) * len(sub) > _MAX_LITERALS:
             return out, False
         out = {p + q for p in out for q in sub}
@@ -82,24 +80,20 @@ def _necessary_literals(items) -> set[str] | None:
     """Literal strings one of which occurs in every match of ``items``, or None.
 
     Candidates: the prefix set; each literal run at the top level of the sequence (it is
-    always matched); each group or alternation at the top level (a necessary literal of
-    every branch). The candidate whose shortest string is longest wins.
+    always matched); each group at the top level (a necessary literal of every one of its
+    alternatives). The candidate whose shortest string is longest wins.
     """
-    from re import _constants as c  # noqa: PLC2701
-
     cands = [_literal_prefixes(items)[0]]
     run = ""
-    for op, av in list(items) + [(None, None)]:
-        if op is c.LITERAL:
-            run += chr(av)
+    for kind, value, lo, hi in list(items) + [(None, None, 1, 1)]:
+        if kind == "lit" and (lo, hi) == (1, 1):
+            run += value
             continue
         if run:
             cands.append({run})
             run = ""
-        if op is c.SUBPATTERN and not av[1] and not av[2]:
-            cands.append(_necessary_literals(av[3]))
-        elif op is c.BRANCH:
-            parts = [_necessary_literals(b) for b in av[1]]
+        if kind == "group" and (lo, hi) == (1, 1):
+            parts = [_necessary_literals(alt) for alt in value]
             if all(parts) and sum(map(len, parts)) <= _MAX_LITERALS:
                 cands.append(set().union(*parts))
     cands = [x for x in cands if x and all(len(w) >= _MIN_LITERAL for w in x)]
@@ -111,17 +105,16 @@ def _necessary_literals(items) -> set[str] | None:
 def _prefilter(rx: re.Pattern) -> list[str] | None:
     """Literals one of which every match of ``rx`` holds, or None.
 
-    Only for case-sensitive patterns (the lexicon runs on lower-cased text), so a literal
-    of the pattern is matched exactly as the pattern matches it. Literals never hold a
-    newline (a literal that runs over a line end is of no use for finding sentences).
+    Only for case-sensitive, non-verbose patterns (the lexicon runs on lower-cased text),
+    so a literal of the pattern is matched exactly as the pattern matches it. Literals
+    never hold a newline (a literal that runs over a line end is of no use for finding
+    sentences).
     """
-    from re import _parser  # noqa: PLC2701
-
-    if rx.flags & (re.I | re.L):
+    if rx.flags & (re.I | re.L | re.X) or not isinstance(rx.pattern, str):
         return None
     try:
-        lits = _necessary_literals(_parser.parse(rx.pattern, rx.flags))
-    except Exception:  # noqa: BLE001 - no prefilter: match every sentence
+        lits = _necessary_literals([["group", parse_pattern(rx.pattern), 1, 1]])
+    except ValueError:  # a construct the parser does not know: no prefilter
         return None
     if not lits or any("\n" in w for w in lits):
         return None
@@ -168,7 +161,6 @@ class _WordIndex:
         codes, words = pd.factorize(flat[~is_sep])
         self.n_texts = len(values)
         # the texts of each distinct word, word by word (a words × texts CSR incidence)
-        from scipy import sparse
 
         incidence = sparse.csr_matrix((np.ones(len(codes), dtype=np.int8), (codes, text_of)),
                                       shape=(len(words), self.n_texts))
@@ -253,8 +245,6 @@ def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
 
 
 def _match_issues_plain(low: pd.Series, index, lexicon: list[Issue]) -> pd.DataFrame:
-    import warnings
-
     out = {}
     with warnings.catch_warnings():  # groups in user patterns are fine: we only test matches
         warnings.simplefilter("ignore", UserWarning)

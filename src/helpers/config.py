@@ -8,7 +8,10 @@ project (the staleness check and the tests run the notebooks inside a temporary 
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from joblib import Parallel, delayed
 
 #: Master seed for every random process (bootstraps, topic models, synthetic corpora).
 SEED = 20191210
@@ -38,7 +41,6 @@ def map_threads(fn, items: list, n: int | None = None) -> list:
     n = workers() if n is None else n
     if n < 2 or len(items) < 2:
         return [fn(x) for x in items]
-    from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(fn, items))
@@ -56,7 +58,6 @@ def map_processes(fn, items: list, n: int | None = None) -> list:
     n = workers() if n is None else n
     if n < 2 or len(items) < 2:
         return [fn(x) for x in items]
-    from joblib import Parallel, delayed
 
     return Parallel(n_jobs=min(n, len(items)), backend="loky", max_nbytes=None)(
         delayed(fn)(x) for x in items)
@@ -94,13 +95,3 @@ def paths(root: Path | None = None) -> dict[str, Path]:
         "html": root / "reports" / "html",
     }
 
-
-PROJ_ROOT = project_root()
-RAW_DIR = PROJ_ROOT / "data" / "raw"
-ANNOTATIONS_DIR = PROJ_ROOT / "data" / "annotations"
-LEXICONS_DIR = PROJ_ROOT / "data" / "lexicons"
-PROCESSED_DIR = PROJ_ROOT / "data" / "processed"
-NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
-REPORTS_DIR = PROJ_ROOT / "reports"
-FIGURES_DIR = REPORTS_DIR / "figures"
-HTML_DIR = REPORTS_DIR / "html"

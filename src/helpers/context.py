@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
 TURN_TYPES = ("statement", "answer", "quoted")
 SPECIFICATIONS = ("cell only", "cell + turn type")
@@ -39,8 +40,6 @@ def fit_context_models(labels: pd.DataFrame, frame: pd.DataFrame, contrasts: lis
     compare_meeting, compare_speaker and kind (as :func:`helpers.findings.comparisons`
     returns them). Returns one row per contrast, issue and specification.
     """
-    import statsmodels.api as sm
-
     cells = sorted({(c[m], c[s]) for c in contrasts
                     for m, s in (("meeting", "speaker"), ("compare_meeting", "compare_speaker"))})
     keep = pd.Series(list(zip(frame["meeting"], frame["speaker"])), index=frame.index).isin(cells)

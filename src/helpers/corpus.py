@@ -10,30 +10,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import cache, config
-from .attribution import count_words_series, load_speaker_names, sentences_from_source
+from . import config
+from .attribution import (
+    ANCHOR_COLUMNS,
+    SPEAKER_COLUMNS,
+    caption_anchors,
+    check_caption_turns,
+    count_words_series,
+    sentences_from_source,
+    speaker_names,
+)
+from .figures import MISSING_HATCH, add_source_note
+from .io import read_csv_records
 from .repeats import mark_repeats
-from .sources import load_manifest, order_meetings
+from .schemas import write_table
+from .sources import load_manifest, meeting_label, order_meetings
 
 
-@cache.memoize
 def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read, clean and attribute every source; return (sentences, dropped_spans) tables.
-
-    Cached (:mod:`helpers.cache`) on the bytes of the raw files, manifest and annotations:
-    any change to them recomputes, and so re-verifies the checksums.
-    """
+    """Read, clean and attribute every source; return (sentences, dropped_spans) tables."""
     p = config.paths(root)
     labels, aliases = load_speaker_names(p["annotations"] / "speaker_labels.csv")
-    all_rows, all_drops = [], []
     sources = load_manifest(p["raw"])
+    turns_path = p["annotations"] / "caption_turns.csv"
+    turns = read_csv_records(turns_path, ANCHOR_COLUMNS) if turns_path.exists() else []
+    check_caption_turns(turns, turns_path, sources)  # every row names a captions source
+    all_rows, all_drops = [], []
     for src in sources:
         text = src.read_text()
-        rows, drops = sentences_from_source(src, text, labels, aliases,
-                                            p["annotations"] / "caption_turns.csv")
+        anchors = (caption_anchors(turns, turns_path, src.file, text)
+                   if src.format == "captions" else [])
+        rows, drops = sentences_from_source(src, text, labels, aliases, anchors)
         stem = src.stem
         for i, r in enumerate(rows):
             r["sentence"] = i
@@ -53,6 +64,12 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     dropped = pd.DataFrame(all_drops, columns=["source", "char_start", "char_end", "rule",
                                                "text"])
     return sentences[cols], dropped
+
+
+def load_speaker_names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """({label: speaker}, {alias: speaker}) from ``speaker_labels.csv``, validated
+    (:func:`helpers.attribution.speaker_names`)."""
+    return speaker_names(read_csv_records(path, SPEAKER_COLUMNS), path)
 
 
 def add_turn_context(rows: list[dict], source_format: str) -> None:
@@ -114,8 +131,6 @@ def coverage_grid(cov: pd.DataFrame, corpus_name: str, speakers=("pompeo", "lavr
 
 def heard_where(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")) -> str:
     """One line saying at which meetings each speaker is heard in the canonical corpus."""
-    from .sources import meeting_label
-
     d = cov[(cov["corpus"] == "canonical") & (cov["source"] == "all")]
     meetings = order_meetings(cov["meeting"].unique())
     parts = []
@@ -135,11 +150,6 @@ def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")):
 
     Cells with no data are hatched and labelled 'no data', never drawn as zero.
     """
-    import matplotlib.pyplot as plt
-
-    from .figures import MISSING_HATCH, add_source_note
-    from .sources import meeting_label
-
     meetings = order_meetings(cov["meeting"].unique())
     grids = {name: coverage_grid(cov, name, speakers, meetings) for name in ("canonical", "all")}
     vmax = max(np.nanmax(g.to_numpy()) for g in grids.values())
@@ -171,8 +181,6 @@ def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")):
 
 def write_corpus_tables(sentences: pd.DataFrame, dropped: pd.DataFrame, root=None) -> dict:
     """Validate and write sentences, dropped_spans and coverage to data/processed/."""
-    from .schemas import write_table
-
     cov = coverage(sentences)
     return {"sentences": write_table(sentences, "sentences", root),
             "dropped_spans": write_table(dropped, "dropped_spans", root),

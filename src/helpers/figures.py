@@ -25,9 +25,9 @@ After the layout, :func:`overlapping_texts` lists text boxes that intersect and
 (:class:`FigureLayoutWarning`) if there are any, or raises with ``strict=True``.
 
 Notebooks call plot functions through :func:`draw`, which renders the figure once into a
-:class:`Drawing` (the bytes of every format plus a 2x preview for the screen) and caches it
-on the plot function's inputs (see :mod:`helpers.cache`), so a rerun with unchanged inputs
-neither redraws nor re-renders. To adjust a figure by hand, call the plot function directly,
+:class:`Drawing` (the bytes of every format plus a 2x preview for the screen), cached
+(:mod:`helpers.cache`) on the plot function, its arguments and the matplotlib settings:
+rendering every figure in every format takes longer than the rest of a rerun. To adjust a figure by hand, call the plot function directly,
 change the returned Figure, and pass it to :func:`save_figure`.
 """
 
@@ -42,6 +42,7 @@ from typing import Callable
 
 import matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np
 import pandas as pd  # noqa: E402
 
 from . import cache, config  # noqa: E402
@@ -58,6 +59,7 @@ from .layout import (
     fit_figure,
     layout_problems,
 )
+from .sources import meeting_label, source_note
 
 #: Okabe–Ito colour-blind-safe palette.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
@@ -115,8 +117,6 @@ def add_source_note(fig: matplotlib.figure.Figure, note: str | None = None) -> N
     :func:`fit_figure` wraps it to the figure's width and keeps it inside the canvas.
     """
     if note is None:
-        from .sources import source_note
-
         note = source_note()
     fig.text(MARGIN_IN / fig.get_figwidth(), MARGIN_IN / fig.get_figheight(), note,
              ha="left", va="bottom", fontsize=MIN_FONT_PT, color="#555555",
@@ -206,15 +206,11 @@ class Drawing:
                    problems=problems, **rendered)
 
     def at_width(self, width: float, height: float | None = None) -> "Drawing":
-        """The same plot laid out and rendered at another physical width (cached)."""
+        """The same plot laid out and rendered at another physical width."""
         if not self.figure:
             raise ValueError(f"{self!r} keeps no figure to lay out at another width")
-
-        def compute():
-            fig = pickle.loads(self.figure)
-            return Drawing.from_figure(fig, width, height or _column_height(fig))
-        return cache.cached("figures.at_width", (self.png, self.figure, width, height),
-                            compute)
+        fig = pickle.loads(self.figure)
+        return Drawing.from_figure(fig, width, height or _column_height(fig))
 
     def _repr_png_(self):
         size = {"width": round(self.width * SCREEN_DPI), "height": round(self.height *
@@ -229,24 +225,21 @@ class Drawing:
 _NOT_STYLE = {"backend", "backend_fallback", "interactive", "toolbar"}
 
 
-def _style_fingerprint() -> str:
-    """Every matplotlib setting that can change a drawing."""
-    rc = matplotlib.rcParams
-    return cache.fingerprint(sorted((k, repr(dict.__getitem__(rc, k)))
-                                    for k in dict.__iter__(rc) if k not in _NOT_STYLE))
+@cache.memoize
+def _draw(plot, args: tuple, kwargs: dict, style: dict) -> Drawing:  # noqa: ARG001
+    """``style`` (the current settings) is only part of the cache key."""
+    return Drawing.from_figure(plot(*args, **kwargs))
 
 
 def draw(plot: Callable[..., matplotlib.figure.Figure], *args, **kwargs) -> Drawing:
-    """Call a helpers plot function and render its figure once, as a :class:`Drawing`.
-
-    The drawing is cached on the plot function, its arguments, the matplotlib settings and
-    everything :mod:`helpers.cache` adds, so an unchanged figure is not redrawn on a rerun.
-    """
+    """Call a helpers plot function and render its figure once, as a :class:`Drawing`
+    (cached on the function, its arguments and the matplotlib settings)."""
     if not getattr(plot, "__module__", "").startswith("helpers"):
         raise TypeError(f"draw() takes a helpers plot function, not {plot!r}; call your own "
                         "function directly and pass its figure to save_figure()")
-    return cache.cached("figures.draw", (plot, args, kwargs, _style_fingerprint()),
-                        lambda: Drawing.from_figure(plot(*args, **kwargs)))
+    rc = matplotlib.rcParams  # read as a plain dict: reading "backend" would resolve it
+    style = {k: dict.__getitem__(rc, k) for k in sorted(dict.keys(rc)) if k not in _NOT_STYLE}
+    return _draw(plot, args, kwargs, style)
 
 
 def save_figure(fig: matplotlib.figure.Figure | Drawing, name: str,
@@ -317,10 +310,6 @@ def plot_share_heatmap(grid: pd.DataFrame, row_labels, title: str, row_height: f
     ``ci_high`` (shares, shaped like ``grid``) mark with "†" every cell whose interval is
     wider than ``wide`` (0.2 = 20 points), and a footnote says so.
     """
-    import numpy as np
-
-    from .sources import meeting_label
-
     values = grid.to_numpy(dtype=float) * 100
     fig, ax = plt.subplots(figsize=(FULL_WIDTH, row_height * len(grid) + 1.6))
     vmax = np.nanmax(values)

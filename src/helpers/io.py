@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io as _io
 import os
 import tempfile
 from contextlib import contextmanager
@@ -93,9 +95,6 @@ def read_csv_records(path: os.PathLike | str, required: list[str],
     a missing or repeated column, a row with more or fewer fields than the header.
     Values are returned as stored (no stripping).
     """
-    import csv
-    import io as _io
-
     path = Path(path)
     text = read_text_utf8(path, bom="strip")
     reader = csv.reader(_io.StringIO(text, newline=""), strict=True)

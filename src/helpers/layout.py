@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 
 import matplotlib
+from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
 #: Physical export widths (inches): a report's full text width and a single column.
@@ -297,8 +298,6 @@ def _wrap_axes_texts(fig, renderer) -> bool:
 def _separate_labels(fig, renderer, max_rounds: int = 200) -> None:
     """Push apart data labels (texts inside an axes) whose boxes overlap, vertically, and
     move the leader lines (adjustText's arrows) that start at them."""
-    from matplotlib.patches import FancyArrowPatch
-
     for ax in fig.axes:
         texts = [t for t in ax.texts if t.get_visible() and t.get_text().strip()
                  and t.get_rotation() == 0]

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import regex
+import yaml
 
 from . import config
 from .io import InputError, read_text_utf8
@@ -53,8 +55,6 @@ class _LineDict(dict):
 
 
 def _loader():
-    import yaml
-
     class StrictLoader(yaml.SafeLoader):
         """SafeLoader that refuses a mapping key given twice and records mapping lines."""
 
@@ -83,8 +83,6 @@ def _loader():
 
 def load_yaml_strict(path: Path):
     """Parse a YAML file (strict UTF-8, BOM stripped); duplicate keys are an error."""
-    import yaml
-
     text = read_text_utf8(path, bom="strip")
     try:
         return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
@@ -103,41 +101,89 @@ def load_yaml_strict(path: Path):
 _INLINE_FLAGS = re.compile(r"\(\?(?:[aiLmsux]+(?:-[imsx]*)?|-[imsx]+)[:)]")
 
 
-def _nested_repeat(parsed) -> bool:
+#: One token of a pattern: an escape, a character class, a group opening, a quantifier
+#: (greedy, lazy or possessive), or any other single character.
+_TOKEN = re.compile(r"""\\(?:x\w{2}|u\w{4}|U\w{8}|N\{[^}]*\}|\d+|.)|\[\^?\]?(?:\\.|[^\]\\])*\]|\((?:\?(?:[:>]|<?[=!]|P<\w+>))?|"""
+                    r"""(?:[*+?]|\{(?:\d+(?:,\d*)?|,\d*)\})[?+]?|.""", re.S)
+_QUANTIFIER = re.compile(r"(?:[*+?]|\{(\d*)(,(\d*))?\})[?+]?")
+_ZERO_WIDTH = {"^", "$", r"\b", r"\B", r"\A", r"\Z"}
+_MANY = 10**9
+
+
+def parse_pattern(pattern: str) -> list[list[list]]:
+    """Parse a regular expression into its alternatives, each a list of items
+    ``[kind, value, min, max]``: kind ``"lit"`` (one literal character), ``"zero"`` (an
+    anchor or word boundary), ``"look"`` (a lookaround), ``"group"`` (value: its own
+    alternatives) or ``"any"`` (a class, ``.``, an escape such as ``\\w``, a back
+    reference); ``min``/``max`` are its repeat counts. Raises ``ValueError`` for what it
+    does not know (comments, conditionals, named back references, inline flags)."""
+    tokens = _TOKEN.findall(pattern)
+    pos = 0
+
+    def alternatives(depth: int) -> list[list[list]]:
+        nonlocal pos
+        out: list[list[list]] = [[]]
+        while pos < len(tokens):
+            t = tokens[pos]
+            pos += 1
+            q = _QUANTIFIER.fullmatch(t)
+            if q:
+                if not out[-1] or out[-1][-1][2:] != [1, 1] or out[-1][-1][0] in ("zero", "look"):
+                    raise ValueError(f"a quantifier {t!r} with nothing to repeat")
+                lo = {"*": 0, "+": 1, "?": 0}.get(t[0], int(q.group(1) or 0))
+                hi = {"*": _MANY, "+": _MANY, "?": 1}.get(
+                    t[0], _MANY if q.group(2) and not q.group(3) else int(q.group(3) or lo))
+                out[-1][-1][2:] = [lo, hi]
+            elif t == "|":
+                out.append([])
+            elif t == ")":
+                if depth == 0:
+                    raise ValueError("unbalanced parenthesis")
+                return out
+            elif t.startswith("("):
+                if t == "(" and tokens[pos:pos + 1] == ["?"]:
+                    raise ValueError("a group construct that is not supported")
+                kind = "look" if t in ("(?=", "(?!", "(?<=", "(?<!") else "group"
+                out[-1].append([kind, alternatives(depth + 1), 1, 1])
+            elif t in _ZERO_WIDTH:
+                out[-1].append(["zero", t, 1, 1])
+            elif len(t) == 1 and t != ".":
+                out[-1].append(["lit", t, 1, 1])
+            elif len(t) == 2 and t[0] == "\\" and not t[1].isalnum():
+                out[-1].append(["lit", t[1], 1, 1])
+            else:
+                out[-1].append(["any", t, 1, 1])
+        if depth:
+            raise ValueError("unbalanced parenthesis")
+        return out
+
+    return alternatives(0)
+
+
+def min_width(alternatives) -> int:
+    """The fewest characters a match of the parsed pattern can consume (back references
+    count as none)."""
+    def width(kind, value, lo, hi):
+        if kind in ("zero", "look") or (kind == "any" and value[1:].isdigit()):
+            return 0
+        return lo * (min_width(value) if kind == "group" else 1)
+    return min(sum(width(*item) for item in alt) for alt in alternatives)
+
+
+def _nested_repeat(alternatives, inside: bool = False) -> bool:
     """True if a repeat (max > 1) contains another repeat (max > 1)."""
-    from re import _constants as c  # noqa: PLC2701 - the stdlib's own parser
-
-    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
-
-    def walk(items, inside: bool) -> bool:
-        for op, av in items:
-            if op in repeats:
-                lo, hi, sub = av
-                big = hi > 1
-                if big and inside:
-                    return True
-                if walk(sub, inside or big):
-                    return True
-            elif op is c.SUBPATTERN:
-                if walk(av[-1], inside):
-                    return True
-            elif op is c.BRANCH:
-                if any(walk(b, inside) for b in av[1]):
-                    return True
-            elif op in (c.ASSERT, c.ASSERT_NOT):
-                if walk(av[1], inside):
-                    return True
-            elif op is c.ATOMIC_GROUP if hasattr(c, "ATOMIC_GROUP") else False:
-                if walk(av, inside):
-                    return True
-        return False
-    return walk(parsed, False)
+    for alt in alternatives:
+        for kind, value, lo, hi in alt:
+            big = hi > 1
+            if big and inside:
+                return True
+            if kind in ("group", "look") and _nested_repeat(value, inside or big):
+                return True
+    return False
 
 
 def check_pattern(p) -> re.Pattern:
     """Compile one lexicon pattern; raise ``ValueError`` saying what is wrong and what to do."""
-    from re import _parser  # noqa: PLC2701
-
     if not isinstance(p, str) or not p.strip():
         raise ValueError(f"pattern {p!r} must be a non-empty string (quote it in YAML)")
     try:
@@ -147,8 +193,12 @@ def check_pattern(p) -> re.Pattern:
     if _INLINE_FLAGS.search(re.sub(r"\\.", "", p)):
         raise ValueError(f"pattern {p!r} has inline flags such as (?i); remove them (every "
                          "pattern is already case-insensitive)")
-    parsed = _parser.parse(p, re.I)
-    if parsed.getwidth()[0] == 0 or rx.search("") is not None:
+    try:
+        parsed = parse_pattern(p)
+    except ValueError as err:
+        raise ValueError(f"pattern {p!r}: {err}; write it with plain groups, classes and "
+                         "repeats") from None
+    if min_width(parsed) == 0 or rx.search("") is not None:
         raise ValueError(f"pattern {p!r} can match the empty string, so it would code every "
                          "sentence; make it require at least one character")
     if _nested_repeat(parsed):
@@ -224,8 +274,6 @@ def contains(texts, rx: re.Pattern, what: str = "pattern",
     ``timeout`` seconds per text; a pattern that exceeds it raises :class:`InputError`
     naming the lexicon, ``what`` (e.g. the issue id) and the pattern.
     """
-    import regex
-
     flags = regex.IGNORECASE if rx.flags & re.I else 0
     r = regex.compile(rx.pattern, flags | regex.VERSION0)
     out = np.zeros(len(texts), dtype=bool)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import krippendorff
 import numpy as np
 import pandas as pd
 
@@ -119,8 +120,6 @@ def agreement_by_issue(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFram
     ``first`` and ``second`` are boolean sentence_id × issue frames. Also returns the
     positives of each coder and the sentences where they disagree.
     """
-    import krippendorff
-
     both = first.index.intersection(second.index)
     rows = []
     for issue in first.columns:

@@ -8,10 +8,13 @@ it, so that no sentence is counted twice.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 #: Cosine similarity that makes a sentence an alignment anchor (if in order within its turn).
 ANCHOR_THRESHOLD = 0.30
@@ -66,9 +69,6 @@ def sentence_similarity(lower: pd.Series, reference: pd.Series, distinctive: boo
     neutralised); both products are sparse, so the cost grows with shared content words,
     not with the product of the two sizes.
     """
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     vec = TfidfVectorizer(stop_words="english", sublinear_tf=True,
                           token_pattern=r"(?u)\b[a-z][a-z0-9]+\b")
     both = pd.concat([_matching_text(lower), _matching_text(reference)], ignore_index=True)
@@ -90,8 +90,6 @@ def sentence_similarity(lower: pd.Series, reference: pd.Series, distinctive: boo
 
 def _monotonic(positions: list[int], targets: list[int]) -> set[int]:
     """Return the subset of ``positions`` whose ``targets`` form the longest non-decreasing run."""
-    import bisect
-
     tails, tails_idx, prev = [], [], [-1] * len(targets)
     for i, t in enumerate(targets):
         k = bisect.bisect_right(tails, t)

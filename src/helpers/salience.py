@@ -59,7 +59,6 @@ def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None
     return out
 
 
-@cache.memoize
 def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFrame | None = None,
                      speakers=("pompeo", "lavrov", "putin"), seed: int = config.SEED,
                      n_boot: int = inference.N_BOOT, level: float = inference.LEVEL) -> pd.DataFrame:

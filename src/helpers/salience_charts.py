@@ -8,11 +8,20 @@ follow whoever is in the corpus.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from .figures import (
+    OKABE_ITO,
+    SPEAKER_COLOURS,
+    SPEAKER_MARKERS,
+    add_source_note,
+    plot_share_heatmap,
+)
 from .lexicon import Issue
 from .salience import salience_grid
+from .sources import meeting_label
 
 
 def _labels(lexicon):
@@ -26,8 +35,6 @@ def _interval_rows(ax, rows: pd.DataFrame, ys, **style):
 
 
 def _finish(fig, ax, order, labels, xlabel, title):
-    from .figures import add_source_note
-
     ax.set_yticks(range(len(order)), [labels[i] for i in order])
     ax.set_xlabel(xlabel)
     ax.set_xlim(left=0)
@@ -40,11 +47,6 @@ def _finish(fig, ax, order, labels, xlabel, title):
 def plot_salience_dots(sal: pd.DataFrame, lexicon: list[Issue], meeting: str, speakers,
                        measure: str = "hand", title: str | None = None):
     """Each speaker's share of sentences per issue at one meeting, with 95% intervals."""
-    import matplotlib.pyplot as plt
-
-    from .figures import SPEAKER_COLOURS, SPEAKER_MARKERS
-    from .sources import meeting_label
-
     d = sal[(sal["meeting"] == meeting) & sal["speaker"].isin(speakers)
             & (sal["measure"] == measure)]
     order = d.groupby("issue")["share"].max().sort_values(kind="stable").index.tolist()
@@ -63,11 +65,6 @@ def plot_salience_dots(sal: pd.DataFrame, lexicon: list[Issue], meeting: str, sp
 def plot_change(sal: pd.DataFrame, lexicon: list[Issue], speaker: str, meetings,
                 measure: str = "hand", title: str | None = None):
     """One speaker's share per issue at two meetings (earlier, later), with 95% intervals."""
-    import matplotlib.pyplot as plt
-
-    from .figures import OKABE_ITO
-    from .sources import meeting_label
-
     early, late = meetings
     d = sal[(sal["speaker"] == speaker) & sal["meeting"].isin(meetings)
             & (sal["measure"] == measure)]
@@ -88,8 +85,6 @@ def plot_change(sal: pd.DataFrame, lexicon: list[Issue], speaker: str, meetings,
 def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue], speakers,
                           measure: str = "lexicon", title: str | None = None):
     """Heatmap of every speaker-meeting cell by issue; cells without data hatched, not 0."""
-    from .figures import plot_share_heatmap
-
     d = sal[sal["measure"] == measure]
     grid = salience_grid(d, speakers)
     totals = (d.drop_duplicates(["speaker", "meeting"]).set_index(["speaker", "meeting"])
@@ -109,10 +104,6 @@ def plot_agenda_overlap(overlaps: pd.DataFrame, title: str | None = None):
     ``ci_low``, ``ci_high``, and ``ceiling``, ``ceiling_low``, ``ceiling_high``: the mean and
     central range of the similarity of two samples of one agenda at the same sizes.
     """
-    import matplotlib.pyplot as plt
-
-    from .figures import OKABE_ITO, add_source_note
-
     fig, ax = plt.subplots(figsize=(6.5, 0.5 * len(overlaps) + 2.0))
     y = np.arange(len(overlaps))
     ax.barh(y, overlaps["ceiling_high"] - overlaps["ceiling_low"], left=overlaps["ceiling_low"],

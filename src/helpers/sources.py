@@ -7,6 +7,7 @@ that its SHA-256 matches, and that it is non-empty UTF-8; any failure raises
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -194,8 +195,6 @@ def load_manifest(raw_dir: Path | None = None) -> list[Source]:
 
 def _real_date(value: str):
     """The date of a 'YYYY-MM-DD' string, or None if it is not a real calendar date."""
-    import datetime as dt
-
     if not DATE.match(value):
         return None
     try:
@@ -228,8 +227,6 @@ def _start_line_by_text(path: Path, value: str) -> int:
 
 def _default_meeting_name(meeting: str, event_date: str) -> str:
     """'sochi-2019-05-14', '2019-05-14' → 'Sochi, 14 May 2019'."""
-    import datetime as dt
-
     place = meeting[:-11].replace("-", " ").title()
     day = dt.date.fromisoformat(event_date)
     return f"{place}, {day.day} {day:%b %Y}"

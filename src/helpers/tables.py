@@ -32,6 +32,11 @@ import textwrap
 from typing import Iterable, Mapping
 
 import pandas as pd
+from itables import options as itables_options
+from itables import to_html_datatable
+from itables.javascript import generate_init_offline_itables_html
+
+from .sources import load_manifest, meeting_label
 
 #: Column headers with a better plain name than their id.
 COLUMN_LABELS = {
@@ -60,8 +65,6 @@ def _issue_labels(lexicon) -> dict[str, str]:
 def source_label(file: str, manifest=None) -> str:
     """A raw file as "outlet, kind" (e.g. "Russian MFA, official transcript")."""
     if manifest is None:
-        from .sources import load_manifest
-
         manifest = load_manifest()
     for s in manifest:
         if s.file == file:
@@ -71,8 +74,6 @@ def source_label(file: str, manifest=None) -> str:
 
 
 def _meeting_label(m: str) -> str:
-    from .sources import meeting_label
-
     return meeting_label(m)
 
 
@@ -116,8 +117,6 @@ def relabel(df: pd.DataFrame, lexicon=None) -> pd.DataFrame:
     out = df.copy()
     sources: dict[str, str] = {}
     if "source" in out.columns or out.index.name == "source":
-        from .sources import load_manifest
-
         manifest = load_manifest()
         values = out["source"] if "source" in out.columns else out.index
         sources = {f: source_label(f, manifest) for f in pd.unique(values.astype(str))}
@@ -259,10 +258,6 @@ def evidence_table(evidence: pd.DataFrame, lexicon=None, table_id: str | None = 
         tables.evidence_table(evidence, lexicon=lexicon)
     """
     global _LIBRARY_SENT
-    from itables import to_html_datatable
-    from itables.javascript import generate_init_offline_itables_html
-    from itables import options as itables_options
-
     rows = evidence_rows(evidence, lexicon)
     table_id = table_id or _uid(rows, "evidence-")
     table = to_html_datatable(

@@ -15,8 +15,7 @@ step runs once per word *type*, never once per token):
 5. stem with NLTK's Snowball stemmer, once per word type, and show each stem as its most
    frequent surface word ("nuclear", never "nuclea").
 
-No NLTK data is needed. ``punkt_tokenizer()`` gives a Punkt sentence splitter with
-hand-set abbreviations, for re-splitting raw text outside the corpus stage.
+No NLTK data is needed.
 """
 
 from __future__ import annotations
@@ -29,8 +28,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize import RegexpTokenizer
 
-from . import cache
 from .io import InputError
 
 TOKEN = r"[a-z]\.[a-z]\.|[a-z][a-z0-9_]*|[0-9]+"
@@ -42,7 +43,6 @@ _RESOURCES = resources.files("helpers") / "resources"
 #: Separates sentences in the joined column (no pattern here matches or crosses it).
 _SEP = "\x01"  # not NUL: numpy strips trailing NULs from strings
 _DIGITS = re.compile(r"[0-9]+")
-_WORD_CHAR = re.compile(r"\w")
 #: Words and sentence separators; ``findall`` with it gives the tokens of NLTK's
 #: ``RegexpTokenizer`` with the same pattern (which is ``findall`` with the ``regex`` engine).
 _TOKEN_OR_SEP = re.compile(f"{TOKEN}|{_SEP}")
@@ -111,29 +111,9 @@ def _mwe_pattern(mwes) -> re.Pattern | None:
 
 
 def _join_mwes(t: str, mwes) -> str:
-    r"""Join the words of each multiword expression in ``t`` with "_" ("north_korea").
-
-    Replaces the matches of :func:`_mwe_pattern`. When every phrase starts and ends with a
-    word character (the curated ones do), the same matches are found faster: "\b" before a
-    phrase is then a non-word character before it (or the start, so ``t`` gets a \x01 in
-    front), and a pattern that starts with that character class, rather than with "\b", is
-    one ``re`` scans for quickly; no match can start where the one before it ended, as
-    "\b" cannot hold between two word characters. Phrases are grouped by first letter
-    (two phrases with different first letters never match at the same place), which keeps
-    the order of the phrases that can.
-    """
-    phrases = _phrases(mwes)
-    if not phrases:
-        return t
-    if not all(_WORD_CHAR.fullmatch(p[0]) and _WORD_CHAR.fullmatch(p[-1]) for p in phrases):
-        return _mwe_pattern(phrases).sub(lambda m: "_".join(m.group(0).split()), t)
-    by_first: dict[str, list[str]] = {}
-    for p in phrases:  # a word character needs no escape: the first letter stays as it is
-        by_first.setdefault(p[0], []).append(_phrase_regex(p)[1:])
-    fast = re.compile(r"\W(?:" + "|".join(f"{first}(?:{'|'.join(rests)})"
-                                          for first, rests in by_first.items()) + r")\b")
-    joined = fast.sub(lambda m: m.group(0)[0] + "_".join(m.group(0)[1:].split()), _SEP + t)
-    return joined[1:]
+    """Join the words of each multiword expression in ``t`` with "_" ("north_korea")."""
+    pattern = _mwe_pattern(mwes)
+    return t if pattern is None else pattern.sub(lambda m: "_".join(m.group(0).split()), t)
 
 
 def _join(texts: pd.Series) -> str:
@@ -207,8 +187,6 @@ def normalise_texts(texts: pd.Series, mwes=None) -> pd.Series:
 @lru_cache(maxsize=1)
 def word_tokenizer():
     """NLTK's RegexpTokenizer with the project's word pattern (needs no NLTK data)."""
-    from nltk.tokenize import RegexpTokenizer
-
     return RegexpTokenizer(TOKEN)
 
 
@@ -219,8 +197,6 @@ def word_lists(texts: pd.Series) -> pd.Series:
 
 @lru_cache(maxsize=1)
 def _stemmer():
-    from nltk.stem.snowball import SnowballStemmer
-
     return SnowballStemmer("english")
 
 
@@ -260,7 +236,6 @@ def _take(values: np.ndarray, codes: np.ndarray):
     return pd.Series(values).array.take(codes)
 
 
-@cache.memoize
 def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
                        stop: frozenset[str] | None = None) -> pd.DataFrame:
     """Return a tidy token table: one row per token, with the sentence's metadata.
@@ -327,7 +302,6 @@ def display_forms(tokens: pd.DataFrame) -> dict[str, str]:
     return dict(zip(best["term"], best["word"].str.replace("_", " ")))
 
 
-@cache.memoize
 def propose_collocations(sentences: pd.DataFrame, n: int = 25, min_freq: int = 3,
                          measure: str = "likelihood_ratio") -> pd.DataFrame:
     """Bigram collocations proposed by NLTK's finder (stop words filtered), best first.
@@ -335,8 +309,6 @@ def propose_collocations(sentences: pd.DataFrame, n: int = 25, min_freq: int = 3
     ``measure`` is a method of ``BigramAssocMeasures`` (``likelihood_ratio``, ``pmi``).
     Returns phrase, score, frequency, and whether the curated list already has it.
     """
-    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
-
     stop = stopwords()
     lists = word_lists(normalise_texts(sentences["text"], mwes=[]))
     finder = BigramCollocationFinder.from_documents(lists.tolist())
@@ -347,13 +319,3 @@ def propose_collocations(sentences: pd.DataFrame, n: int = 25, min_freq: int = 3
     rows = [{"phrase": " ".join(bg), "score": round(s, 3), "freq": finder.ngram_fd[bg],
              "curated": " ".join(bg) in curated} for bg, s in scored[:n]]
     return pd.DataFrame(rows, columns=["phrase", "score", "freq", "curated"])
-
-
-def punkt_tokenizer():
-    """A Punkt sentence tokenizer with hand-set abbreviations (needs no NLTK data)."""
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
-    params = PunktParameters()
-    params.abbrev_types = {"mr", "mrs", "ms", "dr", "st", "u.s", "u.n", "u.k", "gen", "prof",
-                           "jr", "sr", "e.g", "i.e", "etc", "vs"}
-    return PunktSentenceTokenizer(params)

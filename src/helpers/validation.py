@@ -15,7 +15,7 @@ import pandas as pd
 from . import config
 from .io import InputError, read_csv_records
 from .lexicon import Issue, issue_ids
-
+from .schemas import read_table
 
 VALIDATION_COLUMNS = ["sentence_id", "source", "speaker", "split", "issues", "text"]
 
@@ -60,8 +60,6 @@ def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None
     if sentences is None and default:
         table = config.paths()["processed"] / "sentences.csv"
         if table.exists():
-            from .schemas import read_table
-
             sentences = read_table("sentences")
     if sentences is not None:
         check_against_corpus(v, sentences, path)
