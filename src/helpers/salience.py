@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import cache, config, inference
+from . import config, inference
 from .lexicon import Issue, issue_ids
 from .sources import order_meetings
 
