@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import config
 from .clean import (
+    SET_ASIDE_RULES,
     MappedText,
     find_inline_drops,
     furniture_rule,
@@ -368,16 +369,6 @@ _CLOSES = {'"': '"', "“": "”"}
 RECEIVERS = frozenset({"to", "told", "with", "by", "for", "at", "about", "after", "of", "and",
                        "urged", "warned", "thanked", "met", "asked", "reminded", "from", "on"})
 PRONOUNS = ("he", "she")
-#: Reasons for setting a quote aside (``dropped_spans.rule``): nobody, or nobody certain,
-#: said it. The run goes on; an alias in speaker_labels.csv settles an unknown name.
-SET_ASIDE_RULES = {
-    "quote_no_speaker": "A direct quote with no speaker named next to it (or a pronoun with "
-                        "nobody named before it in its paragraph).",
-    "quote_ambiguous_speaker": "A direct quote that two people could have said (a pronoun "
-                               "after two names, or frames naming different speakers).",
-    "quote_unknown_speaker": "A direct quote whose speaker is a name not in "
-                             "speaker_labels.csv (add it as an alias to attribute it).",
-}
 #: A quoted sentence of an article with fewer words than this is a fragment ("Period.").
 MIN_QUOTE_WORDS = 2
 
