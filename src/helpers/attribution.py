@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 
 import numpy as np
@@ -440,7 +441,9 @@ class _Mentions:
         return self.aliases.get(m.group(0).casefold())  # None for a pronoun
 
 
-_AFTER_PREFIX = re.compile(r"[\s,]*(?:[a-z]+\s+){0,3}")
+#: Words allowed between a quote and the name after it: up to three lower-case words
+#: ("shot back", "a senior administration"), then a title ("Secretary of State Mike").
+_AFTER_PREFIX = re.compile(r"[\s,]*(?:[a-z]+\s+){0,3}(?:(?:[A-Z][\w'.-]*|of|the)\s+){0,5}")
 _UNKNOWN_NAME = re.compile(r"[\s,]*(?:[a-z]+\s+){0,3}?([A-Z][a-z][\w'-]*)")
 _BEFORE_TAIL = re.compile(r"(?:\s+[\w'-]+){0,5}\s*[:,]\s*")
 
@@ -479,8 +482,15 @@ def segment_article(src: Source, text: str, aliases: dict[str, str], dropped: li
     for i, q in enumerate(flat):  # a quote with no frame continues the one before it
         if q.speaker is None and q.reason == "quote_no_speaker" and i:
             before = flat[i - 1]
-            if q.continues or before.para == q.para:
+            if q.continues:
                 q.speaker, q.reason = before.speaker, before.reason
+            elif before.para == q.para:
+                between = {mentions.speaker(m) for m in mentions.find(text, before.end,
+                                                                      q.start)}
+                if between - {None, before.speaker}:  # someone else named in between
+                    q.reason = "quote_ambiguous_speaker"
+                else:
+                    q.speaker, q.reason = before.speaker, before.reason
     for i in range(len(flat) - 2, -1, -1):  # an open quote takes its continuation's speaker
         q, after = flat[i], flat[i + 1]
         if q.speaker is None and q.open and after.continues and after.speaker:
@@ -516,8 +526,9 @@ def _own_speaker(text: str, q: Quote, a: int, lo: int, hi: int, direct: list[Quo
     if not q.open and ends and ends[-1] in ",?!-—–":
         hits = mentions.find(text, q.end, hi)
         prefix = text[q.end:hits[0].start()] if hits else ""
+        lower = list(takewhile(str.islower, prefix.replace(",", " ").split()))  # not the title
         if hits and _AFTER_PREFIX.fullmatch(prefix) and (
-                not RECEIVERS & set(prefix.split()) or prefix.split() == ["according", "to"]):
+                not RECEIVERS & set(lower) or lower == ["according", "to"]):
             _take(text, hits[0], a, direct, mentions, found, reasons)
             if re.match(r"\s+(?:and|&)\s+", text[hits[0].end():hi]):
                 reasons.add("quote_ambiguous_speaker")
