@@ -321,3 +321,13 @@ def test_line_dropper_is_the_documented_order_of_rules(tmp_path):
                 else:
                     expected = match_line_rule(line, src.format, src.title)
                 assert drop(n, line) == expected, (fmt, extra, line)
+
+
+def test_a_bad_stage_direction_pattern_names_its_row(tmp_project):
+    path = tmp_project / "data" / "annotations" / "stage_directions.csv"
+    with open(path, "a") as fh:
+        fh.write("speaking (russian,stage direction,unbalanced\n")
+    n = len(path.read_text().splitlines())
+    with pytest.raises(InputError, match=rf"stage_directions\.csv, row {n - 1} \(line {n}\): "
+                                         r"pattern 'speaking \(russian' is not a valid"):
+        corpus.build_corpus(tmp_project)
