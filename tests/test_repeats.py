@@ -60,3 +60,55 @@ def test_quote_rule_applies_to_articles_only():
         assert out.loc["low.txt:2", "canonical"] == expected
         if not expected:
             assert out.loc["low.txt:2", "duplicate_of"] == "ref.txt:0"
+
+
+def _two_events(events):
+    import pandas as pd
+
+    from helpers import repeats
+
+    same = "We discussed arms control, New START and the situation in Venezuela at length."
+    rows = [("press.txt", 1, same), ("press.txt", 1, "The weather in Sochi was fine today."),
+            ("other.txt", 2, same)]
+    df = pd.DataFrame([{"sentence_id": f"{src}:{k}", "source": src, "meeting": "m",
+                        "speaker": "pompeo", "turn": 0, "sentence": k, "text": t,
+                        "source_rank": rank} for k, (src, rank, t) in enumerate(rows)])
+    return repeats.mark_repeats(df, events).set_index("sentence_id")
+
+
+def test_repeats_are_sought_only_within_one_event():
+    """Defect 5 of issue 31: a sentence of another event of the same day is never a repeat,
+    however alike; within one event the same sentence is."""
+    assert not _two_events(None).loc["other.txt:2", "canonical"]
+    assert not _two_events({"other.txt": ""}).loc["other.txt:2", "canonical"]
+    apart = _two_events({"other.txt": "press availability"})
+    assert apart["canonical"].all() and apart["duplicate_of"].isna().all()
+
+
+def test_repeat_detection_on_the_seeds_is_exact(built, root):
+    """The known repeats of the seeds (by reading): the policy finds all and only them, and
+    across events a threshold alone would not separate them."""
+    from helpers import repeats, sources
+
+    s = built[0]
+    events = {x.file: x.event for x in sources.load_manifest(root / "data" / "raw")}
+    known = repeats.known_repeats(s, root / "data" / "annotations" / "known_repeats.csv")
+    assert known.sum() > 100 and (~known).sum() > 50
+    table = repeats.repeat_detection(s, known, events)
+    run = table.iloc[0]
+    assert run["precision"] == 1.0 and run["recall"] == 1.0
+    wide = table[(table["rule"] == "best match, same meeting")
+                 & (table["threshold"] == repeats.STANDALONE_THRESHOLD)].iloc[0]
+    assert wide["precision"] < 1.0
+
+
+def test_known_repeats_file_errors_name_the_row(tmp_path, built):
+    from helpers import repeats
+    from helpers.io import InputError
+
+    p = tmp_path / "known_repeats.csv"
+    p.write_text("source,speaker,known,sentence_starts,note\n"
+                 "003_9ebc94e3619d2ce7.txt,pompeo,new,We,\n")
+    with pytest.raises(InputError, match=r"known_repeats\.csv, row 1 \(line 2\): \d+ sentences "
+                                         r"of pompeo in 003_9ebc94e3619d2ce7\.txt start with 'We'"):
+        repeats.known_repeats(built[0], p)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ import pandas as pd
 
 from . import config
 from .clean import (
+    SET_ASIDE_RULES,
     MappedText,
     find_inline_drops,
     furniture_rule,
@@ -40,9 +42,6 @@ WORD = re.compile(r"[A-Za-z0-9]+(?:['.-][A-Za-z0-9]+)*")
 LABEL = re.compile(r"[ \t]*(?P<label>[A-Z][A-Za-z.'’ -]{0,70}?)"
                    r"(?P<paren>[ \t]*\([^)\n]{0,80}\))?:(?=\s)")
 LABEL_CONNECTORS = {"of", "the", "and", "de", "for", "to"}
-QUOTE = re.compile(r"\"([^\"\n]+)\"|“([^”\n]+)”")
-ATTRIBUTION_VERBS = (r"said|says|told|replied|added|noted|stated|stressed|explained|asked|"
-                     r"announced|urged|warned|insisted|argued|declared")
 LINE = re.compile(r"[^\n]*\n?")
 
 
@@ -90,6 +89,50 @@ def speaker_names(records, path: Path) -> tuple[dict[str, str], dict[str, str]]:
         where[key] = i
         (labels if kind == "label" else aliases)[name.casefold()] = speaker
     return labels, aliases
+
+
+#: The shared list of stage directions and interpreter notes (``pattern``, ``kind``, ``note``).
+STAGE_DIRECTIONS = "stage_directions.csv"
+_STAGE_CACHE: dict[bytes, re.Pattern | None] = {}
+
+
+def load_stage_directions(path: Path) -> re.Pattern | None:
+    """Return one pattern for every stage direction or interpreter note of ``path``.
+
+    Each row's ``pattern`` is a regular expression for the words inside round or square
+    brackets ("speaking (?:in )?russian" drops "(Speaking Russian.)"), matched whole and
+    case-insensitively; the span dropped runs from bracket to bracket, with a full stop
+    after it. No file, or no rows: None.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    data = path.read_bytes()
+    if data not in _STAGE_CACHE:
+        parts = []
+        for i, line, rec in read_csv_records(path, ["pattern", "kind"]):
+            pattern = rec["pattern"].strip()
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise InputError(path, f"pattern {pattern!r} is not a valid regular expression "
+                                       f"({e}); fix or delete the row", row=i, line=line)
+            if not pattern:
+                raise InputError(path, "empty pattern; give the words of the stage direction "
+                                       "or delete the row", row=i, line=line)
+            parts.append(f"(?:{pattern})")
+        _STAGE_CACHE[data] = re.compile(
+            r"[(\[]\s*(?:" + "|".join(parts) + r")\s*[.:]?\s*[)\]]\.?", re.I) if parts else None
+    return _STAGE_CACHE[data]
+
+
+def stage_direction_drops(rx: re.Pattern | None, text: str, start: int, end: int,
+                          taken: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """(start, end, "stage_direction") spans in ``text[start:end]`` outside ``taken``."""
+    if rx is None:
+        return []
+    return [(m.start(), m.end(), "stage_direction") for m in rx.finditer(text, start, end)
+            if not any(s < m.end() and m.start() < e for s, e, _ in taken)]
 
 
 ANCHOR_COLUMNS = ["source", "anchor", "speaker"]
@@ -285,44 +328,215 @@ def segment_captions(src: Source, text: str, anchors: list[tuple[int, str]], dro
     return segments
 
 
-def segment_article(src: Source, text: str, aliases: dict[str, str], dropped: list):
-    """Split a news article into narrator prose and attributed direct quotes."""
-    alias_re = re.compile(r"\b(" + "|".join(sorted(map(re.escape, aliases), key=len,
-                                                    reverse=True)) + r")\b", re.I)
-    attr_re = re.compile(alias_re.pattern + r"\s+(?:\w+\s+){0,2}?(?:" + ATTRIBUTION_VERBS
-                         + r")\b|\b(?:" + ATTRIBUTION_VERBS + r")\s+" + alias_re.pattern, re.I)
-    segments: list[Segment] = []
-    last_quoted = None
-    for n, a, b in _speech_lines(src, text, dropped):
-        quotes = list(QUOTE.finditer(text, a, b))
-        if not quotes:
-            segments.append(Segment(a, b, "narrator", 0))
-            continue
-        outside, pos = [], a  # the paragraph with its quotes blanked out
-        for q in quotes:
-            outside += [text[pos:q.start()], " " * (q.end() - q.start())]
-            pos = q.end()
-        outside = "".join(outside) + text[pos:b]
-        m = attr_re.search(outside)
-        if m:
-            name = next(g for g in m.groups() if g)
-            speaker = aliases[name.casefold()]
-        elif quotes[0].start() == a and last_quoted:
-            speaker = last_quoted  # a paragraph that only continues the previous quote
+#: Quotation marks: an opening mark and the marks that close it.
+_CLOSES = {'"': '"', "“": "”"}
+#: Words before a name that make it the one spoken to or about, not the speaker
+#: ('"…," he told Lavrov'; 'Pompeo said he had told Lavrov: "…"').
+RECEIVERS = frozenset({"to", "told", "with", "by", "for", "at", "about", "after", "of", "and",
+                       "urged", "warned", "thanked", "met", "asked", "reminded", "from", "on"})
+PRONOUNS = ("he", "she")
+#: A quoted sentence of an article with fewer words than this is a fragment ("Period.").
+MIN_QUOTE_WORDS = 2
+
+
+@dataclass
+class Quote:
+    """One quotation in an article paragraph; ``end`` is past the closing mark, or the
+    paragraph's end when the quote is left open for the next paragraph."""
+
+    start: int
+    end: int
+    open: bool
+    para: int
+    continues: bool = False  # opens its paragraph and continues an open quote
+    speaker: str | None = None
+    reason: str = "quote_no_speaker"
+
+    @property
+    def content(self) -> tuple[int, int]:
+        return self.start + 1, self.end - (0 if self.open else 1)
+
+
+def _find_quotes(text: str, a: int, b: int, para: int) -> list[Quote]:
+    quotes, i = [], a
+    while i < b:
+        c = text[i]
+        if c in _CLOSES:
+            j = text.find(_CLOSES[c], i + 1, b)
+            if j < 0:
+                quotes.append(Quote(i, b, True, para))
+                break
+            if j > i + 1:
+                quotes.append(Quote(i, j + 1, False, para))
+            i = j + 1
         else:
-            raise InputError(src.path, "a direct quote with no attribution ('…,' NAME "
-                                       "said); add the speaker's name to speaker_labels.csv "
-                                       "as an alias", line=n)
-        last_quoted = speaker
+            i += 1
+    return quotes
+
+
+def _is_direct(text: str, q: Quote, a: int, after: Quote | None) -> bool:
+    """A quote of someone's words, rather than a phrase quoted inside the narrator's
+    sentence: it opens the paragraph or follows ':', ',' or a sentence's end, and it is
+    more than a two-word fragment (unless the quote after it goes on with its sentence:
+    '"We agreed," Lavrov said, "that …"')."""
+    if q.continues:
+        return True
+    before = text[a:q.start].rstrip()
+    if before and before[-1] not in ":,.?!":
+        return False
+    cs, ce = q.content
+    if q.open or len(WORD.findall(text, cs, ce)) > 2:
+        return True
+    return (after is not None and text[cs:ce].rstrip().endswith(",")
+            and text[after.start + 1:after.start + 2].islower())
+
+
+class _Mentions:
+    """Speakers named in narrator text: aliases of speaker_labels.csv and pronouns."""
+
+    def __init__(self, aliases: dict[str, str]):
+        names = sorted(map(re.escape, aliases), key=len, reverse=True)
+        self.aliases = aliases
+        self.rx = re.compile(r"\b(?:" + "|".join(names + list(PRONOUNS)) + r")\b", re.I)
+
+    def find(self, text: str, a: int, b: int):
+        return list(self.rx.finditer(text, a, b))
+
+    def speaker(self, m) -> str | None:
+        return self.aliases.get(m.group(0).casefold())  # None for a pronoun
+
+
+#: Words allowed between a quote and the name after it: up to three lower-case words
+#: ("shot back", "a senior administration"), then a title ("Secretary of State Mike").
+_AFTER_PREFIX = re.compile(r"[\s,]*(?:[a-z]+\s+){0,3}(?:(?:[A-Z][\w'.-]*|of|the)\s+){0,5}")
+_UNKNOWN_NAME = re.compile(r"[\s,]*(?:[a-z]+\s+){0,3}?([A-Z][a-z][\w'-]*)")
+_BEFORE_TAIL = re.compile(r"(?:\s+[\w'-]+){0,5}\s*[:,]\s*")
+
+
+def segment_article(src: Source, text: str, aliases: dict[str, str], dropped: list):
+    """Split a news article into narrator prose and attributed direct quotes.
+
+    A direct quote goes to the speaker named next to it, with any verb: after it ('"…,"
+    Pompeo shot back', '"…," said Lavrov', '"…," he said'), or before it ('Pompeo put it
+    bluntly: "…"'). A pronoun stands for the one person named before it in its paragraph.
+    A quote with no such frame continues the quote before it in its paragraph, or, when it
+    opens a paragraph after one whose quote was left open, that quote (news style for a
+    quote over paragraphs); an open quote with no frame takes the speaker of its
+    continuation. Institutions and unnamed officials are speakers of their own (``other``).
+    Phrases quoted inside the narrator's sentence (scare quotes, fragments of one or two
+    words) stay the narrator's. A quote whose speaker is uncertain is set aside in
+    ``dropped`` with its reason (:data:`SET_ASIDE_RULES`).
+    """
+    mentions = _Mentions(aliases)
+    paras = list(_speech_lines(src, text, dropped))
+    quotes: list[list[Quote]] = []
+    prev_open = False
+    for k, (n, a, b) in enumerate(paras):
+        found = _find_quotes(text, a, b, k)
+        if found and found[0].start == a and prev_open:
+            found[0].continues = True
+        direct = [q for i, q in enumerate(found)
+                  if _is_direct(text, q, a, found[i + 1] if i + 1 < len(found) else None)]
+        quotes.append(direct)
+        prev_open = bool(direct) and direct[-1].open
+        for i, q in enumerate(direct):
+            lo = direct[i - 1].end if i else a
+            hi = direct[i + 1].start if i + 1 < len(direct) else b
+            _own_speaker(text, q, a, lo, hi, direct, mentions)
+    flat = [q for qs in quotes for q in qs]
+    for i, q in enumerate(flat):  # a quote with no frame continues the one before it
+        if q.speaker is None and q.reason == "quote_no_speaker" and i:
+            before = flat[i - 1]
+            if q.continues:
+                q.speaker, q.reason = before.speaker, before.reason
+            elif before.para == q.para:
+                between = {mentions.speaker(m) for m in mentions.find(text, before.end,
+                                                                      q.start)}
+                if between - {None, before.speaker}:  # someone else named in between
+                    q.reason = "quote_ambiguous_speaker"
+                else:
+                    q.speaker, q.reason = before.speaker, before.reason
+    for i in range(len(flat) - 2, -1, -1):  # an open quote takes its continuation's speaker
+        q, after = flat[i], flat[i + 1]
+        if q.speaker is None and q.open and after.continues and after.speaker:
+            q.speaker = after.speaker
+            if i and flat[i - 1].para == q.para and flat[i - 1].speaker is None \
+                    and flat[i - 1].reason == "quote_no_speaker":
+                flat[i - 1].speaker = q.speaker
+    segments: list[Segment] = []
+    for (n, a, b), direct in zip(paras, quotes):
         pos = a
-        for q in quotes:
-            if text[pos:q.start()].strip(" ,.;:") != "":
-                segments.append(Segment(pos, q.start(), "narrator", 0))
-            segments.append(Segment(q.start() + 1, q.end() - 1, speaker, 0))
-            pos = q.end()
+        for q in direct:
+            if text[pos:q.start].strip(" ,.;:") != "":
+                segments.append(Segment(pos, q.start, "narrator", 0))
+            cs, ce = q.content
+            if q.speaker:
+                segments.append(Segment(cs, ce, q.speaker, 0))
+            elif text[cs:ce].strip():
+                dropped.append((cs, ce, q.reason))
+            pos = q.end
         if any(c.isalpha() for c in text[pos:b]):
             segments.append(Segment(pos, b, "narrator", 0))
     return segments
+
+
+def _own_speaker(text: str, q: Quote, a: int, lo: int, hi: int, direct: list[Quote],
+                 mentions: _Mentions) -> None:
+    """Set ``q.speaker`` (or ``q.reason``) from the frames next to it: the narrator's words
+    after it up to the next quote (``hi``), and before it from the previous quote (``lo``)."""
+    found: set[str] = set()
+    reasons: set[str] = set()
+    cs, ce = q.content
+    ends = text[cs:ce].rstrip()
+    if not q.open and ends and ends[-1] in ",?!-—–":
+        hits = mentions.find(text, q.end, hi)
+        prefix = text[q.end:hits[0].start()] if hits else ""
+        lower = list(takewhile(str.islower, prefix.replace(",", " ").split()))  # not the title
+        if hits and _AFTER_PREFIX.fullmatch(prefix) and (
+                not RECEIVERS & set(lower) or lower == ["according", "to"]):
+            _take(text, hits[0], a, direct, mentions, found, reasons)
+            if re.match(r"\s+(?:and|&)\s+", text[hits[0].end():hi]):
+                reasons.add("quote_ambiguous_speaker")
+        elif _UNKNOWN_NAME.match(text, q.end, hi):
+            reasons.add("quote_unknown_speaker")
+    frame = text[lo:q.start]
+    if frame.rstrip()[-1:] in (":", ",") and not q.continues:
+        hits = mentions.find(text, lo, q.start)
+        if hits:
+            last = hits[-1]
+            tail_ok = _BEFORE_TAIL.fullmatch(text, last.end(), q.start) is not None
+            words = text[lo:last.start()].split()
+            if tail_ok and not (words and words[-1].lower() in RECEIVERS):
+                _take(text, last, a, direct, mentions, found, reasons)
+    if len(found) == 1 and not reasons:
+        q.speaker = found.pop()
+    elif len(found) > 1 or "quote_ambiguous_speaker" in reasons:
+        q.reason = "quote_ambiguous_speaker"
+    elif reasons:
+        q.reason = min(reasons)
+
+
+def _take(text: str, hit, a: int, direct: list[Quote], mentions: _Mentions,
+          found: set, reasons: set) -> None:
+    """Add the speaker a mention names; a pronoun names the one person (else the one
+    institution or official) named before it in its paragraph, outside the quotes."""
+    speaker = mentions.speaker(hit)
+    if speaker is not None:
+        found.add(speaker)
+        return
+    named, pos = set(), a
+    for q in direct:
+        if q.start >= hit.start():
+            break
+        named |= {mentions.speaker(m) for m in mentions.find(text, pos, q.start)}
+        pos = q.end
+    named |= {mentions.speaker(m) for m in mentions.find(text, pos, hit.start())}
+    named.discard(None)
+    people = named - {"other"} or named
+    if len(people) == 1:
+        found.add(people.pop())
+    else:
+        reasons.add("quote_ambiguous_speaker" if people else "quote_no_speaker")
 
 
 def _subtract(start: int, end: int, drops) -> list[tuple[int, int]]:
@@ -359,9 +573,11 @@ def sentences_from_source(src: Source, text: str, labels, aliases, anchors):
     else:
         segments = segment_article(src, text, aliases, dropped)
     _number_turns(segments)
+    stage = load_stage_directions(Path(anchors_path).parent / STAGE_DIRECTIONS)
     rows = []
     for seg in segments:
         drops = find_inline_drops(text, seg.start, seg.end, src.format)
+        drops = sorted(drops + stage_direction_drops(stage, text, seg.start, seg.end, drops))
         dropped.extend(drops)
         pieces = [(s, e) for s, e in _subtract(seg.start, seg.end, drops) if text[s:e].strip()]
         if not pieces:
@@ -371,6 +587,10 @@ def sentences_from_source(src: Source, text: str, labels, aliases, anchors):
             s, e = mt.raw_span(a, b)
             sent = mt.text[a:b]
             if not WORD.search(sent):
+                continue
+            if (src.format == "article" and seg.speaker != "narrator"
+                    and len(WORD.findall(sent)) < MIN_QUOTE_WORDS):
+                dropped.append((s, e, "quote_fragment"))
                 continue
             rows.append({"source": src.file, "meeting": src.meeting, "speaker": seg.speaker,
                          "turn": seg.turn, "char_start": s, "char_end": e, "text": sent})

@@ -90,6 +90,21 @@ REPAIRS = [
 ]
 
 
+#: Reasons for setting a news article's quote aside (``dropped_spans.rule``): nobody, or
+#: nobody certain, said it. The run goes on; an alias in speaker_labels.csv settles an
+#: unknown name.
+SET_ASIDE_RULES = {
+    "quote_no_speaker": "A direct quote with no speaker named next to it (or a pronoun with "
+                        "nobody named before it in its paragraph): set aside.",
+    "quote_ambiguous_speaker": "A direct quote that two people could have said (a pronoun "
+                               "after two names, or frames naming different speakers): set "
+                               "aside.",
+    "quote_unknown_speaker": "A direct quote whose speaker is a name not in "
+                             "speaker_labels.csv: set aside (add the name as an alias to "
+                             "attribute it).",
+}
+
+
 def rules_table() -> list[dict]:
     """Return every cleaning rule with its kind and description (for the notebook)."""
     rows = [{"rule": "title", "kind": "line", "applies_to": "all",
@@ -97,7 +112,16 @@ def rules_table() -> list[dict]:
             {"rule": "speaker_label", "kind": "structure", "applies_to": "labelled",
              "description": "Speaker labels ('SECRETARY POMPEO:'); they set the speaker."},
             {"rule": "preamble", "kind": "structure", "applies_to": "captions",
-             "description": "Caption text before the first annotated turn anchor."}]
+             "description": "Caption text before the first annotated turn anchor."},
+            {"rule": "stage_direction", "kind": "inline", "applies_to": "all",
+             "description": "Stage directions and interpreter notes in brackets ('(Speaking "
+                            "Russian.)', '[Through interpreter]'), listed in "
+                            "data/annotations/stage_directions.csv."},
+            {"rule": "quote_fragment", "kind": "structure", "applies_to": "article",
+             "description": "A quoted sentence of one word ('Period.'): not a sentence of "
+                            "the speaker's."}]
+    rows += [{"rule": name, "kind": "set aside", "applies_to": "article", "description": d}
+             for name, d in SET_ASIDE_RULES.items()]
     for kind, rules in (("line", LINE_RULES), ("inline", INLINE_RULES)):
         rows += [{"rule": r.name, "kind": kind,
                   "applies_to": "all" if r.formats is None else ", ".join(sorted(r.formats)),

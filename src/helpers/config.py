@@ -16,7 +16,9 @@ from joblib import Parallel, delayed
 #: Master seed for every random process (bootstraps, topic models, synthetic corpora).
 SEED = 20191210
 
-SPEAKERS = ("pompeo", "lavrov", "putin", "moderator", "journalist", "narrator")
+#: ``other``: anyone a news report quotes who is none of the above (an institution, a
+#: spokesperson, an unnamed official), kept apart from the principals.
+SPEAKERS = ("pompeo", "lavrov", "putin", "moderator", "journalist", "narrator", "other")
 #: The speakers whose issue agendas the project compares.
 PRINCIPALS = ("pompeo", "lavrov")
 

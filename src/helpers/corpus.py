@@ -57,7 +57,7 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         all_drops += drops
     sentences = pd.DataFrame(all_rows)
     sentences["n_words"] = count_words_series(sentences["text"])
-    sentences = mark_repeats(sentences)
+    sentences = mark_repeats(sentences, {s.file: s.event for s in sources})
     cols = ["sentence_id", "source", "meeting", "speaker", "turn", "sentence", "char_start",
             "char_end", "text", "n_words", "source_rank", "translation", "turn_type",
             "question", "canonical", "duplicate_of", "match_score"]

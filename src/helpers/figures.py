@@ -66,7 +66,8 @@ OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
              "#000000"]
 #: One colour per speaker, used in every chart (distinct in greyscale as well: dark/mid/light).
 SPEAKER_COLOURS = {"pompeo": "#0072B2", "lavrov": "#D55E00", "putin": "#CC79A7",
-                   "journalist": "#999999", "moderator": "#999999", "narrator": "#999999"}
+                   "journalist": "#999999", "moderator": "#999999", "narrator": "#999999",
+                   "other": "#999999"}
 SPEAKER_MARKERS = {"pompeo": "o", "lavrov": "s", "putin": "^"}
 MISSING_HATCH = "////"
 

@@ -194,16 +194,25 @@ def align_to_reference(sims, shared, turns: np.ndarray, ref_source: np.ndarray,
     return target, score
 
 
-def mark_repeats(df: pd.DataFrame) -> pd.DataFrame:
+def _events(df: pd.DataFrame, events: dict[str, str] | None) -> pd.Series:
+    """Each row's event: ``events`` of its source, "" (the meeting's main event) if none."""
+    events = events or {}
+    return pd.Series([events.get(f) or "" for f in df["source"]], index=df.index, dtype=str)
+
+
+def mark_repeats(df: pd.DataFrame, events: dict[str, str] | None = None) -> pd.DataFrame:
     """Apply the canonical-source policy; add ``canonical``, ``duplicate_of``, ``match_score``.
 
-    For each meeting and speaker (narrator excluded: each outlet's prose is its own), the
-    sources are taken in order of authority: official transcript, third-party copy,
-    captions, news article, then file name. The best source is canonical as a whole. Each
-    lower-ranked source is aligned (:func:`align_to_reference`) with every sentence of the
-    better sources; a sentence that repeats one is not canonical and names the canonical
-    sentence it repeats (following repeats of repeats to their root). Anything else is
-    content no better source has, and joins the canonical corpus.
+    For each event of a meeting and each speaker (narrator excluded: each outlet's prose is
+    its own), the sources are taken in order of authority: official transcript, third-party
+    copy, captions, news article, then file name. ``events`` maps a source file to its event
+    (the manifest's ``event``; a source not in it, or with an empty event, records the
+    meeting's main event): sources of different events never repeat each other, however
+    alike their words. The best source is canonical as a whole. Each lower-ranked source is
+    aligned (:func:`align_to_reference`) with every sentence of the better sources; a
+    sentence that repeats one is not canonical and names the canonical sentence it repeats
+    (following repeats of repeats to their root). Anything else is content no better source
+    has, and joins the canonical corpus.
     """
     df = df.copy()
     dup = np.full(len(df), None, dtype=object)
@@ -211,9 +220,11 @@ def mark_repeats(df: pd.DataFrame) -> pd.DataFrame:
     canonical = np.ones(len(df), dtype=bool)
     pos_of = pd.Series(np.arange(len(df)), index=df.index)
     sid = df["sentence_id"].to_numpy()
-    n_sources = df.groupby(["meeting", "speaker"])["source"].transform("nunique")
+    event = _events(df, events)
+    n_sources = df.groupby([df["meeting"], event, df["speaker"]])["source"].transform("nunique")
     multi = df[(n_sources > 1) & ~df["speaker"].isin(NOT_DEDUPLICATED)]
-    for _, g in multi.groupby(["meeting", "speaker"], sort=True):
+    for _, g in multi.groupby([multi["meeting"], event[multi.index], multi["speaker"]],
+                              sort=True):
         order = (g[["source_rank", "source"]].drop_duplicates()
                  .sort_values(["source_rank", "source"]))["source"].tolist()
         ref = g[g["source"] == order[0]].sort_values("sentence")
@@ -238,3 +249,99 @@ def mark_repeats(df: pd.DataFrame) -> pd.DataFrame:
     df["duplicate_of"] = pd.array(dup, dtype="string")
     df["match_score"] = score
     return df
+
+
+# --------------------------------------------------------------------------- checking the policy
+KNOWN_COLUMNS = ["source", "speaker", "known", "sentence_starts"]
+
+
+def known_repeats(sentences: pd.DataFrame, path) -> pd.Series:
+    """Whether each sentence is known (by reading) to repeat a better source of its event.
+
+    ``path`` (``data/annotations/known_repeats.csv``) gives, for a source and speaker,
+    ``known`` = ``repeat`` or ``new``; a row with ``sentence_starts`` sets the sentences
+    that start with that text, and overrides the row without. Returns a boolean Series for
+    the sentences the file covers (indexed like ``sentences``).
+    """
+    from .io import InputError, read_csv_records
+
+    default, starts = {}, []
+    for i, line, rec in read_csv_records(path, KNOWN_COLUMNS, ["note"]):
+        key, known = (rec["source"].strip(), rec["speaker"].strip()), rec["known"].strip()
+        if known not in {"repeat", "new"}:
+            raise InputError(path, f"known must be 'repeat' or 'new' (got {known!r})",
+                             row=i, line=line)
+        prefix = rec["sentence_starts"].strip()
+        cell = sentences[(sentences["source"] == key[0]) & (sentences["speaker"] == key[1])]
+        if cell.empty:
+            raise InputError(path, f"no sentence of {key[1]!r} in {key[0]!r}; fix the source "
+                                   "or speaker, or delete the row", row=i, line=line)
+        if prefix:
+            hit = cell.index[cell["text"].str.startswith(prefix)]
+            if len(hit) != 1:
+                raise InputError(path, f"{len(hit)} sentences of {key[1]} in {key[0]} start "
+                                       f"with {prefix!r}; give a start that matches one",
+                                 row=i, line=line)
+            starts.append((hit[0], known == "repeat"))
+        else:
+            default[key] = known == "repeat"
+    keys = list(zip(sentences["source"], sentences["speaker"]))
+    out = pd.Series([default.get(k) for k in keys], index=sentences.index, dtype=object)
+    for idx, value in starts:
+        out[idx] = value
+    return out.dropna().astype(bool)
+
+
+def best_match_scores(sentences: pd.DataFrame, events: dict[str, str] | None = None):
+    """Each lower-ranked sentence's best cosine with the better sources of its speaker.
+
+    Returns a DataFrame (indexed like ``sentences``) with ``same_event`` (the better sources
+    of its event, which the policy compares) and ``same_meeting`` (of its whole meeting,
+    every event); NaN where there is no better source.
+    """
+    ev = _events(sentences, events)
+    out = pd.DataFrame(np.nan, index=sentences.index, columns=["same_event", "same_meeting"])
+    d = sentences[~sentences["speaker"].isin(NOT_DEDUPLICATED)]
+    for _, g in d.groupby(["meeting", "speaker"], sort=True):
+        order = (g[["source_rank", "source"]].drop_duplicates()
+                 .sort_values(["source_rank", "source"]))["source"].tolist()
+        for k, src in enumerate(order[1:], start=1):
+            low = g[g["source"] == src]
+            for col, better in (("same_meeting", order[:k]),
+                                ("same_event", [b for b in order[:k]
+                                                if ev[g.index[g["source"] == b][0]]
+                                                == ev[low.index[0]]])):
+                ref = g[g["source"].isin(better)]
+                if ref.empty:
+                    continue
+                sims, _ = sentence_similarity(low["text"], ref["text"])
+                out.loc[low.index, col] = sims.max(axis=1).toarray().ravel()
+    return out
+
+
+def repeat_detection(sentences: pd.DataFrame, known: pd.Series, events=None,
+                     thresholds=(0.15, 0.3, STANDALONE_THRESHOLD, 0.5, 0.7, VERBATIM_THRESHOLD)):
+    """Precision and recall of repeat detection against the known repeats.
+
+    One row for the policy as run (``canonical`` False = found as a repeat), then, for
+    each threshold, the rule "the best match reaches it" within the event (as the policy
+    compares) and within the whole meeting (every event of the day, as before events were
+    told apart).
+    """
+    scores = best_match_scores(sentences, events).loc[known.index]
+    truth = known.to_numpy()
+
+    def row(rule, threshold, found):
+        tp = int((found & truth).sum())
+        return {"rule": rule, "threshold": threshold, "sentences": len(truth),
+                "known_repeats": int(truth.sum()), "found": int(found.sum()),
+                "found_correctly": tp,
+                "precision": tp / found.sum() if found.sum() else np.nan,
+                "recall": tp / truth.sum() if truth.sum() else np.nan}
+
+    rows = [row("policy as run", np.nan, ~sentences.loc[known.index, "canonical"].to_numpy())]
+    for col, name in (("same_event", "best match, same event"),
+                      ("same_meeting", "best match, same meeting")):
+        s = scores[col].fillna(-1).to_numpy()
+        rows += [row(name, t, s >= t) for t in thresholds]
+    return pd.DataFrame(rows)

@@ -31,8 +31,11 @@ COLUMNS = ["file", "sha256", "outlet", "title", "source_kind", "translation", "f
 #: line equal to the given text. ``setting`` names the occasion (a press conference, a
 #: meeting with the president, a news article: comparisons say when a cell mixes them), and
 #: ``incomplete`` says what the record lacks of its event ("cut off mid-answer"), for caveats.
+#: ``event`` names the event of the meeting a source records when a meeting had several
+#: (the joint press conference, a separate press availability the same day): repeats are
+#: sought only among sources of one event; empty: the meeting's main event.
 OPTIONAL_COLUMNS = ["meeting_name", "drop_lines", "drop_pattern", "speech_starts_at",
-                    "setting", "incomplete"]
+                    "setting", "incomplete", "event"]
 #: Source kinds in order of authority (rank 1 is best), as the canonical-source policy uses.
 SOURCE_RANK = {"official transcript": 1, "third-party copy of a transcript": 2,
                "broadcast captions": 3, "news article": 4}
@@ -66,6 +69,7 @@ class Source:
     speech_starts_at: str = ""
     setting: str = ""
     incomplete: str = ""
+    event: str = ""
 
     @property
     def rank(self) -> int:
