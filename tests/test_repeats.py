@@ -91,7 +91,7 @@ def test_repeat_detection_on_the_seeds_is_exact(built, root):
     from helpers import repeats, sources
 
     s = built[0]
-    events = {x.file: x.event for x in sources.load_manifest(root / "data" / "raw")}
+    events = {x.file: x.setting for x in sources.load_manifest(root / "data" / "raw")}
     known = repeats.known_repeats(s, root / "data" / "annotations" / "known_repeats.csv")
     assert known.sum() > 100 and (~known).sum() > 50
     table = repeats.repeat_detection(s, known, events)

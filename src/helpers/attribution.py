@@ -93,7 +93,6 @@ def speaker_names(records, path: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 #: The shared list of stage directions and interpreter notes (``pattern``, ``kind``, ``note``).
 STAGE_DIRECTIONS = "stage_directions.csv"
-_STAGE_CACHE: dict[bytes, re.Pattern | None] = {}
 
 
 def load_stage_directions(path: Path) -> re.Pattern | None:
@@ -107,23 +106,20 @@ def load_stage_directions(path: Path) -> re.Pattern | None:
     path = Path(path)
     if not path.exists():
         return None
-    data = path.read_bytes()
-    if data not in _STAGE_CACHE:
-        parts = []
-        for i, line, rec in read_csv_records(path, ["pattern", "kind"]):
-            pattern = rec["pattern"].strip()
-            try:
-                re.compile(pattern)
-            except re.error as e:
-                raise InputError(path, f"pattern {pattern!r} is not a valid regular expression "
-                                       f"({e}); fix or delete the row", row=i, line=line)
-            if not pattern:
-                raise InputError(path, "empty pattern; give the words of the stage direction "
-                                       "or delete the row", row=i, line=line)
-            parts.append(f"(?:{pattern})")
-        _STAGE_CACHE[data] = re.compile(
-            r"[(\[]\s*(?:" + "|".join(parts) + r")\s*[.:]?\s*[)\]]\.?", re.I) if parts else None
-    return _STAGE_CACHE[data]
+    parts = []
+    for i, line, rec in read_csv_records(path, ["pattern", "kind"]):
+        pattern = rec["pattern"].strip()
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise InputError(path, f"pattern {pattern!r} is not a valid regular expression "
+                                   f"({e}); fix or delete the row", row=i, line=line)
+        if not pattern:
+            raise InputError(path, "empty pattern; give the words of the stage direction "
+                                   "or delete the row", row=i, line=line)
+        parts.append(f"(?:{pattern})")
+    return (re.compile(r"[(\[]\s*(?:" + "|".join(parts) + r")\s*[.:]?\s*[)\]]\.?", re.I)
+            if parts else None)
 
 
 def stage_direction_drops(rx: re.Pattern | None, text: str, start: int, end: int,
@@ -562,9 +558,11 @@ def _number_turns(segments: list[Segment]) -> None:
 
 
 # --------------------------------------------------------------------------- sentences
-def sentences_from_source(src: Source, text: str, labels, aliases, anchors):
+def sentences_from_source(src: Source, text: str, labels, aliases, anchors,
+                          stage: re.Pattern | None = None):
     """Return (sentence rows, dropped rows) for one source; ``anchors`` are the turn starts
-    of a captions source (:func:`caption_anchors`)."""
+    of a captions source (:func:`caption_anchors`), ``stage`` the stage directions
+    (:func:`load_stage_directions`)."""
     dropped: list[tuple[int, int, str]] = []
     if src.format == "labelled":
         segments = segment_labelled(src, text, labels, dropped)
@@ -573,7 +571,6 @@ def sentences_from_source(src: Source, text: str, labels, aliases, anchors):
     else:
         segments = segment_article(src, text, aliases, dropped)
     _number_turns(segments)
-    stage = load_stage_directions(Path(anchors_path).parent / STAGE_DIRECTIONS)
     rows = []
     for seg in segments:
         drops = find_inline_drops(text, seg.start, seg.end, src.format)

@@ -18,9 +18,11 @@ from . import config
 from .attribution import (
     ANCHOR_COLUMNS,
     SPEAKER_COLUMNS,
+    STAGE_DIRECTIONS,
     caption_anchors,
     check_caption_turns,
     count_words_series,
+    load_stage_directions,
     sentences_from_source,
     speaker_names,
 )
@@ -39,12 +41,13 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     turns_path = p["annotations"] / "caption_turns.csv"
     turns = read_csv_records(turns_path, ANCHOR_COLUMNS) if turns_path.exists() else []
     check_caption_turns(turns, turns_path, sources)  # every row names a captions source
+    stage = load_stage_directions(p["annotations"] / STAGE_DIRECTIONS)
     all_rows, all_drops = [], []
     for src in sources:
         text = src.read_text()
         anchors = (caption_anchors(turns, turns_path, src.file, text)
                    if src.format == "captions" else [])
-        rows, drops = sentences_from_source(src, text, labels, aliases, anchors)
+        rows, drops = sentences_from_source(src, text, labels, aliases, anchors, stage)
         stem = src.stem
         for i, r in enumerate(rows):
             r["sentence"] = i
@@ -57,7 +60,7 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         all_drops += drops
     sentences = pd.DataFrame(all_rows)
     sentences["n_words"] = count_words_series(sentences["text"])
-    sentences = mark_repeats(sentences, {s.file: s.event for s in sources})
+    sentences = mark_repeats(sentences, {s.file: s.setting for s in sources})
     cols = ["sentence_id", "source", "meeting", "speaker", "turn", "sentence", "char_start",
             "char_end", "text", "n_words", "source_rank", "translation", "turn_type",
             "question", "canonical", "duplicate_of", "match_score"]

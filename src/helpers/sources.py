@@ -28,14 +28,14 @@ COLUMNS = ["file", "sha256", "outlet", "title", "source_kind", "translation", "f
 #: (``;``-separated, compared ignoring surrounding white space and quote and dash style),
 #: ``drop_pattern`` is a regular expression that drops every line it matches in full, and
 #: ``speech_starts_at`` drops every line before the given line number or before the first
-#: line equal to the given text. ``setting`` names the occasion (a press conference, a
-#: meeting with the president, a news article: comparisons say when a cell mixes them), and
-#: ``incomplete`` says what the record lacks of its event ("cut off mid-answer"), for caveats.
-#: ``event`` names the event of the meeting a source records when a meeting had several
-#: (the joint press conference, a separate press availability the same day): repeats are
-#: sought only among sources of one event; empty: the meeting's main event.
+#: line equal to the given text. ``setting`` names the event of the meeting that a source
+#: records (the joint press conference, a meeting with the president, a separate press
+#: availability the same day; a news article takes the setting of the event it reports):
+#: repeats are sought only among sources of one setting, and comparisons say when a cell
+#: mixes settings; empty: the meeting's main event. ``incomplete`` says what the record lacks
+#: of its event ("the captions stop mid-answer"), for caveats.
 OPTIONAL_COLUMNS = ["meeting_name", "drop_lines", "drop_pattern", "speech_starts_at",
-                    "setting", "incomplete", "event"]
+                    "setting", "incomplete"]
 #: Source kinds in order of authority (rank 1 is best), as the canonical-source policy uses.
 SOURCE_RANK = {"official transcript": 1, "third-party copy of a transcript": 2,
                "broadcast captions": 3, "news article": 4}
@@ -69,7 +69,6 @@ class Source:
     speech_starts_at: str = ""
     setting: str = ""
     incomplete: str = ""
-    event: str = ""
 
     @property
     def rank(self) -> int:
