@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import takewhile
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +26,7 @@ import pandas as pd
 
 from . import config
 from .clean import (
-    SET_ASIDE_RULES,
+    WORD,
     MappedText,
     find_inline_drops,
     furniture_rule,
@@ -36,9 +35,9 @@ from .clean import (
     split_sentences,
 )
 from .io import InputError, read_csv_records
+from .quotes import MIN_QUOTE_WORDS, segment_article
 from .sources import Source
 
-WORD = re.compile(r"[A-Za-z0-9]+(?:['.-][A-Za-z0-9]+)*")
 LABEL = re.compile(r"[ \t]*(?P<label>[A-Z][A-Za-z.'’ -]{0,70}?)"
                    r"(?P<paren>[ \t]*\([^)\n]{0,80}\))?:(?=\s)")
 LABEL_CONNECTORS = {"of", "the", "and", "de", "for", "to"}
@@ -324,217 +323,6 @@ def segment_captions(src: Source, text: str, anchors: list[tuple[int, str]], dro
     return segments
 
 
-#: Quotation marks: an opening mark and the marks that close it.
-_CLOSES = {'"': '"', "“": "”"}
-#: Words before a name that make it the one spoken to or about, not the speaker
-#: ('"…," he told Lavrov'; 'Pompeo said he had told Lavrov: "…"').
-RECEIVERS = frozenset({"to", "told", "with", "by", "for", "at", "about", "after", "of", "and",
-                       "urged", "warned", "thanked", "met", "asked", "reminded", "from", "on"})
-PRONOUNS = ("he", "she")
-#: A quoted sentence of an article with fewer words than this is a fragment ("Period.").
-MIN_QUOTE_WORDS = 2
-
-
-@dataclass
-class Quote:
-    """One quotation in an article paragraph; ``end`` is past the closing mark, or the
-    paragraph's end when the quote is left open for the next paragraph."""
-
-    start: int
-    end: int
-    open: bool
-    para: int
-    continues: bool = False  # opens its paragraph and continues an open quote
-    speaker: str | None = None
-    reason: str = "quote_no_speaker"
-
-    @property
-    def content(self) -> tuple[int, int]:
-        return self.start + 1, self.end - (0 if self.open else 1)
-
-
-def _find_quotes(text: str, a: int, b: int, para: int) -> list[Quote]:
-    quotes, i = [], a
-    while i < b:
-        c = text[i]
-        if c in _CLOSES:
-            j = text.find(_CLOSES[c], i + 1, b)
-            if j < 0:
-                quotes.append(Quote(i, b, True, para))
-                break
-            if j > i + 1:
-                quotes.append(Quote(i, j + 1, False, para))
-            i = j + 1
-        else:
-            i += 1
-    return quotes
-
-
-def _is_direct(text: str, q: Quote, a: int, after: Quote | None) -> bool:
-    """A quote of someone's words, rather than a phrase quoted inside the narrator's
-    sentence: it opens the paragraph or follows ':', ',' or a sentence's end, and it is
-    more than a two-word fragment (unless the quote after it goes on with its sentence:
-    '"We agreed," Lavrov said, "that …"')."""
-    if q.continues:
-        return True
-    before = text[a:q.start].rstrip()
-    if before and before[-1] not in ":,.?!":
-        return False
-    cs, ce = q.content
-    if q.open or len(WORD.findall(text, cs, ce)) > 2:
-        return True
-    return (after is not None and text[cs:ce].rstrip().endswith(",")
-            and text[after.start + 1:after.start + 2].islower())
-
-
-class _Mentions:
-    """Speakers named in narrator text: aliases of speaker_labels.csv and pronouns."""
-
-    def __init__(self, aliases: dict[str, str]):
-        names = sorted(map(re.escape, aliases), key=len, reverse=True)
-        self.aliases = aliases
-        self.rx = re.compile(r"\b(?:" + "|".join(names + list(PRONOUNS)) + r")\b", re.I)
-
-    def find(self, text: str, a: int, b: int):
-        return list(self.rx.finditer(text, a, b))
-
-    def speaker(self, m) -> str | None:
-        return self.aliases.get(m.group(0).casefold())  # None for a pronoun
-
-
-#: Words allowed between a quote and the name after it: up to three lower-case words
-#: ("shot back", "a senior administration"), then a title ("Secretary of State Mike").
-_AFTER_PREFIX = re.compile(r"[\s,]*(?:[a-z]+\s+){0,3}(?:(?:[A-Z][\w'.-]*|of|the)\s+){0,5}")
-_UNKNOWN_NAME = re.compile(r"[\s,]*(?:[a-z]+\s+){0,3}?([A-Z][a-z][\w'-]*)")
-_BEFORE_TAIL = re.compile(r"(?:\s+[\w'-]+){0,5}\s*[:,]\s*")
-
-
-def segment_article(src: Source, text: str, aliases: dict[str, str], dropped: list):
-    """Split a news article into narrator prose and attributed direct quotes.
-
-    A direct quote goes to the speaker named next to it, with any verb: after it ('"…,"
-    Pompeo shot back', '"…," said Lavrov', '"…," he said'), or before it ('Pompeo put it
-    bluntly: "…"'). A pronoun stands for the one person named before it in its paragraph.
-    A quote with no such frame continues the quote before it in its paragraph, or, when it
-    opens a paragraph after one whose quote was left open, that quote (news style for a
-    quote over paragraphs); an open quote with no frame takes the speaker of its
-    continuation. Institutions and unnamed officials are speakers of their own (``other``).
-    Phrases quoted inside the narrator's sentence (scare quotes, fragments of one or two
-    words) stay the narrator's. A quote whose speaker is uncertain is set aside in
-    ``dropped`` with its reason (:data:`SET_ASIDE_RULES`).
-    """
-    mentions = _Mentions(aliases)
-    paras = list(_speech_lines(src, text, dropped))
-    quotes: list[list[Quote]] = []
-    prev_open = False
-    for k, (n, a, b) in enumerate(paras):
-        found = _find_quotes(text, a, b, k)
-        if found and found[0].start == a and prev_open:
-            found[0].continues = True
-        direct = [q for i, q in enumerate(found)
-                  if _is_direct(text, q, a, found[i + 1] if i + 1 < len(found) else None)]
-        quotes.append(direct)
-        prev_open = bool(direct) and direct[-1].open
-        for i, q in enumerate(direct):
-            lo = direct[i - 1].end if i else a
-            hi = direct[i + 1].start if i + 1 < len(direct) else b
-            _own_speaker(text, q, a, lo, hi, direct, mentions)
-    flat = [q for qs in quotes for q in qs]
-    for i, q in enumerate(flat):  # a quote with no frame continues the one before it
-        if q.speaker is None and q.reason == "quote_no_speaker" and i:
-            before = flat[i - 1]
-            if q.continues:
-                q.speaker, q.reason = before.speaker, before.reason
-            elif before.para == q.para:
-                between = {mentions.speaker(m) for m in mentions.find(text, before.end,
-                                                                      q.start)}
-                if between - {None, before.speaker}:  # someone else named in between
-                    q.reason = "quote_ambiguous_speaker"
-                else:
-                    q.speaker, q.reason = before.speaker, before.reason
-    for i in range(len(flat) - 2, -1, -1):  # an open quote takes its continuation's speaker
-        q, after = flat[i], flat[i + 1]
-        if q.speaker is None and q.open and after.continues and after.speaker:
-            q.speaker = after.speaker
-            if i and flat[i - 1].para == q.para and flat[i - 1].speaker is None \
-                    and flat[i - 1].reason == "quote_no_speaker":
-                flat[i - 1].speaker = q.speaker
-    segments: list[Segment] = []
-    for (n, a, b), direct in zip(paras, quotes):
-        pos = a
-        for q in direct:
-            if text[pos:q.start].strip(" ,.;:") != "":
-                segments.append(Segment(pos, q.start, "narrator", 0))
-            cs, ce = q.content
-            if q.speaker:
-                segments.append(Segment(cs, ce, q.speaker, 0))
-            elif text[cs:ce].strip():
-                dropped.append((cs, ce, q.reason))
-            pos = q.end
-        if any(c.isalpha() for c in text[pos:b]):
-            segments.append(Segment(pos, b, "narrator", 0))
-    return segments
-
-
-def _own_speaker(text: str, q: Quote, a: int, lo: int, hi: int, direct: list[Quote],
-                 mentions: _Mentions) -> None:
-    """Set ``q.speaker`` (or ``q.reason``) from the frames next to it: the narrator's words
-    after it up to the next quote (``hi``), and before it from the previous quote (``lo``)."""
-    found: set[str] = set()
-    reasons: set[str] = set()
-    cs, ce = q.content
-    ends = text[cs:ce].rstrip()
-    if not q.open and ends and ends[-1] in ",?!-—–":
-        hits = mentions.find(text, q.end, hi)
-        prefix = text[q.end:hits[0].start()] if hits else ""
-        lower = list(takewhile(str.islower, prefix.replace(",", " ").split()))  # not the title
-        if hits and _AFTER_PREFIX.fullmatch(prefix) and (
-                not RECEIVERS & set(lower) or lower == ["according", "to"]):
-            _take(text, hits[0], a, direct, mentions, found, reasons)
-            if re.match(r"\s+(?:and|&)\s+", text[hits[0].end():hi]):
-                reasons.add("quote_ambiguous_speaker")
-        elif _UNKNOWN_NAME.match(text, q.end, hi):
-            reasons.add("quote_unknown_speaker")
-    frame = text[lo:q.start]
-    if frame.rstrip()[-1:] in (":", ",") and not q.continues:
-        hits = mentions.find(text, lo, q.start)
-        if hits:
-            last = hits[-1]
-            tail_ok = _BEFORE_TAIL.fullmatch(text, last.end(), q.start) is not None
-            words = text[lo:last.start()].split()
-            if tail_ok and not (words and words[-1].lower() in RECEIVERS):
-                _take(text, last, a, direct, mentions, found, reasons)
-    if len(found) == 1 and not reasons:
-        q.speaker = found.pop()
-    elif len(found) > 1 or "quote_ambiguous_speaker" in reasons:
-        q.reason = "quote_ambiguous_speaker"
-    elif reasons:
-        q.reason = min(reasons)
-
-
-def _take(text: str, hit, a: int, direct: list[Quote], mentions: _Mentions,
-          found: set, reasons: set) -> None:
-    """Add the speaker a mention names; a pronoun names the one person (else the one
-    institution or official) named before it in its paragraph, outside the quotes."""
-    speaker = mentions.speaker(hit)
-    if speaker is not None:
-        found.add(speaker)
-        return
-    named, pos = set(), a
-    for q in direct:
-        if q.start >= hit.start():
-            break
-        named |= {mentions.speaker(m) for m in mentions.find(text, pos, q.start)}
-        pos = q.end
-    named |= {mentions.speaker(m) for m in mentions.find(text, pos, hit.start())}
-    named.discard(None)
-    people = named - {"other"} or named
-    if len(people) == 1:
-        found.add(people.pop())
-    else:
-        reasons.add("quote_ambiguous_speaker" if people else "quote_no_speaker")
-
-
 def _subtract(start: int, end: int, drops) -> list[tuple[int, int]]:
     pieces, pos = [], start
     for s, e, _ in drops:
@@ -569,7 +357,8 @@ def sentences_from_source(src: Source, text: str, labels, aliases, anchors,
     elif src.format == "captions":
         segments = segment_captions(src, text, anchors, dropped)
     else:
-        segments = segment_article(src, text, aliases, dropped)
+        spans = segment_article(text, _speech_lines(src, text, dropped), aliases, dropped)
+        segments = [Segment(a, b, speaker, 0) for a, b, speaker in spans]
     _number_turns(segments)
     rows = []
     for seg in segments:

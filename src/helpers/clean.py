@@ -242,6 +242,8 @@ def normalise(mt: MappedText) -> MappedText:
     return mt
 
 
+#: A word: letters and digits, with inner apostrophes, dots or hyphens.
+WORD = re.compile(r"[A-Za-z0-9]+(?:['.-][A-Za-z0-9]+)*")
 _ACRONYM_HINT = re.compile(r"\. [A-Za-z]\.")
 _SPACE_PUNCT_HINT = re.compile(r" [.,?!;:]")
 
