@@ -8,17 +8,45 @@ caption, in HTML (``reports/html/figures.html``) and Markdown (``reports/figures
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 from pathlib import Path
 
 import nbformat
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from helpers import config
-from workflow.render import PAGE_STYLE, VIEWPORT, notebook_summary
+from workflow.readme import findings_section
 
 START_HERE = "04"
 HEADLINE_KINDS = ("difference", "change")
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
+PAGE_STYLE = """<style>
+body {font-family: sans-serif; max-width: 52em; margin: 1.5em auto; padding: 0 1em;
+      line-height: 1.45; color: #222;}
+li {margin-bottom: 0.8em;} img {max-width: 100%; height: auto;}
+.question {font-size: 1.1em; border-left: 4px solid #0072B2; padding-left: 0.8em;}
+.finding {margin: 1.5em 0;} .finding p {margin: 0.3em 0 0.6em;}
+.start {font-size: 1.05em; background: #f3f7fb; padding: 0.6em 0.9em; border-radius: 4px;}
+figure {margin: 1em 0;} figcaption {font-size: 0.9em; color: #555;}
+code {overflow-wrap: anywhere;}
+</style>
+"""
+
+
+def notebook_summary(nb: nbformat.NotebookNode) -> tuple[str, str]:
+    """Return (title, one-line summary): the H1, and ``metadata["summary"]`` if set, else
+    the first sentence after the H1."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = [ln.strip() for ln in cell.source.splitlines()]
+        title = next((ln[2:].strip() for ln in lines if ln.startswith("# ")), "")
+        body = " ".join(ln for ln in lines if ln and not ln.startswith("#"))
+        first = re.split(r"(?<=[.?!])\s", body, maxsplit=1)[0] if body else ""
+        return title, nb.metadata.get("summary") or re.sub(r"[*`]", "", first)
+    return "", ""
 
 
 def read_question(readme: Path) -> str:
@@ -35,8 +63,6 @@ def read_question(readme: Path) -> str:
 def headline_findings(path: Path) -> list[dict] | None:
     """Rows of ``findings.csv`` to lead with: kind difference or change, supported True,
     in file order. None when the file does not exist (findings not yet computed)."""
-    import csv
-
     if not Path(path).exists():
         return None
     with open(path, encoding="utf-8", newline="") as fh:
@@ -47,10 +73,6 @@ def headline_findings(path: Path) -> list[dict] | None:
 
 def findings_html(root: Path) -> str:
     """The README's generated findings section as HTML (figures linked from reports/html/)."""
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
-
-    from workflow.readme import findings_section
-
     section = findings_section(root, figure_dir="../figures") or ""
     body = section.split("\n", 1)[1] if section.startswith("#") else section  # own heading
     return f'<div class="story">{markdown2html_mistune(body)}</div>'

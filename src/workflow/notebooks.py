@@ -41,6 +41,10 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 OUTPUTS = ("data/processed", "reports/figures", "notebooks")
 #: Folders copied into the staging area (inputs and the outputs they start from).
 STAGED = ("data", "notebooks", "reports/figures")
+#: The kernel's own log stays quiet: the SIGINT that jupyter_client sends at every shutdown
+#: would otherwise print "KeyboardInterrupt caught in kernel" now and then. Cell errors are
+#: reported by the runner.
+QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 UNCHANGED = ("Nothing was changed: data/processed/, reports/figures/ and notebooks/ are as "
              "they were.")
@@ -102,7 +106,7 @@ def execute_notebook(path: Path, out_path: Path | None = None,
             nb = papermill.execute_notebook(str(path), None, parameters=parameters or {},
                                             kernel_name="python3", cwd=str(path.parent),
                                             progress_bar=False, record_timing=False,
-                                            config=ipc)
+                                            config=ipc, extra_arguments=QUIET_KERNEL)
     except papermill.PapermillExecutionError as err:
         trace = ANSI.sub("", "\n".join(err.traceback))
         raise NotebookError(f"{path.name} failed in cell [{err.exec_count}]: {err.ename}: "

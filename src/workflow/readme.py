@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import sys
 
-from helpers import config
+from helpers import config, story
 from helpers.io import write_text_atomic
-from helpers.schemas import SCHEMAS
+from helpers.lexicon import load_lexicon
+from helpers.schemas import SCHEMAS, read_table, table_path
+from helpers.sources import load_manifest, meeting_label
 
 START, END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
 FINDINGS = ("<!-- findings:start -->", "<!-- findings:end -->")
@@ -36,8 +38,6 @@ def data_dictionary_markdown() -> str:
 
 def sources_markdown(root=None) -> str:
     """The README's table of sources, from the manifest (one row per raw file)."""
-    from helpers.sources import load_manifest, meeting_label
-
     raw = config.paths(root)["raw"]
     out = ["| file | outlet | kind | meeting | translation of Russian speech | note |",
            "|---|---|---|---|---|---|"]
@@ -52,10 +52,6 @@ def findings_section(root=None, figure_dir: str = "reports/figures") -> str | No
     """The README's findings, generated from the tables; None if they are not computed yet.
 
     ``figure_dir`` is the figures' folder as seen from the page that shows the section."""
-    from helpers import story
-    from helpers.lexicon import load_lexicon
-    from helpers.schemas import read_table, table_path
-
     names = ("findings", "salience", "reliability")
     if not all(table_path(n, root).exists() for n in names):
         return None
