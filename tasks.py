@@ -103,7 +103,7 @@ def test(extra: list[str]) -> None:
 
 def bench(extra: list[str]) -> None:
     ensure_env()
-    sh(PY, "-m", "workflow.bench", *extra)
+    sh(PY, ROOT / "benchmarks" / "bench.py", *extra)
 
 
 def lab(extra: list[str]) -> None:
