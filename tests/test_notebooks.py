@@ -209,3 +209,41 @@ def test_parameters_are_injected_after_the_tagged_cell_and_unknown_names_refused
         execute_notebook(nb_path, parameters={"N_BOTO": 1})  # the import is no parameter
     assert nb_path.read_bytes() == saved
     assert parse_assignment("MEASURE=hand") == ("MEASURE", "hand")
+
+
+def _tasks():
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    import tasks
+
+    return tasks
+
+
+def test_tasks_py_describes_its_own_commands(capsys):
+    """`tasks.py lab --help` is tasks.py's help for lab, not JupyterLab's."""
+    tasks = _tasks()
+
+    with pytest.raises(SystemExit) as stop:
+        tasks.main(["lab", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python3 tasks.py lab") and "--allow-root" in out
+
+
+def test_a_killed_run_says_it_was_stopped_and_changed_nothing(monkeypatch, capsys):
+    import sys
+
+    tasks = _tasks()
+
+    def killed(extra):
+        """A run whose process is killed."""
+        tasks.sh(sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+
+    monkeypatch.setitem(tasks.COMMANDS, "reproduce", killed)
+    assert tasks.main(["reproduce"]) == 137
+    err = capsys.readouterr().err
+    assert "reproduce stopped: a process of the run was killed (signal 9)" in err
+    assert "Nothing was changed" in err and "environment" not in err
