@@ -47,9 +47,13 @@ def test_figure_catalogue_is_current_and_every_figure_has_a_caption(root):
     assert page == index.figure_catalogue_html(figures, list_notebooks(root / "notebooks"))
 
 
-def test_readme_data_dictionary_is_current(root):
+def test_readme_and_data_dictionary_are_current(root):
     text = (root / "README.md").read_text(encoding="utf-8")
     assert readme.render_readme(text) == text, "stale: README.md — rerun reproduce"
+    dictionary = (root / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert dictionary == readme.data_dictionary_markdown(), "stale: docs/data-dictionary.md"
+    assert "**`data/processed/salience.csv`**" in dictionary
+    assert len(text.splitlines()) <= 250  # the README stays a way in; details live in docs/
 
 
 def test_index_lists_notebooks_in_order_with_summaries(root):
