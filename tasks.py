@@ -27,6 +27,8 @@ VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".installed-lock-sha256"
+#: The installer (a tool, not a dependency of the project): pinned here.
+UV = "uv==0.13.10"
 
 
 def _die_with_parent() -> None:
@@ -84,9 +86,10 @@ def ensure_env() -> None:
     want = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == want:
         return
-    sh(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", LOCK)
-    sh(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-       "-e", ".")
+    # uv installs the same pins as pip, several times faster (about 15 s instead of 2 min)
+    sh(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", UV)
+    sh(VENV / "bin" / "uv", "pip", "install", "--quiet", "--python", PY, "-r", LOCK)
+    sh(VENV / "bin" / "uv", "pip", "install", "--quiet", "--python", PY, "--no-deps", "-e", ".")
     STAMP.write_text(want + "\n")
 
 
@@ -127,7 +130,6 @@ def lab(extra: list[str]) -> None:
 def lock(extra: list[str]) -> None:
     """Re-pin requirements.lock from pyproject.toml (uv) and regenerate environment.yml."""
     ensure_env()
-    sh(PY, "-m", "pip", "install", "--quiet", "uv")
     sh(VENV / "bin" / "uv", "pip", "compile", "pyproject.toml", "--extra", "test",
        "--python-version", "3.11", "--no-header", "--no-annotate", "--quiet", "-o", LOCK)
     sh(PY, "-m", "workflow.environment", "write")

@@ -80,11 +80,11 @@ def parse_assignment(text: str) -> tuple[str, object]:
 
 def check_parameters(path: Path, values: dict) -> None:
     """Refuse a name that the notebook's ``parameters`` cell does not assign."""
-    known = papermill.inspect_notebook(str(path))
+    known = sorted(papermill.inspect_notebook(str(path)))
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise NotebookError(f"{path.name}: no parameter {', '.join(unknown)}; its parameters "
-                            f"are {', '.join(sorted(known)) or '(none: no cell tagged parameters)'}")
+                            f"are {', '.join(known) or '(none: no cell tagged parameters)'}")
 
 
 def execute_notebook(path: Path, out_path: Path | None = None,
