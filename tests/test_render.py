@@ -195,7 +195,7 @@ def test_index_leads_with_the_question_then_supported_findings_and_figures(proje
     assert q < first < second < nbs < page.index('href="04-measure.html"', nbs)
     assert "Not supported" not in page and "A share" not in page and "Overlap." not in page
     assert page.count('src="../figures/04-headline.png"') == 1  # one figure, shown once
-    assert 'alt="Share of each man&#x27;s sentences, with intervals."' in page
+    assert 'alt="Share of each man&#39;s sentences, with intervals."' in page
     assert 'srcset="../figures/04-headline-column.png"' in page
     assert "04-other.png" not in page
     assert 'Start here:</strong> <a href="04-measure.html"' in page
@@ -208,6 +208,16 @@ def test_index_without_findings_says_they_are_not_computed(project):
                                project / "README.md")
     assert "Findings are not yet computed" in page and "<img" not in page
     assert 'href="04-measure.html"' in page
+
+
+def test_index_without_supported_findings_says_so(project):
+    rows = ['f3,difference,w,pompeo,syria,w,lavrov,lexicon,0.0,-0.1,0.1,0.9,1.0,False,'
+            '"Not supported: Syria.",04-other']
+    page = index.render_index(list_notebooks(project / "notebooks"),
+                              _findings(project / "findings.csv", rows), project / "figures",
+                              project / "README.md")
+    assert "No difference or change is supported" in page
+    assert "Not supported: Syria." not in page and "<img" not in page
 
 
 def test_figure_catalogue_page_is_html_with_alt_text(project):
