@@ -14,6 +14,7 @@ so it runs before anything is installed.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import hashlib
 import os
 import signal
@@ -34,8 +35,6 @@ UV = "uv==0.13.10"
 def _die_with_parent() -> None:
     """In the child, before exec: get SIGTERM if tasks.py dies, even by SIGKILL (Linux)."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
