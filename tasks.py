@@ -7,11 +7,14 @@
     python3 tasks.py lab         # open JupyterLab from the project's environment
     python3 tasks.py lock        # re-pin requirements.lock and environment.yml
 
-Uses only the standard library, so it runs before anything is installed.
+`python3 tasks.py COMMAND --help` describes one command. Uses only the standard library,
+so it runs before anything is installed.
 """
 
 from __future__ import annotations
 
+import argparse
+import ctypes
 import hashlib
 import os
 import signal
@@ -25,13 +28,13 @@ VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".installed-lock-sha256"
+#: The installer (a tool, not a dependency of the project): pinned here.
+UV = "uv==0.13.10"
 
 
 def _die_with_parent() -> None:
     """In the child, before exec: get SIGTERM if tasks.py dies, even by SIGKILL (Linux)."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -82,65 +85,90 @@ def ensure_env() -> None:
     want = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text().strip() == want:
         return
-    sh(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", LOCK)
-    sh(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-       "-e", ".")
+    # uv installs the same pins as pip, several times faster (about 15 s instead of 2 min)
+    sh(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", UV)
+    sh(VENV / "bin" / "uv", "pip", "install", "--quiet", "--python", PY, "-r", LOCK)
+    sh(VENV / "bin" / "uv", "pip", "install", "--quiet", "--python", PY, "--no-deps", "-e", ".")
     STAMP.write_text(want + "\n")
 
 
-def reproduce() -> None:
+def reproduce(extra: list[str]) -> None:
+    """Run every notebook in order (all or nothing), then write the HTML pages and the
+    README's generated parts. Extra arguments go to the runner: notebook prefixes and
+    parameter values, e.g. `reproduce 04 --set N_BOOT=500`."""
     ensure_env()
-    sh(PY, "-m", "workflow.notebooks", "run")
+    sh(PY, "-m", "workflow.notebooks", "run", *extra)
     sh(PY, "-m", "workflow.render")
     sh(PY, "-m", "workflow.readme")
 
 
 def test(extra: list[str]) -> None:
+    """Run the whole test suite (notebooks end to end and the browser check included).
+    Extra arguments go to pytest, e.g. `test tests/test_render.py -x`."""
     ensure_env()
     sh(PY, "-m", "workflow.browser", "ensure")
     sh(PY, "-m", "pytest", *extra)
 
 
 def bench(extra: list[str]) -> None:
+    """Benchmark: the notebooks' rerun against its floor, the inference steps, and the
+    helper chain at 1x-1000x the corpus (benchmarks/bench.py; figures in
+    docs/performance.md). Extra arguments go to it, e.g. `bench --sizes 1 10`."""
     ensure_env()
-    sh(PY, "-m", "workflow.bench", *extra)
+    sh(PY, ROOT / "benchmarks" / "bench.py", *extra)
 
 
 def lab(extra: list[str]) -> None:
-    """Start JupyterLab on notebooks/; extra arguments go to ``jupyter lab`` (e.g.
-    ``--port 8890 --no-browser``; as root in a container add ``--allow-root``, and
-    ``--ip 0.0.0.0`` to reach it from outside)."""
+    """Start JupyterLab on notebooks/ from the project's environment. Extra arguments go to
+    `jupyter lab`, e.g. `--port 8890 --no-browser`; as root in a container add
+    `--allow-root`, and `--ip 0.0.0.0` to reach it from outside (docs/development.md)."""
     ensure_env()
     sh(PY, "-m", "jupyter", "lab", "--notebook-dir", ROOT / "notebooks", *extra)
 
 
-def lock() -> None:
+def lock(extra: list[str]) -> None:
+    """Re-pin requirements.lock from pyproject.toml (uv) and regenerate environment.yml."""
     ensure_env()
-    sh(PY, "-m", "pip", "install", "--quiet", "uv")
     sh(VENV / "bin" / "uv", "pip", "compile", "pyproject.toml", "--extra", "test",
        "--python-version", "3.11", "--no-header", "--no-annotate", "--quiet", "-o", LOCK)
     sh(PY, "-m", "workflow.environment", "write")
 
 
-def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"reproduce", "test", "bench", "lab", "lock"}:
-        print(__doc__)
+COMMANDS = {"reproduce": reproduce, "test": test, "bench": bench, "lab": lab, "lock": lock}
+STOPPED = ("Nothing was changed: outputs are replaced only when every notebook succeeded, "
+           "and the run's processes were stopped too.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 tasks.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", metavar="COMMAND")
+    for name, fn in COMMANDS.items():
+        sub.add_parser(name, help=fn.__doc__.split(". ")[0], description=fn.__doc__)
+    args, extra = parser.parse_known_args(argv)
+    if args.cmd is None:
+        parser.print_help()
         return 2
-    cmd, extra = sys.argv[1], sys.argv[2:]
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _on_signal)
     try:
-        {"reproduce": lambda: reproduce(), "test": lambda: test(extra),
-         "bench": lambda: bench(extra), "lab": lambda: lab(extra), "lock": lambda: lock()}[cmd]()
+        COMMANDS[args.cmd](extra)
     except subprocess.CalledProcessError as err:
-        print(f"\n{cmd} failed (exit {err.returncode}): {' '.join(map(str, err.cmd))}",
-              file=sys.stderr)
+        if err.returncode > 128:  # killed by a signal
+            print(f"\n{args.cmd} stopped: a process of the run was killed (signal "
+                  f"{err.returncode - 128}). " + (STOPPED if args.cmd == "reproduce" else ""),
+                  file=sys.stderr)
+        else:
+            print(f"\n{args.cmd} failed (exit {err.returncode}): {' '.join(map(str, err.cmd))}",
+                  file=sys.stderr)
         return err.returncode or 1
     except KeyboardInterrupt:
-        print(f"\n{cmd} stopped; the run's processes were stopped too", file=sys.stderr)
+        print(f"\n{args.cmd} stopped. " + (STOPPED if args.cmd == "reproduce" else
+                                           "The run's processes were stopped too."),
+              file=sys.stderr)
         return 130
     return 0
 
 
 if __name__ == "__main__":
+    for _sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(_sig, _on_signal)
     sys.exit(main())

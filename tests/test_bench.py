@@ -1,10 +1,15 @@
-"""The benchmark's own pieces: what they compute, never how fast."""
+"""The benchmark's own pieces (benchmarks/bench.py): what they compute, never how fast."""
+
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from workflow import bench
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import bench  # noqa: E402  (a script beside the package, not part of it)
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +59,6 @@ def test_growth_exponents():
 
 
 def test_the_scattertext_peer_fails_clearly_without_scattertext(tmp_path):
-    import sys
-
-    from workflow.bench import run_scattertext
-
     (tmp_path / "data" / "raw").mkdir(parents=True)
     with pytest.raises(RuntimeError, match="scattertext peer failed"):
-        run_scattertext(tmp_path, sys.executable)  # this environment has no Scattertext
+        bench.run_scattertext(tmp_path, sys.executable)  # this environment has no Scattertext

@@ -5,7 +5,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workflow.notebooks import NotebookError, execute_notebook, list_notebooks
+from workflow.notebooks import KERNELSPEC, NotebookError, execute_notebook, list_notebooks
 
 
 def _write(path, sources):
@@ -32,7 +32,8 @@ def test_failure_names_notebook_and_error_and_leaves_file(tmp_path):
     nb_path = tmp_path / "02-fail-here.ipynb"
     _write(nb_path, ["1 + 1", "raise ValueError('lexicon is broken')"])
     before = nb_path.read_bytes()
-    with pytest.raises(NotebookError, match=r"(?s)02-fail-here\.ipynb failed.*lexicon is broken"):
+    with pytest.raises(NotebookError, match=r"02-fail-here\.ipynb failed in cell \[2\]: "
+                                            r"ValueError: lexicon is broken"):
         execute_notebook(nb_path)
     assert nb_path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["02-fail-here.ipynb"]
@@ -117,18 +118,27 @@ def test_stray_temporary_files_are_cleaned_at_the_start(tmp_path):
 
 
 def test_kernel_start_failure_is_the_runners_error(tmp_path, monkeypatch):
-    import nbclient
-
+    """A python3 kernel that cannot start: an error naming the notebook, the file unchanged."""
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text('{"argv": ["/nonexistent/python", "-f", '
+                                      '"{connection_file}"], "display_name": "broken", '
+                                      '"language": "python"}')
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     nb_path = tmp_path / "01-any.ipynb"
     _write(nb_path, ["1"])
     before = nb_path.read_bytes()
-
-    def no_kernel(self, *a, **k):
-        raise RuntimeError("Kernel died before replying to kernel_info")
-
-    monkeypatch.setattr(nbclient.NotebookClient, "execute", no_kernel)
     with pytest.raises(NotebookError, match=r"01-any\.ipynb failed: the python3 kernel could "
                                             r"not start"):
+        execute_notebook(nb_path)
+    assert nb_path.read_bytes() == before
+
+
+def test_a_killed_kernel_is_reported_as_stopped_not_as_a_broken_environment(tmp_path):
+    nb_path = tmp_path / "01-killed.ipynb"
+    _write(nb_path, ["import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"])
+    before = nb_path.read_bytes()
+    with pytest.raises(NotebookError, match=r"01-killed\.ipynb was stopped: its kernel died"):
         execute_notebook(nb_path)
     assert nb_path.read_bytes() == before
 
@@ -178,19 +188,62 @@ def test_stopping_tasks_py_stops_the_whole_process_group(tmp_path):
     assert not alive(grandchild)
 
 
-def test_parameters_are_injected_after_the_tagged_cell_and_unknown_names_refused():
-    import nbformat
-    import pytest
+def test_parameters_are_injected_after_the_tagged_cell_and_unknown_names_refused(tmp_path):
+    from workflow.notebooks import parse_assignment
 
-    from workflow.notebooks import NotebookError, inject_parameters, parse_assignment
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("N_BOOT = 2000\nSEED = 1"),
-                                         nbformat.v4.new_code_cell("print(N_BOOT)")])
+    nb_path = tmp_path / "04-params.ipynb"
+    _write(nb_path, ["import math\nN_BOOT = 2000\nMEASURE = 'lexicon'", "print(N_BOOT, MEASURE)"])
+    nb = nbformat.read(nb_path, as_version=4)
     nb.cells[0].metadata["tags"] = ["parameters"]
-    inject_parameters(nb, dict([parse_assignment("N_BOOT=500")]), "x.ipynb")
-    assert nb.cells[1].source == "N_BOOT = 500"
-    assert nb.cells[1].metadata["tags"] == ["injected-parameters"]
-    with pytest.raises(NotebookError, match=r"x\.ipynb: no parameter N_BOTO; its parameters "
-                                            r"are N_BOOT, SEED"):
-        inject_parameters(nb, {"N_BOTO": 1}, "x.ipynb")
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nbformat.write(nb, nb_path)
+    out = execute_notebook(nb_path, parameters=dict([parse_assignment("N_BOOT=500"),
+                                                     parse_assignment("MEASURE=hand")]))
+    assert out.cells[1].metadata["tags"] == ["injected-parameters"]
+    assert out.cells[1].id == "injected-parameters"
+    assert out.cells[2].outputs[0]["text"] == "500 hand\n"
+    assert "papermill" not in nb_path.read_text()  # no run-time metadata saved
+    saved = nb_path.read_bytes()
+    with pytest.raises(NotebookError, match=r"04-params\.ipynb: no parameter N_BOTO; its "
+                                            r"parameters are MEASURE, N_BOOT$"):
+        execute_notebook(nb_path, parameters={"N_BOTO": 1})  # the import is no parameter
+    assert nb_path.read_bytes() == saved
     assert parse_assignment("MEASURE=hand") == ("MEASURE", "hand")
+
+
+def _tasks():
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    import tasks
+
+    return tasks
+
+
+def test_tasks_py_describes_its_own_commands(capsys):
+    """`tasks.py lab --help` is tasks.py's help for lab, not JupyterLab's."""
+    tasks = _tasks()
+
+    with pytest.raises(SystemExit) as stop:
+        tasks.main(["lab", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python3 tasks.py lab") and "--allow-root" in out
+
+
+def test_a_killed_run_says_it_was_stopped_and_changed_nothing(monkeypatch, capsys):
+    import sys
+
+    tasks = _tasks()
+
+    def killed(extra):
+        """A run whose process is killed."""
+        tasks.sh(sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+
+    monkeypatch.setitem(tasks.COMMANDS, "reproduce", killed)
+    assert tasks.main(["reproduce"]) == 137
+    err = capsys.readouterr().err
+    assert "reproduce stopped: a process of the run was killed (signal 9)" in err
+    assert "Nothing was changed" in err and "environment" not in err

@@ -23,12 +23,18 @@ full-page), and the headline figure at 3.5 in.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from helpers import config
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -73,8 +79,6 @@ def ensure() -> int:
 # --------------------------------------------------------------------------- figure files
 def png_width_in(data: bytes) -> float | None:
     """Physical width of a PNG in inches (pixels / dpi from its pHYs chunk), or None."""
-    import struct
-
     if not data.startswith(b"\x89PNG"):
         return None
     width = struct.unpack(">I", data[16:20])[0]
@@ -221,8 +225,6 @@ def _launch(p):
 def check_pages(html_dir: Path, screenshot_dir: Path | None = None,
                 widths: tuple[int, ...] = (DESKTOP, PHONE)) -> dict[str, list[str]]:
     """Open each page in headless Chromium; return {page name: [problems]} (empty = fine)."""
-    from playwright.sync_api import sync_playwright
-
     results: dict[str, list[str]] = {}
     with sync_playwright() as p:
         browser = _launch(p)
@@ -240,8 +242,6 @@ def check_pages(html_dir: Path, screenshot_dir: Path | None = None,
 def headline_figure(figures_dir: Path, findings: Path | None = None) -> Path | None:
     """The headline figure: the first figure of a supported finding in ``findings.csv``,
     else the first figure with a single-column variant, else the first figure."""
-    import csv
-
     figures_dir = Path(figures_dir)
     if findings is not None and Path(findings).exists():
         with open(findings, encoding="utf-8", newline="") as fh:
@@ -261,8 +261,6 @@ def headline_figure(figures_dir: Path, findings: Path | None = None) -> Path | N
 def screenshot_figure_at_column(png: Path, out: Path, inches: float = 3.5) -> Path:
     """Screenshot ``png`` as printed in a ``inches``-wide column (its ``-column`` variant
     if there is one), at 2x device pixels, and return the screenshot's path."""
-    from playwright.sync_api import sync_playwright
-
     column = png.with_name(png.stem + "-column.png")
     src = column if column.exists() else png
     page_html = (f'<html><body style="margin:0;background:#fff"><img src="{src.resolve().as_uri()}"'
@@ -288,8 +286,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["ensure"]:
         return ensure()
-    from helpers import config
-
     p = config.paths()
     shots = p["reports"] / "screenshots"
     res = check_pages(p["html"], shots)

@@ -11,6 +11,8 @@ import re
 import sys
 from pathlib import Path
 
+import yaml
+
 from helpers import config
 from helpers.io import write_text_atomic
 
@@ -38,8 +40,6 @@ def read_lock_pins(path: Path) -> dict[str, str]:
 
 def read_environment_pins(path: Path) -> tuple[str | None, dict[str, str], list[str]]:
     """Return (python pin, pip pins, other pip lines) from ``environment.yml``."""
-    import yaml
-
     env = yaml.safe_load(Path(path).read_text())
     python = None
     pip_lines: list[str] = []

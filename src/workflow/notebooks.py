@@ -1,21 +1,23 @@
-"""Execute the numbered notebooks in order, each in a fresh ``python3`` kernel: all or nothing.
+"""Execute the numbered notebooks in order with papermill: all or nothing.
 
-``python -m workflow.notebooks run`` copies the project's ``data/``, ``notebooks/`` and
-``reports/figures/`` into a staging folder (``.cache/run-*``), executes every notebook there
-(``HELPERS_PROJECT_ROOT`` points the helpers at the copy), and only when every notebook
-succeeded moves the changed outputs (``data/processed/*``, ``reports/figures/*``,
-``notebooks/*.ipynb``) into place. A failing cell, a kernel that does not start, Ctrl-C or
-SIGTERM stops the run with the notebook's name and the error and leaves every committed
-file as it was. No per-cell timeout is set and no timing metadata is recorded: two runs give
-byte-identical notebooks. Stray ``.*.tmp`` files from interrupted atomic writes, and staging
-folders of runs that were killed, are removed at the start of a run. Warnings of the helpers'
-cache are relayed to this process's stderr, never written into notebooks.
+``python -m workflow.notebooks run [NN ...] [--set NAME=VALUE ...]`` copies the project's
+``data/``, ``notebooks/`` and ``reports/figures/`` into a staging folder (``.cache/run-*``),
+executes every notebook there in a fresh ``python3`` kernel (``HELPERS_PROJECT_ROOT`` points
+the helpers at the copy; ``--set`` values are injected by papermill after the cell tagged
+``parameters``), and only when every notebook succeeded moves the changed outputs
+(``data/processed/*``, ``reports/figures/*``, ``notebooks/*.ipynb``) into place. A failing
+cell, a kernel that dies, Ctrl-C or SIGTERM stops the run with the notebook's name and the
+error and leaves every committed file as it was. Papermill's run-time metadata is removed
+before a notebook is saved, so two runs give byte-identical notebooks. Stray ``.*.tmp`` files
+and staging folders of killed runs are removed at the start of a run. Warnings of the
+helpers' cache (``HELPERS_CACHE_LOG``) are relayed to this process's stderr, never written
+into notebooks.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import ast
 import os
 import re
 import shutil
@@ -25,21 +27,27 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+import papermill
+from nbclient.exceptions import DeadKernelError
+from traitlets.config import Config
 
 from helpers import config
 from helpers.io import write_text_atomic
 
 NOTEBOOK_NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
+#: The kernelspec saved in every notebook (a custom kernel name fails elsewhere).
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 #: Folders the notebooks write; a run replaces their files only when every notebook succeeded.
 OUTPUTS = ("data/processed", "reports/figures", "notebooks")
 #: Folders copied into the staging area (inputs and the outputs they start from).
 STAGED = ("data", "notebooks", "reports/figures")
-#: Folders searched for stray temporary files of interrupted atomic writes.
-TMP_FOLDERS = ("data", "reports", "notebooks")
-TMP_FILE = re.compile(r"^\..+\.tmp$")
+#: The kernel's own log stays quiet: the SIGINT that jupyter_client sends at every shutdown
+#: would otherwise print "KeyboardInterrupt caught in kernel" now and then. Cell errors are
+#: reported by the runner.
+QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+UNCHANGED = ("Nothing was changed: data/processed/, reports/figures/ and notebooks/ are as "
+             "they were.")
 
 
 class NotebookError(RuntimeError):
@@ -59,35 +67,8 @@ def list_notebooks(folder: Path | None = None) -> list[Path]:
     return found
 
 
-def inject_parameters(nb: nbformat.NotebookNode, values: dict, name: str) -> None:
-    """Insert ``NAME = value`` lines after the cell tagged ``parameters`` (papermill's way).
-
-    Every name must be assigned in that cell; a name it does not define is an error naming
-    the notebook and the names it does define.
-    """
-    import ast
-
-    cells = [k for k, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
-    if len(cells) != 1:
-        raise NotebookError(f"{name}: needs exactly one cell tagged 'parameters' to set "
-                            f"{sorted(values)}")
-    defined = {t.id for node in ast.parse(nb.cells[cells[0]].source).body
-               if isinstance(node, ast.Assign) for t in ast.walk(node)
-               if isinstance(t, ast.Name)}
-    unknown = sorted(set(values) - defined)
-    if unknown:
-        raise NotebookError(f"{name}: no parameter {', '.join(unknown)}; its parameters "
-                            f"are {', '.join(sorted(defined))}")
-    cell = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in values.items()))
-    cell.metadata["tags"] = ["injected-parameters"]
-    cell.id = "injected-parameters"
-    nb.cells.insert(cells[0] + 1, cell)
-
-
 def parse_assignment(text: str) -> tuple[str, object]:
-    """'N_BOOT=500' → ('N_BOOT', 500); a value that is not a Python literal is a string."""
-    import ast
-
+    """'N_BOOT=500' -> ('N_BOOT', 500); a value that is not a Python literal is a string."""
     name, sep, value = text.partition("=")
     if not sep or not name.strip().isidentifier():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
@@ -97,118 +78,84 @@ def parse_assignment(text: str) -> tuple[str, object]:
         return name.strip(), value
 
 
+def check_parameters(path: Path, values: dict) -> None:
+    """Refuse a name that the notebook's ``parameters`` cell does not assign."""
+    known = sorted(papermill.inspect_notebook(str(path)))
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise NotebookError(f"{path.name}: no parameter {', '.join(unknown)}; its parameters "
+                            f"are {', '.join(known) or '(none: no cell tagged parameters)'}")
+
+
 def execute_notebook(path: Path, out_path: Path | None = None,
                      parameters: dict | None = None) -> nbformat.NotebookNode:
-    """Execute one notebook in a fresh kernel, working directory = its folder.
+    """Execute one notebook with papermill in a fresh kernel, working directory its folder.
 
-    Writes the executed notebook atomically to ``out_path`` (default: in place) only if
-    every cell succeeds; otherwise raises :class:`NotebookError` (also when the kernel
-    cannot start or dies). ``parameters`` override values of the notebook's tagged
-    ``parameters`` cell (see :func:`inject_parameters`).
+    Writes the executed notebook atomically to ``out_path`` (default: in place) only if every
+    cell succeeds, with the source's cell metadata (papermill's timings and tags removed);
+    otherwise raises :class:`NotebookError` naming the notebook, the cell and the error.
     """
     path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     if parameters:
-        inject_parameters(nb, parameters, path.name)
-    client = NotebookClient(nb, timeout=None, kernel_name="python3", record_timing=False,
-                            allow_errors=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+        check_parameters(path, parameters)
+    source = nbformat.read(path, as_version=4)
     try:
-        client.execute()
-    except CellExecutionError as err:
-        raise NotebookError(f"{path.name} failed:\n{err}") from None
+        # Unix sockets in a short-lived folder: no TCP port can collide with another kernel
+        with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+            ipc = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/k"}})
+            nb = papermill.execute_notebook(str(path), None, parameters=parameters or {},
+                                            kernel_name="python3", cwd=str(path.parent),
+                                            progress_bar=False, record_timing=False,
+                                            config=ipc, extra_arguments=QUIET_KERNEL)
+    except papermill.PapermillExecutionError as err:
+        trace = ANSI.sub("", "\n".join(err.traceback))
+        raise NotebookError(f"{path.name} failed in cell [{err.exec_count}]: {err.ename}: "
+                            f"{err.evalue}\n\n{trace}") from None
+    except DeadKernelError:
+        raise NotebookError(f"{path.name} was stopped: its kernel died while running (killed "
+                            "from outside, or out of memory)") from None
     except Exception as err:  # noqa: BLE001 - kernel start-up or transport failure
-        raise NotebookError(f"{path.name} failed: the python3 kernel could not start or "
-                            f"died ({type(err).__name__}: {err}). Check the environment "
-                            "with `.venv/bin/python -m ipykernel_launcher --help`, or "
-                            "rerun `python3 tasks.py reproduce` to reinstall it") from None
-    for cell in nb.cells:  # keep the saved file free of per-run state
-        cell.get("metadata", {}).pop("execution", None)
+        raise NotebookError(f"{path.name} failed: the python3 kernel could not start "
+                            f"({type(err).__name__}: {err}). Check the environment with "
+                            "`.venv/bin/python -m ipykernel_launcher --help`, or rerun "
+                            "`python3 tasks.py reproduce` to reinstall it") from None
+    nb.metadata.pop("papermill", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    meta = {c.id: c.metadata for c in source.cells}
+    for cell in nb.cells:  # the source's metadata: no timings, no added empty tags
+        if cell.id in meta:
+            cell.metadata = meta[cell.id]
+        else:  # the cell papermill injected
+            cell.id, cell.metadata = "injected-parameters", {"tags": ["injected-parameters"]}
     write_text_atomic(out_path or path, nbformat.writes(nb) + "\n")
     return nb
 
 
-# --------------------------------------------------------------------------- housekeeping
-def clean_stray_files(root: Path) -> list[Path]:
-    """Delete ``.*.tmp`` files left by interrupted atomic writes, and staging folders of
-    runs whose process is gone; return what was removed."""
-    removed = []
-    for sub in TMP_FOLDERS:
-        folder = root / sub
-        if folder.is_dir():
-            for p in folder.rglob(".*.tmp"):
-                if p.is_file() and TMP_FILE.match(p.name):
-                    p.unlink(missing_ok=True)
-                    removed.append(p)
-    cache = root / ".cache"
-    if cache.is_dir():
-        for d in cache.glob("run-*"):
-            if d.is_dir() and not _alive(d / "pid"):
-                shutil.rmtree(d, ignore_errors=True)
-                removed.append(d)
-    return removed
-
-
-def _alive(pid_file: Path) -> bool:
-    try:
-        pid = int(pid_file.read_text().strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def _environ(**values: str):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _relay(log: Path) -> None:
-    """Print new cache warnings to stderr (the terminal), then empty the log."""
-    if log.exists():
-        text = log.read_text(encoding="utf-8", errors="replace")
-        if text.strip():
-            sys.stderr.write(text if text.endswith("\n") else text + "\n")
-            sys.stderr.flush()
-        log.write_text("")
-
-
-def stage_project(root: Path, staging: Path) -> None:
-    """Copy the project's inputs and current outputs into ``staging``."""
-    ignore = shutil.ignore_patterns(".*.tmp", ".ipynb_checkpoints", "__pycache__")
-    for sub in STAGED:
-        src = root / sub
-        if src.is_dir():
-            shutil.copytree(src, staging / sub, ignore=ignore)
-        else:
-            (staging / sub).mkdir(parents=True, exist_ok=True)
-    (staging / "pyproject.toml").write_text("")
+# --------------------------------------------------------------------------- staging
+def clean_stray_files(root: Path) -> None:
+    """Delete ``.*.tmp`` files of interrupted atomic writes, and staging folders of runs
+    whose process is gone."""
+    for sub in ("data", "reports", "notebooks"):
+        for p in (root / sub).rglob(".*.tmp"):
+            p.unlink(missing_ok=True)
+    for d in (root / ".cache").glob("run-*"):
+        try:
+            os.kill(int((d / "pid").read_text()), 0)
+        except (OSError, ValueError):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def promote_outputs(staging: Path, root: Path) -> list[Path]:
-    """Move the staged outputs that differ from the project's into place.
-
-    Every changed file is first copied beside its target under a temporary name, then all
-    are renamed into place, so the committed outputs change together or not at all.
-    """
+    """Move the staged outputs that differ from the project's into place: each is first
+    copied beside its target under a temporary name, then all are renamed, so the committed
+    outputs change together or not at all."""
     pending: list[tuple[Path, Path]] = []
     try:
         for sub in OUTPUTS:
             for src in sorted((staging / sub).rglob("*")):
-                if not src.is_file() or src.name.startswith("."):
-                    continue
                 target = root / src.relative_to(staging)
-                if target.exists() and target.read_bytes() == src.read_bytes():
+                if not src.is_file() or src.name.startswith(".") or (
+                        target.exists() and target.read_bytes() == src.read_bytes()):
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
@@ -226,6 +173,14 @@ def promote_outputs(staging: Path, root: Path) -> list[Path]:
     return [t for _, t in pending]
 
 
+def _relay(log: Path) -> None:
+    """Print the helpers' cache warnings to stderr (the terminal), then empty the log."""
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    if text.strip():
+        print(text.rstrip("\n"), file=sys.stderr, flush=True)
+        log.write_text("")
+
+
 def run_all(root: Path | None = None, only: list[str] | None = None,
             parameters: dict | None = None) -> list[Path]:
     """Execute every numbered notebook (or those whose names start with ``only``) in order,
@@ -239,33 +194,40 @@ def run_all(root: Path | None = None, only: list[str] | None = None,
     (root / ".cache").mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="run-", dir=root / ".cache"))
     (staging / "pid").write_text(f"{os.getpid()}\n")
-    log = staging / "cache-warnings.log"
-    unchanged = ("Nothing was changed: data/processed/, reports/figures/ and notebooks/ "
-                 "are as they were.")
+    proj, log = staging / "project", staging / "cache-warnings.log"
+    env = {"HELPERS_PROJECT_ROOT": str(proj), "HELPERS_CACHE_LOG": str(log),
+           "HELPERS_CACHE_DIR": os.environ.get("HELPERS_CACHE_DIR")
+           or str(root / ".cache" / "helpers")}
+    saved = {k: os.environ.get(k) for k in env}
     try:
-        stage_project(root, staging / "project")
-        proj = staging / "project"
-        env = {"HELPERS_PROJECT_ROOT": str(proj), "HELPERS_CACHE_LOG": str(log),
-               "HELPERS_CACHE_DIR": os.environ.get("HELPERS_CACHE_DIR")
-               or str(root / ".cache" / "helpers")}
-        with _environ(**env):
-            for nb_path in list_notebooks(proj / "notebooks"):
-                if only and not any(nb_path.name.startswith(o) for o in only):
-                    continue
-                print(f"executing {nb_path.name} ...", flush=True)
-                try:
-                    execute_notebook(nb_path, parameters=parameters)
-                except NotebookError as err:
-                    raise NotebookError(f"{err}\n\n{unchanged}") from None
-                finally:
-                    _relay(log)
-        changed = promote_outputs(proj, root)
+        ignore = shutil.ignore_patterns(".*.tmp", ".ipynb_checkpoints", "__pycache__")
+        for sub in STAGED:
+            if (root / sub).is_dir():
+                shutil.copytree(root / sub, proj / sub, ignore=ignore)
+            (proj / sub).mkdir(parents=True, exist_ok=True)
+        (proj / "pyproject.toml").write_text("")
+        os.environ.update(env)
+        for nb_path in list_notebooks(proj / "notebooks"):
+            if only and not nb_path.name.startswith(tuple(only)):
+                continue
+            print(f"executing {nb_path.name} ...", flush=True)
+            try:
+                execute_notebook(nb_path, parameters=parameters)
+            except NotebookError as err:
+                raise NotebookError(f"{err}\n\n{UNCHANGED}") from None
+            finally:
+                _relay(log)
+        return promote_outputs(proj, root)
     except KeyboardInterrupt:
-        print(f"\ninterrupted. {unchanged}", file=sys.stderr, flush=True)
+        print(f"\nstopped. {UNCHANGED}", file=sys.stderr, flush=True)
         raise
     finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         shutil.rmtree(staging, ignore_errors=True)
-    return changed
 
 
 def _stop(signum, frame):  # noqa: ARG001

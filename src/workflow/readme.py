@@ -1,28 +1,32 @@
-"""Generated sections of README.md: the findings, the sources, and the data dictionary.
+"""Generated text: the README's findings and sources, and ``docs/data-dictionary.md``.
 
-``python -m workflow.readme`` rewrites the text between the ``findings`` markers (from
-``data/processed/findings.csv``, ``salience.csv`` and ``reliability.csv``, through
-:func:`helpers.story.findings_markdown`), between the ``sources`` markers (from the
-manifest) and between the ``data-dictionary`` markers (from the table schemas); ``python -m workflow.readme check`` exits non-zero if README.md is out
-of date.
+``python -m workflow.readme`` rewrites the README's text between the ``findings`` markers
+(from ``data/processed/findings.csv``, ``salience.csv`` and ``reliability.csv``, through
+:func:`helpers.story.findings_markdown`) and between the ``sources`` markers (from the
+manifest), and writes the data dictionary (from the table schemas); ``python -m
+workflow.readme check`` exits non-zero if either is out of date.
 """
 
 from __future__ import annotations
 
 import sys
 
-from helpers import config
+from helpers import config, story
 from helpers.io import write_text_atomic
-from helpers.schemas import SCHEMAS
+from helpers.lexicon import load_lexicon
+from helpers.schemas import SCHEMAS, read_table, table_path
+from helpers.sources import load_manifest, meeting_label
 
-START, END = "<!-- data-dictionary:start -->", "<!-- data-dictionary:end -->"
 FINDINGS = ("<!-- findings:start -->", "<!-- findings:end -->")
 SOURCES = ("<!-- sources:start -->", "<!-- sources:end -->")
 
 
 def data_dictionary_markdown() -> str:
-    """Return a Markdown data dictionary of every processed table, from the schemas."""
-    out = []
+    """Return the Markdown data dictionary of every processed table, from the schemas."""
+    out = ["# Data dictionary", "",
+           "Generated from the table schemas in `src/helpers/schemas.py` by `python -m "
+           "workflow.readme` (part of `python3 tasks.py reproduce`); do not edit by hand. "
+           "Every table is validated when written and again in the tests.", ""]
     for name in sorted(SCHEMAS):
         out.append(f"**`data/processed/{name}.csv`**\n")
         out.append("| column | type | meaning |\n|---|---|---|")
@@ -36,8 +40,6 @@ def data_dictionary_markdown() -> str:
 
 def sources_markdown(root=None) -> str:
     """The README's table of sources, from the manifest (one row per raw file)."""
-    from helpers.sources import load_manifest, meeting_label
-
     raw = config.paths(root)["raw"]
     out = ["| file | outlet | kind | meeting | translation of Russian speech | note |",
            "|---|---|---|---|---|---|"]
@@ -52,10 +54,6 @@ def findings_section(root=None, figure_dir: str = "reports/figures") -> str | No
     """The README's findings, generated from the tables; None if they are not computed yet.
 
     ``figure_dir`` is the figures' folder as seen from the page that shows the section."""
-    from helpers import story
-    from helpers.lexicon import load_lexicon
-    from helpers.schemas import read_table, table_path
-
     names = ("findings", "salience", "reliability")
     if not all(table_path(n, root).exists() for n in names):
         return None
@@ -77,7 +75,6 @@ def _replace(text: str, markers: tuple[str, str], body: str) -> str:
 
 def render_readme(text: str, root=None) -> str:
     """Return README text with the generated sections replaced."""
-    text = _replace(text, (START, END), data_dictionary_markdown())
     text = _replace(text, SOURCES, sources_markdown(root))
     findings = findings_section(root)
     return text if findings is None else _replace(text, FINDINGS, findings.rstrip("\n"))
@@ -85,17 +82,18 @@ def render_readme(text: str, root=None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    path = config.project_root() / "README.md"
-    text = path.read_text(encoding="utf-8")
-    new = render_readme(text)
+    root = config.project_root()
+    wanted = {root / "README.md": render_readme((root / "README.md").read_text("utf-8")),
+              root / "docs" / "data-dictionary.md": data_dictionary_markdown()}
+    stale = [p for p, text in wanted.items()
+             if not p.exists() or p.read_text(encoding="utf-8") != text]
     if argv[:1] == ["check"]:
-        if new != text:
-            print("stale: README.md generated sections — rerun `python3 tasks.py reproduce`",
+        for p in stale:
+            print(f"stale: {p.relative_to(root)} — rerun `python3 tasks.py reproduce`",
                   file=sys.stderr)
-            return 1
-        return 0
-    if new != text:
-        write_text_atomic(path, new)
+        return 1 if stale else 0
+    for p in stale:
+        write_text_atomic(p, wanted[p])
     return 0
 
 

@@ -4,12 +4,12 @@ Run by another interpreter that has Scattertext (it cannot share this project's
 environment: it needs older NumPy and SciPy)::
 
     python3 -m venv /tmp/st && /tmp/st/bin/pip install scattertext==0.2.2 future six
-    python -m workflow.bench --scattertext /tmp/st/bin/python
+    .venv/bin/python benchmarks/bench.py --scattertext /tmp/st/bin/python
 
 Reads every transcript of the project at the path given, gives each labelled line to
 Pompeo or Lavrov, builds a Scattertext corpus with its whitespace tokeniser and scores
-log-odds with an uninformative Dirichlet prior. Prints one JSON line: seconds (imports
-included, as the chain's are), words (white-space separated, of the lines it scored) and
+log-odds with an uninformative Dirichlet prior. Prints one JSON line: seconds (computing
+only, as the chain's stages), words (white-space separated, of the lines it scored) and
 terms. Imports nothing from this project.
 """
 
@@ -19,13 +19,14 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+import scattertext as st
+
 LABELS = {"SECRETARY POMPEO": "pompeo", "Sergey Lavrov": "lavrov"}
 
 
 def main(root: Path) -> dict:
     start = time.perf_counter()
-    import pandas as pd
-    import scattertext as st
 
     label = re.compile("^(" + "|".join(map(re.escape, LABELS)) + "): ")
     texts, who = [], []

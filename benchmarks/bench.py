@@ -1,8 +1,11 @@
 """Benchmark: the notebook rerun against its floor, and helper throughput as the corpus grows.
 
-``python -m workflow.bench`` prints figures and asserts nothing about time.
+``python3 tasks.py bench`` (or ``.venv/bin/python benchmarks/bench.py``) prints figures and
+asserts nothing about time; ``docs/performance.md`` records them. Stage timings cover
+computing only (every module is imported when the process starts); ``process_s`` is the
+whole fresh process, start-up and imports included.
 
-1. **Rerun vs floor** (:mod:`workflow.floor`). Executes every notebook in a temporary
+1. **Rerun vs floor** (``floor.py``). Executes every notebook in a temporary
    copy of the project, then the
    same number of "floor" notebooks that start a kernel and import exactly the modules the
    real notebook imported (the stack, as it is used), and nothing else.
@@ -24,6 +27,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -34,9 +38,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from floor import measure_rerun
+from sklearn.feature_extraction.text import CountVectorizer
 
-from helpers import config
-from workflow.floor import measure_rerun
+from helpers import (coding, config, corpus, features, findings, keyness, salience, tokens,
+                     topic_seeds, topics, validation)
+from helpers import lexicon as lex
+from helpers.schemas import read_table
+from helpers.sources import load_manifest
 
 LABELS = {"pompeo": "SECRETARY POMPEO", "lavrov": "Sergey Lavrov", "putin": "Vladimir Putin"}
 SIZES = (1, 10, 100, 1000)
@@ -60,7 +69,6 @@ def make_synthetic_project(dest: Path, scale: int, seed: int = config.SEED) -> i
     press conference of a synthetic meeting, made of real canonical sentences of the
     principals in shuffled order; consecutive sentences of one speaker form a turn.
     """
-    from helpers.schemas import read_table
 
     root = config.project_root()
     sentences = read_table("sentences", root)
@@ -114,7 +122,6 @@ def run_chain(root: Path, topic_seeds: bool = False) -> dict:
     With ``topic_seeds``, the seed-averaged topic step (:func:`run_topic_seeds`) is timed
     after the chain, as a separate figure (``topic_seeds_s``), not part of the chain.
     """
-    from helpers import corpus
 
     times = {}
     t = time.perf_counter()
@@ -133,7 +140,6 @@ def run_chain(root: Path, topic_seeds: bool = False) -> dict:
 
 
 def _stage_tokens(state: dict, root: Path) -> None:
-    from helpers import tokens
 
     s = state["sentences"]
     state["canonical"] = s[s["canonical"] & s["speaker"].isin(["pompeo", "lavrov", "putin"])]
@@ -141,7 +147,6 @@ def _stage_tokens(state: dict, root: Path) -> None:
 
 
 def _stage_tfidf_keyness(state: dict, root: Path) -> None:
-    from helpers import features, keyness, tokens
 
     tok = state["tokens"]
     display = tokens.display_forms(tok)
@@ -152,7 +157,6 @@ def _stage_tfidf_keyness(state: dict, root: Path) -> None:
 
 
 def _stage_nmf(state: dict, root: Path) -> None:
-    from helpers import features, topics
 
     x, docs, vocab = features.document_term_matrix(state["tokens"],
                                                    ["meeting", "speaker", "source", "turn"])
@@ -160,8 +164,6 @@ def _stage_nmf(state: dict, root: Path) -> None:
 
 
 def _stage_coding(state: dict, root: Path) -> None:
-    from helpers import coding
-    from helpers import lexicon as lex
 
     state["lexicon"] = lex.load_lexicon(config.paths(root)["lexicons"] / "issues.yml")
     state["coded"] = coding.code_sentences(state["canonical"], state["lexicon"],
@@ -169,7 +171,6 @@ def _stage_coding(state: dict, root: Path) -> None:
 
 
 def _stage_salience(state: dict, root: Path) -> None:
-    from helpers import salience
 
     salience.compute_salience(state["coded"], state["lexicon"])
 
@@ -188,14 +189,9 @@ def run_baseline(root: Path, a: str = "pompeo", b: str = "lavrov") -> dict:
     Reads every transcript, gives each labelled line to its speaker, counts words with a
     plain scikit-learn ``CountVectorizer`` (its default tokenizer, no stop words) and
     computes the log-odds ratio with the pooled counts as Dirichlet prior (Monroe et al.
-    2008, eq. 22) for ``a`` against ``b``. Needs only scikit-learn and NumPy; its import
-    is timed, as the chain's imports are.
+    2008, eq. 22) for ``a`` against ``b``. Needs only scikit-learn and NumPy.
     """
-    import re
-
     t = time.perf_counter()
-    from sklearn.feature_extraction.text import CountVectorizer
-
     label = re.compile("^(" + "|".join(map(re.escape, LABELS.values())) + "): ")
     speaker_of = {v: k for k, v in LABELS.items()}
     texts, who = [], []
@@ -229,13 +225,12 @@ def run_topic_seeds(tokens_table: pd.DataFrame, seeds: int = 10, k: int = 8,
                     n_boot: int = 2000) -> float:
     """Seconds of the seed-averaged topic step: ``seeds`` NMF refits at ``k``, matched to
     their medoid, and the consensus prevalence with its bootstrap (as notebook 03 does)."""
-    from helpers import features, topic_seeds, topics
 
     t = time.perf_counter()
     by = ["meeting", "speaker", "source", "turn"]
     x, docs, _ = features.document_term_matrix(tokens_table, by)
     xt = features.tfidf(x)
-    fits = [topics.fit_nmf.uncached(xt, k, config.SEED + s, NMF_ITER) for s in range(seeds)]
+    fits = [topics.fit_nmf(xt, k, config.SEED + s, NMF_ITER) for s in range(seeds)]
     medoid, orders, _ = topic_seeds.align_refits(fits)
     shares = topic_seeds.aligned_shares(fits, orders)
     topic_seeds.consensus_prevalence(shares, docs, "nmf", {}, n_boot=n_boot)
@@ -250,9 +245,6 @@ def run_inference(root: Path) -> dict:
     :func:`helpers.findings.compute_findings` (contrasts, permutation tests, overlaps);
     ``topic_seeds``: :func:`run_topic_seeds`. Each includes nothing else.
     """
-    from helpers import coding, corpus, findings, salience, tokens, validation
-    from helpers import lexicon as lex
-    from helpers.sources import load_manifest
 
     sentences, _ = corpus.build_corpus(root)
     canonical = sentences[sentences["canonical"]]
@@ -278,7 +270,7 @@ def run_inference(root: Path) -> dict:
 
 def run_scattertext(root: Path, python: str) -> dict:
     """Scattertext's keyness alone on the project at ``root``, run by ``python`` (an
-    interpreter with Scattertext; see :mod:`workflow.scattertext_peer`)."""
+    interpreter with Scattertext; see ``benchmarks/scattertext_peer.py``)."""
     script = Path(__file__).with_name("scattertext_peer.py")
     proc = subprocess.run([python, str(script), str(root)], capture_output=True, text=True)
     if proc.returncode:
@@ -298,7 +290,7 @@ def _child(root: str, mode: str = "chain") -> None:
 
 def _run_child(root: str, mode: str) -> dict:
     env = dict(os.environ, HELPERS_PROJECT_ROOT=root, HELPERS_CACHE="off")
-    proc = subprocess.run([sys.executable, "-m", "workflow.bench", "--child", root,
+    proc = subprocess.run([sys.executable, __file__, "--child", root,
                            "--mode", mode], env=env, capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"bench ({mode}) failed:\n{proc.stderr[-3000:]}")
@@ -366,7 +358,7 @@ def top_growth_exponent(df: pd.DataFrame) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workflow.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python benchmarks/bench.py", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--topic-sizes", type=int, nargs="*", default=[1, 10, 100],
                         help="sizes at which the seed-averaged topic step is timed")
@@ -376,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--scattertext", metavar="PYTHON",
                         help="an interpreter with Scattertext: time its keyness alone beside "
-                             "the chain (see workflow/scattertext_peer.py)")
+                             "the chain (see benchmarks/scattertext_peer.py)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="chain", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""The notebook rerun against its floor (part 1 of the benchmark, :mod:`workflow.bench`).
+"""The notebook rerun against its floor (part 1 of the benchmark, ``bench.py``).
 
 Executes every notebook in a temporary copy of the project, first with an empty cache (as on
 a fresh clone) and then as an analyst's rerun (cache warm), and the same number of "floor"
@@ -13,8 +13,14 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
+
+import nbformat
+from dateutil.parser import isoparse
+from nbclient import NotebookClient
 
 from helpers import config
+from workflow.notebooks import execute_notebook, list_notebooks
 
 #: Appended to each timed notebook: record every module the notebook imported.
 _RECORD_MODULES = ("import sys as _sys, pathlib as _pl\n"
@@ -29,8 +35,6 @@ _FLOOR = ("import importlib\n"
 
 
 def _time_notebooks(paths: list[Path], scratch: Path) -> float:
-    from workflow.notebooks import execute_notebook
-
     t = time.perf_counter()
     for path in paths:
         execute_notebook(path, out_path=scratch / path.name)
@@ -43,10 +47,6 @@ def _time_notebooks_by_cell(paths: list[Path]) -> tuple[float, list[dict]]:
     Returns (total seconds, one row per code cell: notebook, cell number, first line,
     seconds from the kernel's execute-input to its reply).
     """
-    import nbformat
-    from dateutil.parser import isoparse
-    from nbclient import NotebookClient
-
     cells = []
     t = time.perf_counter()
     for path in paths:
@@ -66,6 +66,11 @@ def _time_notebooks_by_cell(paths: list[Path]) -> tuple[float, list[dict]]:
     return time.perf_counter() - t, cells
 
 
+def _files(folder: Path) -> int:
+    """Files in the cache folder (its entries, whatever their format)."""
+    return sum(1 for p in folder.rglob("*") if p.is_file())
+
+
 def measure_rerun(repeats: int = 2) -> dict:
     """Time the notebooks' first run (empty cache), their rerun (warm cache), and the floor.
 
@@ -74,11 +79,6 @@ def measure_rerun(repeats: int = 2) -> dict:
     imported, in a fresh kernel, and do nothing else. The rerun and the floor are timed
     ``repeats`` times, alternating, and the fastest time of each is kept.
     """
-    import nbformat
-
-    from helpers import cache
-    from workflow.notebooks import list_notebooks
-
     root = config.project_root()
     notebooks = list_notebooks(root / "notebooks")
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,11 +98,11 @@ def measure_rerun(repeats: int = 2) -> dict:
             nbformat.write(nb, run_dir / nb_path.name)
             runs.append(run_dir / nb_path.name)
         floors = [floor_dir / nb_path.name for nb_path in notebooks]
-        old = os.environ.get("HELPERS_PROJECT_ROOT")
-        os.environ["HELPERS_PROJECT_ROOT"] = str(tmp)
-        try:
+        cache = tmp / ".cache" / "helpers"
+        with mock.patch.dict(os.environ, HELPERS_PROJECT_ROOT=str(tmp),
+                             HELPERS_CACHE_DIR=str(cache)):
             cold, cold_cells = _time_notebooks_by_cell(runs)
-            entries = sum(1 for _ in cache.cache_dir(tmp).rglob(f"*{cache.SUFFIX}"))
+            entries = _files(cache)
             rerun_times, floor_times, rerun_cells = [], [], []
             for i in range(repeats):
                 seconds, cells = _time_notebooks_by_cell(runs)
@@ -115,12 +115,7 @@ def measure_rerun(repeats: int = 2) -> dict:
                         floor.cells = [nbformat.v4.new_code_cell(_FLOOR.format(modules=modules))]
                         nbformat.write(floor, floor_path)
                 floor_times.append(_time_notebooks(floors, scratch))
-            recomputed = sum(1 for _ in cache.cache_dir(tmp).rglob(f"*{cache.SUFFIX}")) - entries
-        finally:
-            if old is None:
-                os.environ.pop("HELPERS_PROJECT_ROOT", None)
-            else:
-                os.environ["HELPERS_PROJECT_ROOT"] = old
+            recomputed = _files(cache) - entries
     rerun, floor_s = min(rerun_times), min(floor_times)
     return {"notebooks": len(notebooks), "cold_s": round(cold, 2), "rerun_s": round(rerun, 2),
             "floor_s": round(floor_s, 2), "ratio": round(rerun / floor_s, 2),
