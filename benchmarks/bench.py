@@ -42,7 +42,7 @@ from floor import measure_rerun
 from sklearn.feature_extraction.text import CountVectorizer
 
 from helpers import (coding, config, corpus, features, findings, keyness, salience, tokens,
-                     topic_seeds, topics, validation)
+                     topics, validation)
 from helpers import lexicon as lex
 from helpers.schemas import read_table
 from helpers.sources import load_manifest
@@ -231,9 +231,9 @@ def run_topic_seeds(tokens_table: pd.DataFrame, seeds: int = 10, k: int = 8,
     x, docs, _ = features.document_term_matrix(tokens_table, by)
     xt = features.tfidf(x)
     fits = [topics.fit_nmf(xt, k, config.SEED + s, NMF_ITER) for s in range(seeds)]
-    medoid, orders, _ = topic_seeds.align_refits(fits)
-    shares = topic_seeds.aligned_shares(fits, orders)
-    topic_seeds.consensus_prevalence(shares, docs, "nmf", {}, n_boot=n_boot)
+    medoid, orders, _ = topics.align_refits(fits)
+    shares = topics.aligned_shares(fits, orders)
+    topics.consensus_prevalence(shares, docs, "nmf", {}, n_boot=n_boot)
     return time.perf_counter() - t
 
 
@@ -254,13 +254,13 @@ def run_inference(root: Path) -> dict:
                                                                  sentences=sentences), ids)
     gold = gold_all[gold_all.index.isin(canonical["sentence_id"])]
     coded = coding.code_sentences(canonical, lexicon, inherit="previous")
-    kinds = {s.file: s.source_kind for s in load_manifest(config.paths(root)["raw"])}
+    manifest = {s.file: vars(s) for s in load_manifest(config.paths(root)["raw"])}
     out = {}
     t = time.perf_counter()
     sal = salience.compute_salience(coded, lexicon, gold, speakers=("pompeo", "lavrov", "putin"))
     out["salience_gold_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    findings.compute_findings(coded, lexicon, sal, gold, manifest_kinds=kinds)
+    findings.compute_findings(coded, lexicon, sal, gold, manifest=manifest)
     out["findings_s"] = time.perf_counter() - t
     principals = canonical[canonical["speaker"].isin(["pompeo", "lavrov", "putin"])]
     out["topic_seeds_s"] = run_topic_seeds(tokens.tokenize_sentences(principals))
