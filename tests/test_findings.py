@@ -124,11 +124,56 @@ def test_robustness_reruns_each_choice_and_flags_what_moves(corpus, lexicon):
     assert set(table["without"]) == {"", "meeting with the president"}
 
 
+def _quality(**out):
+    return {"in": dict(rule="previous", f1=0.9, f1_low=0.8, f1_high=0.95, sentences=10),
+            "out": {**dict(rule="previous", f1=0.85, f1_low=0.75, f1_high=0.9, gain=0.1,
+                           gain_low=0.04, gain_high=0.15, error_mean=1.0, error_max=2.0,
+                           error_max_cell="Syria, Pompeo at Beta"), **out},
+            "unvalidated": [], "alpha_min": 0.7, "alpha_max": 1.0, "alpha_sentences": 5}
+
+
+def test_trust_paragraph_states_in_sample_and_out_of_sample_accuracy_apart():
+    text = story.trust_paragraph(_quality())
+    assert ("*In sample*, the lexicon (context rule `previous`) reaches micro-F1 0.90 (95% "
+            "interval 0.80–0.95) against the hand coding of 10 sentences") in text
+    assert ("*Out of sample, for the choices made from the data only*" in text
+            and "micro-F1 is 0.85 (0.75–0.90), +0.10 against no inheritance (95% interval "
+                "+0.04 to +0.15), so the rule `previous` is used" in text)
+    assert "2.0 at most (Syria, Pompeo at Beta)" in text and "no held-out score" in text
+    # kept at none: the gain is not more than its interval; folds that differ are named
+    q = _quality(gain_low=-0.02)
+    q["in"]["rule"], q["out"]["rule"] = "none", "anaphora;previous"
+    text = story.trust_paragraph(q)
+    assert "not more than its interval, so no inheritance (`none`) is used" in text
+    assert "which was `anaphora` or `previous` depending on the source" in text
+    q = {**_quality(), "held": dict(f1=0.7, f1_low=0.5, f1_high=0.8, sentences=40),
+         "unvalidated": ["Lavrov at Gamma"]}
+    text = story.trust_paragraph(q)
+    assert "*Held out*: on 40 sentences of new sources" in text and "0.70 (0.50–0.80)" in text
+    assert "The lexicon shares of Lavrov at Gamma rest on sources without hand codes" in text
+
+
+def test_quality_summary_reads_each_sample_from_the_reliability_table(corpus, lexicon):
+    from helpers import reliability as rel
+
+    res = sal.compute_salience(corpus, lexicon, speakers=("pompeo", "lavrov"), n_boot=100)
+    gold = corpus.set_index("sentence_id")[["arms_control", "syria"]]
+    groups = corpus.set_index("sentence_id")["turn"].astype(str)
+    scores = rel.score_with_intervals(gold, gold, groups, n_boot=50)
+    errors = pd.DataFrame({"meeting": [M1], "speaker": ["pompeo"], "issue": ["syria"],
+                           "error_corrected": [3.0], "error_uncorrected": [4.0]})
+    table = pd.concat([rel.reliability_rows(scores, "in-sample", "none", 96),
+                       rel.reliability_rows(scores, "out-of-sample", "none", 96, errors,
+                                            gain={"gain": 0, "gain_low": 0, "gain_high": 0})])
+    q = story.quality_summary(table, res, {"syria": "Syria", "arms_control": "Arms control"})
+    assert q["in"]["f1"] == 1.0 and q["out"]["error_max"] == 3.0 and "held" not in q
+    assert q["out"]["error_max_cell"] == "Syria, Pompeo at Alpha"
+    assert q["unvalidated"] == ["Pompeo at Alpha", "Lavrov at Beta", "Pompeo at Beta"]
+
+
 def test_story_is_built_from_the_tables(corpus, lexicon):
     res, f = _findings(corpus, lexicon)
-    quality = dict(f1=0.9, f1_low=0.8, f1_high=0.95, hand_sentences=10, error_mean=1.0,
-                   error_max=2.0, error_max_cell="x", alpha_min=0.7, alpha_max=1.0,
-                   alpha_sentences=5)
+    quality = _quality()
     md = story.findings_markdown(f, res, {"syria": "Syria", "arms_control": "Arms control"},
                                  quality, ("pompeo", "lavrov"))
     assert "Lavrov at Alpha: none of his words are in the sources" in md

@@ -34,3 +34,136 @@ def test_committed_lexicon_and_sample_are_valid(root):
     v = val.load_validation(root / "data" / "lexicons" / "validation.csv", lexicon)
     assert len(v) >= 150 and set(v["split"]) == {"tune", "test"}
     assert v.groupby(["speaker"]).size().min() >= 15
+
+
+# ---- coding sheets for sources without hand codes
+def _coded(lexicon):
+    from conftest import make_sentences
+
+    from helpers import coding
+
+    rows = []
+    for t in range(10):
+        rows += [("new.txt", t, "pompeo", "m", "Syria matters."),
+                 ("new.txt", t, "pompeo", "m", "It is hard."),
+                 ("new.txt", t, "lavrov", "m", "New START, yes."),
+                 ("new.txt", t, "lavrov", "m", "We agree."),
+                 ("new.txt", t, "journalist", "m", "Syria?")]
+    s = make_sentences(rows)
+    s["sentence_id"] = [f"new:{i}" for i in range(len(s))]
+    return s, coding.code_sentences(s, lexicon, inherit="none")
+
+
+def test_a_coding_sheet_is_a_stratified_sample_in_source_order_with_its_context(lexicon):
+    _, coded = _coded(lexicon)
+    sheet = val.coding_sheet(coded, "new.txt", ("pompeo", "lavrov"), size=10)
+    assert list(sheet.columns) == val.SHEET_COLUMNS and len(sheet) == 10
+    assert (sheet["issues"] == "").all() and sheet["coding_guide"].str.contains(
+        "data/lexicons/coding_guide.md").all()
+    # each stratum (speaker x lexicon hit) holds a quarter of the pool: 10 sentences each
+    hit = sheet["text"].isin(["Syria matters.", "New START, yes."])
+    assert sorted(sheet.groupby([sheet["speaker"], hit]).size()) == [2, 2, 3, 3]
+    assert "journalist" not in set(sheet["speaker"])
+    n = sheet["sentence_id"].str.split(":").str[1].astype(int)
+    assert n.is_monotonic_increasing
+    row = sheet[sheet["text"] == "It is hard."].iloc[0]
+    assert row["context"].endswith("Syria matters.")  # the turn so far, never the turn before
+    again = val.coding_sheet(coded, "new.txt", ("pompeo", "lavrov"), size=10)
+    assert again.equals(sheet)  # seeded
+
+
+def test_sheets_are_written_once_and_errors_name_the_sheet_and_row(tmp_path, lexicon):
+    s, coded = _coded(lexicon)
+    folder = tmp_path / "validation"
+    paths = val.write_coding_sheets(coded, {"old.txt"}, ("pompeo", "lavrov"), folder, size=6)
+    assert [p.name for p in paths] == ["new.csv"]
+    assert val.write_coding_sheets(coded, {"new.txt"}, ("pompeo",), folder) == []
+    sheet = pd.read_csv(paths[0], dtype=str, keep_default_na=False)
+    codes = val.load_coding_sheets(folder, lexicon, s)
+    assert not codes["coded"].any() and not codes["complete"].any()
+    sheet.loc[0, "issues"] = "syria"
+    sheet.to_csv(paths[0], index=False)
+    val.write_coding_sheets(coded, set(), ("pompeo", "lavrov"), folder, size=6)
+    assert pd.read_csv(paths[0], dtype=str, keep_default_na=False).equals(sheet)  # kept
+    codes = val.load_coding_sheets(folder, lexicon, s)
+    assert codes["coded"].sum() == 1 and not codes["complete"].any()
+    sheet["issues"] = "none"
+    sheet.loc[1, "issues"] = "syria; arms_control"
+    sheet.to_csv(paths[0], index=False)
+    codes = val.load_coding_sheets(folder, lexicon, s)
+    assert codes["complete"].all() and codes["issues"].tolist()[:2] == ["", "syria;arms_control"]
+    sheet.loc[2, "issues"] = "cyber"
+    sheet.to_csv(paths[0], index=False)
+    with pytest.raises(InputError, match=r"new\.csv, row 3 \(line 4\): unknown issue id 'cyber'"):
+        val.load_coding_sheets(folder, lexicon, s)
+    sheet.loc[2, ["issues", "text"]] = ["none", "Another sentence."]
+    sheet.to_csv(paths[0], index=False)
+    with pytest.raises(InputError, match=r"new\.csv, row 3 \(line 4\): text differs"):
+        val.load_coding_sheets(folder, lexicon, s)
+
+
+def test_a_source_without_hand_codes_is_unvalidated_until_its_sheet_is_coded(tmp_project):
+    """A new transcript: its lexicon shares are marked unvalidated, a coding sheet is written,
+    and once an analyst codes it the lexicon is scored on it as held-out data."""
+    from conftest import THIRD_MEETING, add_source
+
+    from helpers import coding, corpus, reliability, story
+    from helpers import salience as sal
+
+    add_source(tmp_project, "005_third_meeting.txt", THIRD_MEETING,
+               meeting="moscow-2020-06-01", event_date="2020-06-01", meeting_name="")
+    sentences, _ = corpus.build_corpus(tmp_project)
+    lexicon = lex.load_lexicon(tmp_project / "data" / "lexicons" / "issues.yml")
+    ids, labels = lex.issue_ids(lexicon), {i.id: i.label for i in lexicon}
+    canonical = sentences[sentences["canonical"]]
+    coded = coding.code_sentences(canonical, lexicon, inherit="none")
+    validation = val.load_validation(tmp_project / "data" / "lexicons" / "validation.csv",
+                                     lexicon, sentences)
+    gold = val.gold_matrix(validation, ids)
+    gold = gold[gold.index.isin(canonical["sentence_id"])]
+    speakers = ("pompeo", "lavrov", "putin")
+    sheets = val.write_coding_sheets(coded, set(validation["source"]), speakers)
+    assert sheets == [tmp_project / "data" / "validation" / "005_third_meeting.csv"]
+
+    turns = coded.set_index("sentence_id").pipe(lambda d: d["source"] + ":" + d["turn"].astype(str))
+    scores = reliability.score_with_intervals(coded.set_index("sentence_id")[ids], gold, turns,
+                                              n_boot=200)
+
+    def summary(held_out=(), held=None):
+        res = sal.compute_salience(coded, lexicon, gold, speakers=speakers, n_boot=200,
+                                   held_out_sources=held_out)
+        rows = [reliability.reliability_rows(scores, "in-sample", "none", len(gold))]
+        if held is not None:
+            rows.append(reliability.reliability_rows(held, "held-out", "none", 4))
+        return res, story.quality_summary(pd.concat(rows), res, labels)
+
+    res, q = summary()
+    new = res[res["meeting"] == "moscow-2020-06-01"]
+    assert not new["validated"].any() and res.drop(new.index)["validated"].all()
+    assert q["unvalidated"] == ["Lavrov at Moscow, 1 Jun 2020", "Pompeo at Moscow, 1 Jun 2020"]
+    text = story.trust_paragraph(q)
+    assert ("The lexicon shares of Lavrov at Moscow, 1 Jun 2020 and Pompeo at Moscow, 1 Jun "
+            "2020 rest on sources without hand codes and are **unvalidated**") in text
+    assert "no held-out score" in text
+
+    # an analyst codes the sheet by the guide: the continuation is about North Korea too
+    sheet = pd.read_csv(sheets[0], dtype=str, keep_default_na=False)
+    by_text = {"We discussed New START and strategic stability.": "arms_control",
+               "Syria was on the agenda too.": "syria",
+               "We talked about North Korea.": "north_korea",
+               "President Putin has also commented on it.": "north_korea",
+               "Lines without a label continue the speaker.": "none"}
+    sheet["issues"] = sheet["text"].map(by_text)
+    sheet.to_csv(sheets[0], index=False)
+    codes = val.load_coding_sheets(val.sheet_folder(), lexicon, sentences)
+    assert codes["complete"].all() and len(codes) == 5
+    held_gold = val.gold_matrix(codes, ids).set_axis(codes["sentence_id"])
+    held = reliability.score_with_intervals(coded.set_index("sentence_id")[ids], held_gold,
+                                            turns, n_boot=200).set_index("issue")
+    # the lexicon finds 3 of the 4 mentions and nothing else: micro-F1 6/7
+    assert held.loc["micro avg", "f1"] == pytest.approx(6 / 7)
+    res, q = summary(tuple(sorted(set(codes["source"]))), held.reset_index())
+    assert res["validated"].all() and q["unvalidated"] == []
+    text = story.trust_paragraph(q)
+    assert "*Held out*: on 4 sentences of new sources" in text and "micro-F1 is 0.86" in text
+    assert "unvalidated" not in text

@@ -3,8 +3,14 @@
 - :func:`score_with_intervals`: precision, recall and F1 per issue with intervals from a
   bootstrap over turns (sentences of one turn are resampled together), and the number of
   hand-coded positives each rests on.
-- :func:`score_by_source`: micro-F1 of each inheritance rule on each source, so that the
-  rule can be chosen on the other sources (leave-one-source-out).
+- :func:`score_by_source`: micro-F1 of each inheritance rule on each source.
+- :func:`choose_rule`: the context rule, chosen out of sample (leave one source out) and
+  kept only if it beats no inheritance by more than its interval;
+  :func:`out_of_sample_share_errors`: share errors with the rule and the coding-error
+  correction both chosen without the cell's sources. Both are out of sample for those
+  choices only: the lexicon itself was written after reading every hand-coded source.
+- :func:`reliability_rows`: the rows of ``reliability.csv`` (in-sample, out-of-sample and
+  held-out scores).
 - :func:`load_second_coding` and :func:`agreement_by_issue`: a second, independent hand
   coding of a sample, and Krippendorff's alpha per issue against the first.
 - :func:`share_errors`: the lexicon measure against the hand measure, per cell and issue.
@@ -75,16 +81,160 @@ def score_by_source(coded_by_mode: dict[str, pd.DataFrame], gold: pd.DataFrame) 
     return pd.DataFrame(rows)
 
 
-def choose_rule_leave_one_source_out(by_source: pd.DataFrame) -> pd.DataFrame:
-    """For each held-out source, the rule with the best mean F1 on the *other* sources."""
+def _confusion(pred: pd.DataFrame, gold: pd.DataFrame, cl: np.ndarray, nc: int):
+    """Per-cluster true positives, false positives and false negatives (summed over issues)."""
+    p = pred.loc[gold.index, gold.columns].to_numpy(dtype=np.int64)
+    g = gold.to_numpy(dtype=np.int64)
+    return tuple(np.bincount(cl, weights=x.sum(axis=1), minlength=nc)
+                 for x in (p & g, p & (1 - g), (1 - p) & g))
+
+
+def micro_f1_gain(pred: pd.DataFrame, base: pd.DataFrame, gold: pd.DataFrame,
+                  groups: pd.Series, n_boot: int = 2000, seed: int = config.SEED,
+                  level: float = 0.95) -> dict:
+    """Micro-F1 of ``pred`` minus that of ``base`` on ``gold``, with a paired bootstrap
+    interval over the clusters of ``groups`` (turns): both codings see the same resamples."""
+    cl = pd.factorize(groups.loc[gold.index])[0]
+    nc = cl.max() + 1
+    a, b = _confusion(pred, gold, cl, nc), _confusion(base, gold, cl, nc)
+    w = rng_for(seed, "gain").multinomial(nc, np.full(nc, 1 / nc), size=n_boot)
+    f = lambda c, wt: precision_recall_f1(*(wt @ x for x in c))[2]  # noqa: E731
+    one = np.ones(nc)
+    boot = f(a, w) - f(b, w)
+    lo, hi = np.nanquantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    return {"f1": float(f(a, one)), "f1_base": float(f(b, one)),
+            "gain": float(f(a, one) - f(b, one)), "gain_low": float(lo), "gain_high": float(hi)}
+
+
+def _best_rule(predicted: dict[str, pd.DataFrame], gold: pd.DataFrame) -> str:
+    """The rule with the highest micro-F1 on ``gold`` (ties: the earlier, simpler rule)."""
+    f1 = {r: score_coding(p, gold).set_index("issue").loc["micro avg", "f1"]
+          for r, p in predicted.items()}
+    return max(f1, key=lambda r: (np.nan_to_num(f1[r], nan=-1.0), -list(f1).index(r)))
+
+
+def choose_rule(coded_by_rule: dict[str, pd.DataFrame], gold: pd.DataFrame,
+                baseline: str = "none", n_boot: int = 2000,
+                seed: int = config.SEED) -> tuple[str, pd.DataFrame, dict]:
+    """Choose the context rule by how it does out of sample (leave one source out).
+
+    ``coded_by_rule`` maps each rule to its coded sentences (:func:`code_sentences`), and
+    ``gold`` is the hand coding (sentence_id × issue). For each source, the rule with the
+    best micro-F1 on the *other* sources codes it; pooled over sources, these held-out
+    codings are compared with ``baseline`` (no inheritance) by micro-F1, with a paired
+    interval from resampling whole turns. The rule with the best micro-F1 on all sources
+    is used only if the held-out codings beat the baseline by more than that interval
+    (its lower bound is above 0); otherwise the baseline is kept.
+
+    Returns (chosen rule, folds: one row per held-out source with the rule chosen without
+    it and the held-out micro-F1 of that rule and of the baseline, summary: the held-out
+    predictions, the rule best on all sources, the rules chosen in the folds, and the gain
+    over the baseline with its interval).
+    """
+    frames = {r: c.set_index("sentence_id") for r, c in coded_by_rule.items()}
+    pred = {r: f.loc[gold.index, gold.columns] for r, f in frames.items()}
+    info = frames[baseline].loc[gold.index]
+    src, turns = info["source"], info["source"] + ":" + info["turn"].astype(str)
+    held = pd.DataFrame(False, index=gold.index, columns=gold.columns)
     rows = []
-    for held in by_source["source"].unique():
-        train = by_source[by_source["source"] != held].groupby("rule")["f1"].mean()
-        chosen = train.idxmax()
-        test = by_source[(by_source["source"] == held) & (by_source["rule"] == chosen)]
-        rows.append({"held_out": held, "chosen_rule": chosen,
-                     "f1_held_out": float(test["f1"].iloc[0])})
-    return pd.DataFrame(rows)
+    for source in sorted(src.unique()):
+        test = (src == source).to_numpy()
+        rule = (_best_rule({r: p[~test] for r, p in pred.items()}, gold[~test])
+                if (~test).any() else baseline)
+        held.loc[test] = pred[rule][test].to_numpy()
+        score = {r: score_coding(pred[r][test], gold[test]).set_index("issue").loc[
+            "micro avg", "f1"] for r in (rule, baseline)}
+        rows.append({"held_out": source, "sentences": int(test.sum()), "chosen_rule": rule,
+                     "f1_held_out": score[rule], "f1_baseline": score[baseline]})
+    best = _best_rule(pred, gold)
+    gain = micro_f1_gain(held, pred[baseline], gold, turns, n_boot, seed)
+    folds = pd.DataFrame(rows)
+    chosen = best if gain["gain_low"] > 0 else baseline
+    return chosen, folds, {**gain, "predicted": held, "best": best, "groups": turns,
+                           "rules": ";".join(sorted(set(folds["chosen_rule"])))}
+
+
+def out_of_sample_share_errors(coded_by_rule: dict[str, pd.DataFrame], gold: pd.DataFrame,
+                               salience: pd.DataFrame, speakers) -> pd.DataFrame:
+    """Corrected lexicon share minus hand share, with both choices made without the cell.
+
+    For each cell with a hand measure in ``salience``, the context rule is chosen (best
+    micro-F1) and the coding rates are estimated on the hand-coded sentences of the other
+    sources only, and the cell's lexicon share is corrected with them, as
+    :func:`helpers.salience.measure_cells` does with the rule chosen on all sources.
+    ``coded_by_rule`` maps each rule to its coded sentences (as ``code_sentences`` gives).
+    """
+    from .inference import correct_shares, estimate_rates
+
+    ids = list(gold.columns)
+    hand = salience[salience["measure"] == "hand"].set_index(["meeting", "speaker", "issue"])
+    frames = {r: c[c["speaker"].isin(list(speakers))].set_index("sentence_id")
+              for r, c in coded_by_rule.items()}
+    any_frame = next(iter(frames.values()))
+    coded_ids = gold.index.intersection(any_frame.index)
+    coded_src = any_frame.loc[coded_ids, "source"]
+    rows = []
+    for (meeting, speaker), _ in hand.groupby(level=[0, 1], sort=False):
+        in_cell = (any_frame["meeting"] == meeting) & (any_frame["speaker"] == speaker)
+        train = coded_ids[~coded_src.isin(set(any_frame.loc[in_cell, "source"])).to_numpy()]
+        if not len(train):
+            continue
+        rule = _best_rule({r: f.loc[train, ids] for r, f in frames.items()},
+                          gold.loc[train, ids])
+        pred = frames[rule][ids]
+        raw = pred[in_cell.to_numpy()].mean().to_numpy(dtype=float)
+        rates = estimate_rates(pred.loc[train], gold.loc[train, ids])
+        corrected = correct_shares(raw, *rates.point())
+        for k, issue in enumerate(ids):
+            h = hand.loc[(meeting, speaker, issue), "share"]
+            rows.append({"meeting": meeting, "speaker": speaker, "issue": issue, "rule": rule,
+                         "error_corrected": (corrected[k] - h) * 100,
+                         "error_uncorrected": (raw[k] - h) * 100})
+    return pd.DataFrame(rows, columns=["meeting", "speaker", "issue", "rule",
+                                       "error_corrected", "error_uncorrected"])
+
+
+def reliability_rows(scores: pd.DataFrame, sample: str, rule: str, sentences: int,
+                     errors: pd.DataFrame | None = None, gain: dict | None = None,
+                     agreement: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows of ``reliability.csv`` for one sample: ``scores`` (:func:`score_with_intervals`),
+    with the share errors of each issue (``errors``: :func:`share_errors` or
+    :func:`out_of_sample_share_errors`; the micro avg row over all issues, with the cell of
+    the largest), the gain over no inheritance (micro avg row) and coder agreement."""
+    out = scores.rename(columns={"support": "hand_positives",
+                                 "predicted": "lexicon_positives"}).assign(
+        sample=sample, rule=rule, sentences=sentences)
+    micro = out["issue"] == "micro avg"
+    for key in ("gain", "gain_low", "gain_high"):
+        out[key] = np.where(micro, (gain or {}).get(key, np.nan), np.nan)
+    if agreement is not None:
+        out = out.merge(agreement[["issue", "alpha", "sentences"]].rename(
+            columns={"sentences": "alpha_sentences"}), on="issue", how="left")
+        out.loc[micro, "alpha_sentences"] = agreement["sentences"].max()
+    if errors is not None and len(errors):
+        e = errors.assign(abs_c=errors["error_corrected"].abs(),
+                          abs_u=errors["error_uncorrected"].abs())
+        e = pd.concat([e, e.assign(issue="micro avg")])
+        top = e.sort_values("abs_c", ascending=False, kind="stable").drop_duplicates("issue")
+        agg = e.groupby("issue").agg(error_mean=("abs_c", "mean"), error_max=("abs_c", "max"),
+                                     error_uncorrected_mean=("abs_u", "mean"),
+                                     error_uncorrected_max=("abs_u", "max"))
+        agg = agg.join(top.set_index("issue")[["meeting", "speaker"]].rename(
+            columns={"meeting": "error_max_meeting", "speaker": "error_max_speaker"}))
+        out = out.merge(agg.reset_index(), on="issue", how="left")
+        top_issue = top[top["issue"] != "micro avg"]["issue"].iloc[0]
+        out.loc[out["issue"] == "micro avg", "error_max_issue"] = top_issue
+    return out.reindex(columns=RELIABILITY_COLUMNS)
+
+
+RELIABILITY_COLUMNS = (["issue", "sample", "rule", "sentences", "hand_positives",
+                        "lexicon_positives"]
+                       + [f"{m}{s}" for m in ("precision", "recall", "f1")
+                          for s in ("", "_low", "_high")]
+                       + ["gain", "gain_low", "gain_high", "alpha", "alpha_sentences",
+                          "error_mean", "error_max", "error_max_issue", "error_max_meeting",
+                          "error_max_speaker", "error_uncorrected_mean",
+                          "error_uncorrected_max"])
 
 
 def load_second_coding(path: Path, known_issues: set[str], sentence_ids: set[str]) -> pd.DataFrame:

@@ -61,7 +61,8 @@ def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None
 
 def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFrame | None = None,
                      speakers=("pompeo", "lavrov", "putin"), seed: int = config.SEED,
-                     n_boot: int = inference.N_BOOT, level: float = inference.LEVEL) -> pd.DataFrame:
+                     n_boot: int = inference.N_BOOT, level: float = inference.LEVEL,
+                     held_out_sources: tuple[str, ...] = ()) -> pd.DataFrame:
     """Salience of each issue for each speaker at each meeting, by measure, with intervals.
 
     ``share`` is the share of the speaker's canonical sentences at the meeting that concern
@@ -71,7 +72,9 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     rows, never zeros. Intervals are percentiles of a bootstrap over whole turns (see
     :mod:`helpers.inference`), exact where a count is zero. ``n_turns`` counts the cell's
     turns; ``estimable`` is false for a cell of fewer than ``inference.MIN_TURNS`` turns,
-    whose interval cannot be trusted.
+    whose interval cannot be trusted. ``validated`` is false for a cell with a source that
+    has no hand codes (in ``gold``, or a completed held-out coding sheet of
+    ``held_out_sources``): its lexicon shares are unvalidated.
     """
     ids = issue_ids(lexicon)
     words = coded.groupby(["meeting", "speaker"])["n_words"].sum()  # looked up by cell
@@ -103,6 +106,12 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     out["total_words"] = np.concatenate(cols["total_words"]).astype(np.int64)
     out["n_turns"] = np.concatenate(cols["n_turns"]).astype(np.int64)
     out["estimable"] = out["n_turns"] >= inference.MIN_TURNS
+    checked = set(held_out_sources)
+    if gold is not None:
+        checked |= set(coded.loc[coded["sentence_id"].isin(gold.index), "source"])
+    unchecked = coded[~coded["source"].isin(checked)].groupby(["meeting", "speaker"]).size()
+    out["validated"] = [(m, sp) not in unchecked.index
+                        for m, sp in zip(out["meeting"], out["speaker"])]
     rank = {**{m: i for i, m in enumerate(MEASURES)},
             **{m: i for i, m in enumerate(order_meetings(out["meeting"]))}}
     return out.sort_values(["measure", "meeting", "speaker"], kind="stable",

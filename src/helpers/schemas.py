@@ -147,6 +147,9 @@ register("salience", pa.DataFrameSchema(
                       pa.Check.ge(1)),
         "estimable": _c(bool, "False for a cell of too few turns to estimate a share's "
                               "uncertainty (it is left out of the largest issues)"),
+        "validated": _c(bool, "False when a source of the cell has no hand codes (neither "
+                              "in validation.csv nor a completed coding sheet in "
+                              "data/validation/): its lexicon shares are unvalidated"),
     },
     checks=[pa.Check(lambda d: ((d["ci_low"] <= d["share"] + 1e-9)
                                 & (d["share"] <= d["ci_high"] + 1e-9)) | d["share"].isna(),
@@ -235,9 +238,19 @@ register("findings_robustness", pa.DataFrameSchema(
         "moved": _c(bool, "True when supported differs from the headline row"),
     },
     strict=True, ordered=True, name="findings_robustness"))
+_SAMPLES = ["in-sample", "out-of-sample", "held-out"]
 register("reliability", pa.DataFrameSchema(
     {
         "issue": _c(str, "Issue id, or 'micro avg'"),
+        "sample": _c(str, "in-sample: the lexicon against the hand coding it was written "
+                          "after reading; out-of-sample: the context rule and the coding-error "
+                          "correction chosen without the source scored (leave one source "
+                          "out), for those choices only; held-out: sentences of new sources "
+                          "coded on a coding sheet (data/validation/), never used to tune "
+                          "anything", pa.Check.isin(_SAMPLES)),
+        "rule": _c(str, "Context rule of the coding scored (out-of-sample: the rules chosen "
+                        "on the other sources, ';'-separated)"),
+        "sentences": _c(int, "Hand-coded sentences scored", pa.Check.ge(0)),
         "hand_positives": _c(int, "Hand-coded sentences with the issue", pa.Check.ge(0)),
         "lexicon_positives": _c(int, "Lexicon-coded sentences with the issue",
                                 pa.Check.ge(0)),
@@ -245,18 +258,34 @@ register("reliability", pa.DataFrameSchema(
                               f"{' (95% interval over turns)' if suffix else ''}",
                               SHARE, nullable=True)
            for m in ("precision", "recall", "f1") for suffix in ("", "_low", "_high")},
+        "gain": _c(float, "micro avg, out-of-sample: micro-F1 of the rules chosen on the other "
+                          "sources minus that of no inheritance (rule none)", nullable=True),
+        "gain_low": _c(float, "Lower bound of the gain's 95% interval (paired, over turns); "
+                              "an inheritance rule is used only when it is above 0",
+                       nullable=True),
+        "gain_high": _c(float, "Upper bound of the gain's 95% interval", nullable=True),
         "alpha": _c(float, "Krippendorff's alpha, first vs independent second hand coding",
                     nullable=True),
-        "alpha_sentences": _c(int, "Sentences both hand codings coded", pa.Check.ge(0)),
-        "error_mean": _c(float, "Mean |lexicon − hand| share over cells, points (lexicon "
-                                "corrected with rates from the other sources)",
-                         nullable=True),
-        "error_max": _c(float, "Largest |lexicon − hand| over cells, points", nullable=True),
+        "alpha_sentences": _c("Int64", "Sentences both hand codings coded", pa.Check.ge(0),
+                              nullable=True),
+        "error_mean": _c(float, "Mean |corrected lexicon − hand| share over cells, points "
+                                "(coding rates always from the other sources; out-of-sample: "
+                                "the rule too)", nullable=True),
+        "error_max": _c(float, "Largest |corrected lexicon − hand| over cells, points",
+                        nullable=True),
+        "error_max_issue": _c(str, "micro avg: the issue of the largest error",
+                              nullable=True),
+        "error_max_meeting": _c(str, "Meeting of the cell with the largest error",
+                                nullable=True),
+        "error_max_speaker": _c(str, "Speaker of the cell with the largest error",
+                                nullable=True),
         "error_uncorrected_mean": _c(float, "Mean |uncorrected lexicon − hand|, points",
                                      nullable=True),
         "error_uncorrected_max": _c(float, "Largest |uncorrected lexicon − hand|, points",
                                     nullable=True),
     },
+    checks=[pa.Check(lambda d: ~d.duplicated(["issue", "sample"]),
+                     error="one row per issue and sample")],
     strict=True, ordered=True, name="reliability"))
 register("context_models", pa.DataFrameSchema(
     {

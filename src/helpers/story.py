@@ -138,23 +138,26 @@ def _contrast_lines(f: pd.DataFrame, labels: dict[str, str], n_largest: int = 2)
 
 def quality_summary(reliability: pd.DataFrame, salience: pd.DataFrame,
                     labels: dict[str, str]) -> dict:
-    """The numbers of the "how far to trust this" paragraph, from the two tables."""
-    from .reliability import share_errors
-
-    micro = reliability.set_index("issue").loc["micro avg"]
-    err = share_errors(salience).assign(abs=lambda d: d["error_corrected"].abs())
-    if err.empty:  # no cell has both measures
-        err = pd.DataFrame({"abs": [float("nan")], "issue": [None], "speaker": [""],
-                            "meeting": [""]})
-    top = err.sort_values("abs", ascending=False).iloc[0]
-    hand = salience[salience["measure"] == "hand"].drop_duplicates(["meeting", "speaker"])
-    return {"f1": micro["f1"], "f1_low": micro["f1_low"], "f1_high": micro["f1_high"],
-            "hand_sentences": int(hand["total_sentences"].sum()),
-            "error_mean": err["abs"].mean(), "error_max": top["abs"],
-            "error_max_cell": (f"{labels[top['issue']]}, {top['speaker'].title()} at "
-                               f"{meeting_label(top['meeting'])}" if top["issue"] else "none"),
-            "alpha_min": reliability["alpha"].min(), "alpha_max": reliability["alpha"].max(),
-            "alpha_sentences": int(reliability["alpha_sentences"].max())}
+    """The numbers of the "how far to trust this" paragraph, from the two tables: the
+    micro-averaged row of each sample of ``reliability.csv`` (``in``, ``out``, and ``held``
+    when a coding sheet has been scored), coder agreement, and the cells whose lexicon
+    shares rest on sources without hand codes (``unvalidated``)."""
+    micro = reliability[reliability["issue"] == "micro avg"].set_index("sample")
+    rows = {key: micro.loc[name].to_dict() for key, name in
+            (("in", "in-sample"), ("out", "out-of-sample"), ("held", "held-out"))
+            if name in micro.index}
+    out = rows.get("out", {})
+    if pd.notna(out.get("error_max_issue")):
+        out["error_max_cell"] = (f"{labels[out['error_max_issue']]}, "
+                                 f"{out['error_max_speaker'].title()} at "
+                                 f"{meeting_label(out['error_max_meeting'])}")
+    lex = salience[(salience["measure"] == "lexicon") & ~salience["validated"].astype(bool)]
+    cells = lex[["meeting", "speaker"]].drop_duplicates()
+    inside = reliability[reliability["sample"] == "in-sample"]
+    return {**rows, "unvalidated": [f"{sp.title()} at {meeting_label(m)}"
+                                    for m, sp in zip(cells["meeting"], cells["speaker"])],
+            "alpha_min": inside["alpha"].min(), "alpha_max": inside["alpha"].max(),
+            "alpha_sentences": inside["alpha_sentences"].max()}
 
 
 def findings_markdown(findings: pd.DataFrame, salience: pd.DataFrame, labels: dict[str, str],
@@ -199,18 +202,7 @@ def findings_markdown(findings: pd.DataFrame, salience: pd.DataFrame, labels: di
             out.append(f"- {sp.title()} at {meeting_label(m)}: none of his words are in the "
                        "sources, so that cell is missing, not zero, and any comparison "
                        "with it is left out. Adding a transcript fills it.")
-    q = quality
-    out += ["", "**How far to trust this.** "
-            f"The lexicon reaches micro-F1 {q['f1']:.2f} (95% interval {q['f1_low']:.2f}–"
-            f"{q['f1_high']:.2f}) against the hand coding of {q['hand_sentences']} sentences, "
-            "but it was written after those sentences were read, so this is an in-sample "
-            "figure and accuracy on new transcripts will be lower. Corrected for its "
-            "coding error with rates estimated on the *other* sources, the lexicon's shares "
-            f"are {q['error_mean']:.1f} points from the hand coding on average and "
-            f"{q['error_max']:.1f} points at most ({q['error_max_cell']}). A second coder, "
-            f"working from the coding guide alone, coded {q['alpha_sentences']} sentences: "
-            f"Krippendorff's alpha per issue ranges from {q['alpha_min']:.2f} to "
-            f"{q['alpha_max']:.2f}."]
+    out += ["", trust_paragraph(quality)]
     return "\n".join(out) + "\n"
 
 
@@ -308,3 +300,49 @@ def robustness_reading(table: pd.DataFrame, labels: dict[str, str]) -> str:
                    f"{'s move' if len(moved) != 1 else ' moves'}: {listing(items, 4)}"
                    + (f" and {len(items) - 4} more" if len(items) > 4 else "") + ".")
     return " ".join(out)
+
+
+# ---- how far to trust the lexicon (notebook 04, README)
+def trust_paragraph(q: dict) -> str:
+    """The "how far to trust this" paragraph: in-sample and out-of-sample accuracy apart,
+    the held-out score of any completed coding sheet, and the unvalidated cells."""
+    i, o = q["in"], q.get("out")
+    text = ("**How far to trust this.** *In sample*, the lexicon (context rule "
+            f"`{i['rule']}`) reaches micro-F1 {i['f1']:.2f} (95% interval {i['f1_low']:.2f}–"
+            f"{i['f1_high']:.2f}) against the hand coding of {int(i['sentences'])} sentences; "
+            "it was written after those sentences were read, so this figure flatters it.")
+    if o:
+        rules = [f"`{r}`" for r in o["rule"].split(";")]
+        used = (f"so the rule `{i['rule']}` is used" if i["rule"] != "none" else
+                "not more than its interval, so no inheritance (`none`) is used")
+        text += (" *Out of sample, for the choices made from the data only* (each source "
+                 "coded with the context rule chosen on the other sources"
+                 + (f", which was {', '.join(rules[:-1])} or {rules[-1]} depending on the "
+                    "source" if len(rules) > 1 else "")
+                 + ", and each cell's shares corrected with coding rates estimated on the "
+                 f"other sources), micro-F1 is {o['f1']:.2f} ({o['f1_low']:.2f}–"
+                 f"{o['f1_high']:.2f}), {o['gain']:+.2f} against no inheritance (95% interval "
+                 f"{o['gain_low']:+.2f} to {o['gain_high']:+.2f}), {used}.")
+        if pd.notna(o.get("error_mean")):
+            text += (f" Corrected shares are {o['error_mean']:.1f} points from the hand coding "
+                     f"on average and {o['error_max']:.1f} at most ({o['error_max_cell']}).")
+    text += (" Neither figure tests the lexicon on words its author had not read: expect "
+             "lower accuracy on a new transcript.")
+    h = q.get("held")
+    if h:
+        text += (f" *Held out*: on {int(h['sentences'])} sentences of new sources, coded on "
+                 "coding sheets after the lexicon was fixed and never used to tune it, "
+                 f"micro-F1 is {h['f1']:.2f} ({h['f1_low']:.2f}–{h['f1_high']:.2f}).")
+    else:
+        text += (" No new source has been coded on a coding sheet yet, so there is no "
+                 "held-out score.")
+    if q["unvalidated"]:
+        text += (f" The lexicon shares of {listing(q['unvalidated'])} rest on sources "
+                 "without hand codes and are **unvalidated**; a coding sheet for each such "
+                 "source is in `data/validation/`, and once it is filled in, the next run "
+                 "scores the lexicon on it as held-out data.")
+    if pd.notna(q["alpha_sentences"]):
+        text += (f" A second coder, working from the coding guide alone, coded "
+                 f"{int(q['alpha_sentences'])} sentences: Krippendorff's alpha per issue ranges "
+                 f"from {q['alpha_min']:.2f} to {q['alpha_max']:.2f}.")
+    return text

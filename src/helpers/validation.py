@@ -133,3 +133,115 @@ def score_coding(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     macro = {"issue": "macro avg", "precision": np.nanmean(p), "recall": np.nanmean(r),
              "f1": np.nanmean(f), "support": int(g.sum()), "predicted": int(predicted.sum())}
     return pd.concat([out, pd.DataFrame([micro, macro])], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- coding sheets
+#: Sentences sampled onto the coding sheet of a source without hand codes (all if fewer).
+SHEET_SIZE = 40
+#: Preceding sentences of the turn shown beside each sentence (as the second coder saw them).
+SHEET_CONTEXT = 4
+CODING_GUIDE = "data/lexicons/coding_guide.md"
+SHEET_COLUMNS = ["sentence_id", "source", "meeting", "speaker", "context", "text", "issues",
+                 "note", "coding_guide"]
+HOW_TO_CODE = (f"code by {CODING_GUIDE}: issue ids from data/lexicons/issues.yml separated by "
+               "';', or 'none' for a sentence about no issue")
+
+
+def sheet_folder(root: Path | None = None) -> Path:
+    """``data/validation/``: one coding sheet per source without hand codes."""
+    return config.paths(root)["root"] / "data" / "validation"
+
+
+def coding_sheet(coded: pd.DataFrame, source: str, speakers, size: int = SHEET_SIZE,
+                 seed: int = config.SEED) -> pd.DataFrame:
+    """A coding sheet for ``source``: a stratified sample of its speakers' canonical sentences.
+
+    ``coded`` is the lexicon coding of the canonical sentences (``via`` column), in source
+    order. Strata are speaker × (the lexicon codes an issue or not), each sampled in
+    proportion to its size (largest remainders), so the sheet's scores need no weights.
+    Rows keep source order, with the preceding sentences of the turn as ``context`` and an
+    empty ``issues`` column for the analyst.
+    """
+    from .inference import rng_for
+
+    src = coded[coded["source"] == source]
+    pool = src[src["speaker"].isin(list(speakers))]
+    strata = pool.groupby([pool["speaker"], pool["via"] != ""], sort=True).groups
+    quota = {k: len(v) * min(size, len(pool)) / max(len(pool), 1) for k, v in strata.items()}
+    take = {k: int(q) for k, q in quota.items()}
+    for k in sorted(quota, key=lambda k: (int(quota[k]) - quota[k], k))[
+            :min(size, len(pool)) - sum(take.values())]:
+        take[k] += 1
+    rng = rng_for(seed, "coding sheet", source)
+    pos = {i: k for k, i in enumerate(src.index)}
+    chosen = sorted((i for k, idx in strata.items() for i in
+                     rng.choice(np.asarray(idx), size=take[k], replace=False)), key=pos.get)
+    texts, turn = src["text"].tolist(), src["turn"].tolist()
+    context = [" ".join(texts[j] for j in range(max(0, pos[i] - SHEET_CONTEXT), pos[i])
+                        if turn[j] == turn[pos[i]]) for i in chosen]
+    sheet = src.loc[chosen, ["sentence_id", "source", "meeting", "speaker", "text"]]
+    return sheet.assign(context=context, issues="", note="", coding_guide=HOW_TO_CODE)[
+        SHEET_COLUMNS].reset_index(drop=True)
+
+
+def write_coding_sheets(coded: pd.DataFrame, hand_sources, speakers,
+                        folder: Path | None = None, size: int = SHEET_SIZE,
+                        seed: int = config.SEED) -> list[Path]:
+    """Write ``<folder>/<source stem>.csv`` for each source of ``speakers`` without hand codes.
+
+    A sheet that exists is never overwritten (an analyst may be filling it in). Returns
+    the paths of all sheets of sources without hand codes, written now or before.
+    """
+    from .io import write_csv_atomic
+
+    folder = sheet_folder() if folder is None else Path(folder)
+    measured = coded[coded["speaker"].isin(list(speakers))]["source"]
+    out = []
+    for source in sorted(set(measured) - set(hand_sources)):
+        path = folder / f"{Path(source).stem}.csv"
+        if not path.exists():
+            write_csv_atomic(coding_sheet(coded, source, speakers, size, seed), path)
+        out.append(path)
+    return out
+
+
+def load_coding_sheets(folder: Path, lexicon: list[Issue],
+                       sentences: pd.DataFrame) -> pd.DataFrame:
+    """Read every sheet in ``folder``: one row per sampled sentence, with ``coded`` (the
+    analyst filled in ``issues``), ``issues`` ('' for none) and ``complete`` (every row of
+    its sheet is coded). Errors name the sheet, its row and what to do."""
+    known = set(issue_ids(lexicon))
+    frames = []
+    for path in sorted(Path(folder).glob("*.csv")):
+        records = read_csv_records(path, ["sentence_id", "text", "issues"])
+        rows = pd.DataFrame([rec for _, _, rec in records],
+                            columns=list(records[0][2]) if records else SHEET_COLUMNS,
+                            dtype=str)
+        if rows.empty:
+            continue
+        rows.attrs["lines"] = [line for _, line, _ in records]
+        rows["issues"] = rows["issues"].str.strip()
+        twice = rows["sentence_id"].duplicated().to_numpy()
+        for row, (issues, line) in enumerate(zip(rows["issues"], rows.attrs["lines"]), 1):
+            if twice[row - 1]:
+                raise InputError(path, "sentence listed twice; keep one row per sentence",
+                                 row=row, line=line)
+            for iid in filter(None, issues.split(";")):
+                if iid.strip() != "none" and iid.strip() not in known:
+                    raise InputError(path, f"unknown issue id {iid!r}; use ids from "
+                                           "data/lexicons/issues.yml, or 'none'",
+                                     row=row, line=line)
+        by_id = sentences.set_index("sentence_id")
+        rows["source"] = by_id["source"].reindex(rows["sentence_id"]).to_numpy()
+        rows["speaker"] = by_id["speaker"].reindex(rows["sentence_id"]).to_numpy()
+        check_against_corpus(rows, sentences, path)
+        coded = rows["issues"] != ""
+        frames.append(pd.DataFrame({
+            "sentence_id": rows["sentence_id"], "source": rows["source"],
+            "sheet": path.name, "coded": coded, "complete": bool(coded.all()),
+            "issues": rows["issues"].map(lambda s: ";".join(
+                i.strip() for i in s.split(";") if i.strip() not in ("", "none")))}))
+    empty = pd.DataFrame({c: pd.Series(dtype=bool if c in ("coded", "complete") else str)
+                          for c in ("sentence_id", "source", "sheet", "coded", "complete",
+                                    "issues")})
+    return pd.concat(frames, ignore_index=True) if frames else empty
