@@ -45,7 +45,7 @@ from helpers import (coding, config, corpus, features, findings, keyness, salien
                      topics, validation)
 from helpers import lexicon as lex
 from helpers.schemas import read_table
-from helpers.sources import load_manifest
+from helpers.sources import load_manifest, manifest_rows
 
 LABELS = {"pompeo": "SECRETARY POMPEO", "lavrov": "Sergey Lavrov", "putin": "Vladimir Putin"}
 SIZES = (1, 10, 100, 1000)
@@ -254,7 +254,7 @@ def run_inference(root: Path) -> dict:
                                                                  sentences=sentences), ids)
     gold = gold_all[gold_all.index.isin(canonical["sentence_id"])]
     coded = coding.code_sentences(canonical, lexicon, inherit="previous")
-    manifest = {s.file: vars(s) for s in load_manifest(config.paths(root)["raw"])}
+    manifest = manifest_rows(load_manifest(config.paths(root)["raw"]))
     out = {}
     t = time.perf_counter()
     sal = salience.compute_salience(coded, lexicon, gold, speakers=("pompeo", "lavrov", "putin"))

@@ -76,3 +76,13 @@ def test_bad_manifest_values_name_the_row(tmp_project):
     _write_rows(raw, rows)
     with pytest.raises(InputError, match=r"sources\.csv, row 2 \(line 3\): unknown source_kind 'blog post'"):
         load_manifest(raw)
+
+
+def test_manifest_rows_are_the_same_in_every_copy_of_the_project(tmp_project, root):
+    """Rows passed to cached steps carry no path, so a staged copy hits the same cache."""
+    from helpers.sources import load_manifest, manifest_rows
+
+    here = manifest_rows(load_manifest(root / "data" / "raw"))
+    there = manifest_rows(load_manifest(tmp_project / "data" / "raw"))
+    assert here == there and all("path" not in r for r in here.values())
+    assert {r["setting"] for r in here.values()} >= {"press conference"}

@@ -257,6 +257,13 @@ def load_meetings(raw_dir: Path | None = None) -> list[dict]:
             for m in sorted(out.values(), key=lambda m: (m["event_date"], m["meeting"]))]
 
 
+def manifest_rows(sources: list[Source]) -> dict[str, dict[str, str]]:
+    """Each source's manifest row by file name, without its path or row number: the same in
+    every copy of the project, so a step cached on it is found again."""
+    return {s.file: {k: v for k, v in vars(s).items() if k not in ("path", "row")}
+            for s in sources}
+
+
 def order_meetings(meetings, raw_dir: Path | None = None) -> list[str]:
     """Return the given meeting ids in order of event date (unknown ids last, by id)."""
     rank = {m["meeting"]: k for k, m in enumerate(load_meetings(raw_dir))}
