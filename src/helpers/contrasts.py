@@ -135,6 +135,11 @@ def _extreme_count(t: np.ndarray, t_obs: np.ndarray) -> np.ndarray:
     return (np.abs(t) >= np.abs(t_obs) * (1 - 1e-9) - 1e-12).sum(0)
 
 
+def smallest_p(member: np.ndarray, exact: bool) -> float:
+    """The smallest p-value any split of the units can give with these relabellings."""
+    return 1 / len(member) if exact else 1 / (1 + len(member))
+
+
 def _p(count, n_labellings, exact):
     return count / n_labellings if exact else (1 + count) / (1 + n_labellings)
 
@@ -203,7 +208,7 @@ def detectable_differences(member: np.ndarray, exact: bool, n: np.ndarray, in_a:
     p-value any split of the turns can give exceeds the level. Each draw is tested on at
     most ``N_PERM_POWER`` of the relabellings, for speed.
     """
-    smallest_p = 1 / len(member) if exact else 1 / (1 + len(member))
+    reachable = smallest_p(member, exact)
     if len(member) > N_PERM_POWER:
         member = member[np.sort(rng.choice(len(member), N_PERM_POWER, replace=False))]
         exact = False
@@ -230,7 +235,7 @@ def detectable_differences(member: np.ndarray, exact: bool, n: np.ndarray, in_a:
     for alpha in alphas:
         # binary search over the grid, issue by issue: lo fails, hi passes
         lo, hi = np.full(len(base), -1), np.full(len(base), len(deltas) - 1)
-        ok = ((top < alpha).mean(axis=1) >= power) & (smallest_p < alpha)
+        ok = ((top < alpha).mean(axis=1) >= power) & (reachable < alpha)
         while ((hi - lo > 1) & ok).any():
             mid = np.where(ok & (hi - lo > 1), (lo + hi) // 2, hi)
             passes = (powers(deltas[mid]) < alpha).mean(axis=1) >= power
@@ -261,8 +266,8 @@ def compare_cells(a: Cell, b: Cell, seed: int, measure: str,
     """Share of ``a`` minus share of ``b``, per issue: estimate, interval, p-value and power.
 
     Columns: ``estimate``, ``ci_low``/``ci_high`` (the test inverted), ``p_value``
-    (studentised permutation test over whole units; see :func:`permutation_test`), ``p_unclustered`` (Fisher's exact test,
-    every sentence as a unit), ``n_turns``/``n_turns_compare`` (units of each cell),
+    (studentised permutation test over whole units, :func:`permutation_test`),
+    ``p_unclustered`` (Fisher's exact test, every sentence as a unit), ``n_turns``/``n_turns_compare`` (units of each cell),
     ``smallest_p`` (the smallest p-value any split of the units can give) and, for each
     level in ``detect_at``, ``mde@<level>``: the difference detected with 80% power
     (:func:`detectable_differences`). Relabellings and simulations are seeded by the two
@@ -281,7 +286,7 @@ def compare_cells(a: Cell, b: Cell, seed: int, measure: str,
     out = pd.DataFrame({**test,
                         "p_unclustered": np.where(usable, fisher_pvalues(a, b), np.nan),
                         "n_turns": len(a.sizes), "n_turns_compare": len(b.sizes), "df": df,
-                        "smallest_p": 1 / len(member) if exact else 1 / (1 + len(member))})
+                        "smallest_p": smallest_p(member, exact)})
     if detect_at:
         base = (a.counts.sum(0) + b.counts.sum(0)) / (a.n + b.n)
         mde = detectable_differences(member, exact, n, in_a, base, detect_at,
