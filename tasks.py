@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Set up, rerun and test the project with nothing but Python 3.11 and pip.
 
-    python3 tasks.py reproduce   # venv + install, run every notebook, render HTML
+    python3 tasks.py reproduce   # venv + install, check the inputs, run every notebook, render HTML
     python3 tasks.py test        # venv + install, run the whole test suite
+    python3 tasks.py check       # check every input (all problems at once), run nothing
     python3 tasks.py bench       # benchmark: rerun vs its floor, helper scaling
     python3 tasks.py lab         # open JupyterLab from the project's environment
     python3 tasks.py lock        # re-pin requirements.lock and environment.yml
@@ -95,11 +96,21 @@ def ensure_env() -> None:
 def reproduce(extra: list[str]) -> None:
     """Run every notebook in order (all or nothing), then write the HTML pages and the
     README's generated parts. Extra arguments go to the runner: notebook prefixes and
-    parameter values, e.g. `reproduce 04 --set N_BOOT=500`."""
+    parameter values, e.g. `reproduce 04 --set N_BOOT=500`. The inputs are checked first
+    (the `check` command)."""
     ensure_env()
+    sh(PY, "-m", "workflow.check")
     sh(PY, "-m", "workflow.notebooks", "run", *extra)
     sh(PY, "-m", "workflow.render")
     sh(PY, "-m", "workflow.readme")
+
+
+def check(extra: list[str]) -> None:  # noqa: ARG001
+    """Check every input (manifest, raw files and checksums, speaker labels, anchors,
+    lexicon, coding guide, hand codes) in seconds, listing all problems at once; warn of a
+    lexicon pattern or issue that codes far more than the hand coding supports."""
+    ensure_env()
+    sh(PY, "-m", "workflow.check")
 
 
 def test(extra: list[str]) -> None:
@@ -134,7 +145,8 @@ def lock(extra: list[str]) -> None:
     sh(PY, "-m", "workflow.environment", "write")
 
 
-COMMANDS = {"reproduce": reproduce, "test": test, "bench": bench, "lab": lab, "lock": lock}
+COMMANDS = {"reproduce": reproduce, "test": test, "check": check, "bench": bench, "lab": lab,
+            "lock": lock}
 STOPPED = ("Nothing was changed: outputs are replaced only when every notebook succeeded, "
            "and the run's processes were stopped too.")
 

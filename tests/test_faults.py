@@ -169,8 +169,26 @@ def test_non_utf8_file_names_the_file_and_line(tmp_project, relpath, where):
 # --------------------------------------------------------------------------- manifest
 def test_impossible_event_date(tmp_project):
     _edit_row(tmp_project, 1, event_date="2019-02-30", meeting="sochi-2019-02-30")
+    msg = _raises(lambda: load_manifest(_raw(tmp_project)), r"sources\.csv, row 2 \(line 3\): ",
+                  "event_date '2019-02-30' is not a real date (day is out of range for month)")
+    assert "write it as YYYY-MM-DD" not in msg  # it is written so
+
+
+def test_event_date_in_another_format(tmp_project):
+    _edit_row(tmp_project, 1, event_date="14/05/2019")
     _raises(lambda: load_manifest(_raw(tmp_project)), r"sources\.csv, row 2 \(line 3\): ",
-            "event_date '2019-02-30' is not a real date")
+            "'14/05/2019' is not written as YYYY-MM-DD")
+
+
+def test_every_bad_manifest_row_is_listed_at_once(tmp_project):
+    rows = _rows(tmp_project)
+    rows[1]["source_kind"] = "offical transcript"
+    rows[3]["event_date"] = "2019-12-32"
+    _write_rows(tmp_project, rows)
+    msg = _raises(lambda: load_manifest(_raw(tmp_project)), r"sources\.csv, row 2 \(line 3\): ",
+                  "unknown source_kind 'offical transcript'")
+    assert re.search(r"\nsources\.csv, row 4 \(line 5\): event_date '2019-12-32' is not a real",
+                     msg), msg
 
 
 def test_meeting_id_date_disagrees_with_event_date(tmp_project):
@@ -288,22 +306,22 @@ def test_exclude_written_as_a_string(tmp_path):
 
 def test_inline_flags_in_a_pattern(tmp_path):
     p = _lexicon(tmp_path, ENTRY + "    - '(?i)dprk'\n")
-    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, row 1 \(line 1\): ",
+    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, row 1 \(line 6\): ",
             "issue 'north_korea'", "'(?i)dprk'", "inline flags")
 
 
 @pytest.mark.parametrize("pattern", ["x*", "\\bdprk\\b|", "(?:korea)?", "^"])
 def test_pattern_matching_the_empty_string(tmp_path, pattern):
     p = _lexicon(tmp_path, ENTRY + f"    - '{pattern}'\n")
-    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, row 1 \(line 1\): ",
-            "issue 'north_korea'", repr(pattern), "can match the empty string")
+    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, row 1 \(line 6\): ",
+            "issue 'north_korea'", f"'{pattern}'", "can match the empty string")
 
 
 def test_catastrophic_pattern_is_refused_at_load_without_hanging(tmp_path):
     p = _lexicon(tmp_path, ENTRY + "    - '(\\w+\\s?)+$'\n")
     t = time.perf_counter()
-    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, row 1 \(line 1\): ",
-            "issue 'north_korea'", "'(\\\\w+\\\\s?)+$'", "nested repeat")
+    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, row 1 \(line 6\): ",
+            "issue 'north_korea'", "'(\\w+\\s?)+$'", "nested repeat")
     assert time.perf_counter() - t < 5
 
 
@@ -318,13 +336,30 @@ def test_matching_has_a_time_limit(tmp_project):
 
 def test_invalid_pattern_names_issue_and_pattern(tmp_path):
     p = _lexicon(tmp_path, ENTRY + "    - '(unclosed'\n")
-    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, row 1 \(line 1\): ",
-            "issue 'north_korea'", "'(unclosed'", "missing )")
+    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, row 1 \(line 6\): ",
+            "issue 'north_korea'", "pattern '(unclosed' is not a valid regular expression",
+            "missing )")
+
+
+def test_pattern_errors_name_their_own_lines_and_show_patterns_as_written(tmp_path):
+    p = _lexicon(tmp_path, ENTRY + "    - '\\bnew (start'\n  exclude:\n    - '\\bx\\b|'\n"
+                 + ENTRY.replace("north_korea", "dprk"))
+    msg = _raises(lambda: lex.load_lexicon(p), r"issues\.yml, row 1 \(line 6\): ",
+                  "issue 'north_korea': pattern '\\bnew (start' is not a valid")
+    assert "issues.yml, row 1 (line 8): issue 'north_korea': exclude pattern '\\bx\\b|' can match" \
+        in msg, msg
+    assert "\\\\" not in msg  # backslashes as written, not doubled
 
 
 def test_lexicon_not_valid_yaml_names_the_line(tmp_path):
     p = _lexicon(tmp_path, ENTRY + "  exclude: [unclosed\n")
-    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, line \d+: ", "not valid YAML")
+    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, line 6: ", "not valid YAML")
+
+
+def test_unclosed_bracket_in_yaml_names_its_own_line(tmp_path):
+    p = _lexicon(tmp_path, ENTRY + "  exclude: ['\\bmutual'\n" + ENTRY.replace("north_korea", "dprk"))
+    _raises(lambda: lex.load_lexicon(p), r"issues\.yml, line 6: ",
+            "a '[' opened on this line is never closed", "on line 7", "close it with ']'")
 
 
 # --------------------------------------------------------------------------- validation sample
@@ -337,7 +372,19 @@ def test_malformed_validation_csv(tmp_project, lexicon):
     lines = p.read_text(encoding="utf-8").split("\n")
     lines[3] = lines[3] + ',"unclosed'
     p.write_text("\n".join(lines), encoding="utf-8")
-    _raises(lambda: val.load_validation(p), r"validation\.csv, (row 3 \(line 4\)|line 4): ")
+    _raises(lambda: val.load_validation(p), r"validation\.csv, line 4: ",
+            "a quoted value opened on this line is never closed", 'as two ("")')
+
+
+def test_validation_rows_with_extra_fields_as_notebook_03_reads_them(tmp_project):
+    p = _validation(tmp_project)
+    lines = p.read_text(encoding="utf-8").split("\n")
+    lines[10] += ",x,y"
+    lines[12] += ",x"
+    p.write_text("\n".join(lines), encoding="utf-8")
+    msg = _raises(lambda: val.load_validation(p, lexicon=lex.load_lexicon()),
+                  r"validation\.csv, row 10 \(line 11\): 8 fields but the header has 6")
+    assert "validation.csv, row 12 (line 13): 7 fields" in msg, msg
 
 
 def test_validation_row_with_missing_fields(tmp_project):
@@ -450,6 +497,62 @@ def test_bad_furniture_fields_name_the_row(tmp_project, fields, phrase):
     _furniture_source(tmp_project, **fields)
     _raises(lambda: load_manifest(_raw(tmp_project)), r"sources\.csv, row 6 \(line 7\): ",
             phrase)
+
+
+# --------------------------------------------------------------------------- the check step
+def test_check_lists_every_problem_of_every_input_at_once(tmp_project, capsys):
+    """`python -m workflow.check` (run by reproduce before any notebook): one run reports a
+    bad manifest date, an edited raw file, a bad speaker label, a broken pattern and a
+    hand-coded row with extra fields, each naming its file and row, and fails."""
+    from workflow import check
+
+    _edit_row(tmp_project, 1, event_date="2019-02-30", meeting="sochi-2019-02-30")
+    with open(_raw(tmp_project) / _seed("003"), "ab") as fh:
+        fh.write(b"An edit.\n")
+    labels = tmp_project / "data" / "annotations" / "speaker_labels.csv"
+    labels.write_text(labels.read_text(encoding="utf-8") + "MR. NOBODY,nobody,label,test\n",
+                      encoding="utf-8")
+    issues = tmp_project / "data" / "lexicons" / "issues.yml"
+    issues.write_text(issues.read_text(encoding="utf-8").replace(
+        "'\\barms control\\b'", "'\\barms (control'", 1), encoding="utf-8")
+    p = _validation(tmp_project)
+    lines = p.read_text(encoding="utf-8").split("\n")
+    lines[10] += ",x,y"
+    p.write_text("\n".join(lines), encoding="utf-8")
+    t = time.perf_counter()
+    assert check.main() == 1
+    assert time.perf_counter() - t < 10
+    err = capsys.readouterr().err
+    for where in (r"sources\.csv, row 2 \(line 3\): event_date '2019-02-30' is not a real date",
+                  rf"{_seed('003')}: checksum mismatch",
+                  r"speaker_labels\.csv, row \d+ \(line \d+\): unknown speaker id 'nobody'",
+                  r"issues\.yml, row 1 \(line \d+\): issue 'arms_control': pattern "
+                  r"'\\barms \(control' is not a valid",
+                  r"validation\.csv, row 10 \(line 11\): 8 fields"):
+        assert re.search(rf"(?m)^- {where}", err), (where, err)
+    assert "no notebook was run, nothing was changed" in err
+
+
+def test_check_passes_on_the_committed_inputs(root, monkeypatch, capsys):
+    from workflow import check
+
+    monkeypatch.setenv("HELPERS_PROJECT_ROOT", str(root))
+    assert check.main() == 0
+    out = capsys.readouterr()
+    assert "every input is valid" in out.out and out.err == ""
+
+
+def test_check_warns_of_a_pattern_that_codes_most_sentences(tmp_project, capsys):
+    from workflow import check
+
+    issues = tmp_project / "data" / "lexicons" / "issues.yml"
+    issues.write_text(issues.read_text(encoding="utf-8").replace(
+        "    - '\\barms control\\b'\n", "    - '\\barms control\\b'\n    - '\\bthe\\b'\n", 1),
+        encoding="utf-8")
+    assert check.main() == 0  # a warning, not an error: the lexicon is the analyst's to edit
+    err = capsys.readouterr().err
+    assert re.search(r"warning: issues\.yml: issue 'arms_control': pattern '\\bthe\\b' codes "
+                     r"\d+% of the hand-coded sentences \(limit 15%\)", err), err
 
 
 # --------------------------------------------------------------------------- a failed run

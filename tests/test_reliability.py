@@ -2,7 +2,6 @@ import pandas as pd
 import pytest
 
 from helpers import reliability as rel
-from helpers.io import InputError
 from helpers.validation import score_coding
 
 
@@ -140,19 +139,6 @@ def test_reliability_rows_state_sample_rule_gain_and_the_worst_cell():
     with pytest.raises(ValueError, match="one row per issue and sample"):
         validate_table(pd.concat([table.reset_index()] * 2)[table.reset_index().columns
                                                              .tolist()], "reliability")
-
-
-@pytest.mark.parametrize("body, message", [
-    ("sentence_id,issues\ns:9,x\n", r"row 1: unknown sentence_id 's:9'"),
-    ("sentence_id,issues\ns:0,x\ns:0,y\n", r"row 2: sentence_id 's:0' listed twice"),
-    ("sentence_id,issues\ns:0,cyber\n", r"row 1: unknown issue id 'cyber'"),
-    ("id,issues\ns:0,x\n", r"line 1: missing columns"),
-])
-def test_second_coding_errors_name_the_row(tmp_path, body, message):
-    p = tmp_path / "second.csv"
-    p.write_text(body)
-    with pytest.raises(InputError, match=r"second\.csv, " + message):
-        rel.load_second_coding(p, {"x", "y"}, {"s:0", "s:1"})
 
 
 def test_share_errors_compare_lexicon_with_hand():

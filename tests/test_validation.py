@@ -167,3 +167,82 @@ def test_a_source_without_hand_codes_is_unvalidated_until_its_sheet_is_coded(tmp
     text = story.trust_paragraph(q)
     assert "*Held out*: on 4 sentences of new sources" in text and "micro-F1 is 0.86" in text
     assert "unvalidated" not in text
+
+
+@pytest.mark.parametrize("body, message", [
+    ("sentence_id,issues\ns:9,x\n", r"row 1 \(line 2\): unknown sentence_id 's:9'"),
+    ("sentence_id,issues\ns:0,x\ns:0,y\n", r"row 2 \(line 3\): sentence_id 's:0' listed twice"),
+    ("sentence_id,issues\ns:0,cyber\n", r"row 1 \(line 2\): unknown issue id 'cyber'"),
+    ("id,issues\ns:0,x\n", r"line 1: missing columns"),
+    ("sentence_id,issues,note\ns:0,x,,extra\n", r"row 1 \(line 2\): 4 fields but the header has 3"),
+    ('sentence_id,issues\ns:0,"x\ns:1,y\n', r"line 2: a quoted value opened on this line is never "
+                                                r"closed"),
+])
+def test_second_coding_errors_name_the_row(tmp_path, body, message):
+    p = tmp_path / "second.csv"
+    p.write_text(body)
+    with pytest.raises(InputError, match=r"second\.csv, " + message):
+        val.load_second_coding(p, {"x", "y"}, {"s:0", "s:1"})
+
+
+# ---- lexicon sanity warnings
+def _hand_coded(n: int = 20) -> pd.DataFrame:
+    """A hand coding of ``n`` sentences: one in ten about arms control, one in ten about Syria."""
+    text = [("New START must be extended." if k % 10 == 0 else "Syria was discussed." if
+             k % 10 == 1 else f"Thank you, the minister {k}.") for k in range(n)]
+    issues = ["arms_control" if k % 10 == 0 else "syria" if k % 10 == 1 else ""
+              for k in range(n)]
+    return pd.DataFrame({"sentence_id": [f"s:{k}" for k in range(n)], "issues": issues,
+                         "text": text})
+
+
+def test_a_sound_lexicon_gets_no_warning(lexicon):
+    assert val.lexicon_warnings(lexicon, _hand_coded()) == []
+
+
+def test_a_pattern_that_codes_most_sentences_is_warned_of(tmp_path):
+    from conftest import SMALL_LEXICON
+
+    p = tmp_path / "issues.yml"
+    p.write_text(SMALL_LEXICON.replace(r"'\barms control\b'", r"'\barms control\b', '\bthe\b'"))
+    warnings = val.lexicon_warnings(lex.load_lexicon(p), _hand_coded())
+    assert len(warnings) == 2, warnings  # the pattern, and the issue's jump
+    assert r"pattern '\bthe\b' codes 80% of the hand-coded sentences" in warnings[0]
+    assert "'arms_control': the lexicon codes 90% of the hand-coded sentences, the hand " \
+           "coding 10%" in warnings[1]
+
+
+def test_an_issue_share_jump_is_warned_of_below_the_pattern_limit(tmp_path):
+    from conftest import SMALL_LEXICON
+
+    p = tmp_path / "issues.yml"
+    p.write_text(SMALL_LEXICON.replace(r"'\bsyria\w*'", r"'\bsyria\w*', "
+                                       r"'\bminister 1[2-4]\b', '\bminister 1[5-7]\b'"))
+    warnings = val.lexicon_warnings(lex.load_lexicon(p), _hand_coded())
+    # each added pattern codes 3 of 20 sentences (15%, not above the limit); together with
+    # the two about Syria, the issue codes 8 of 20 where the hand coding has 2
+    assert warnings == ["issues.yml: issue 'syria': the lexicon codes 40% of the hand-coded "
+                        "sentences, the hand coding 10%; check the patterns changed last"]
+
+
+def test_the_coding_guide_must_name_every_issue(tmp_path, lexicon):
+    guide = tmp_path / "guide.md"
+    guide.write_text("# Guide\n\n| id | code when |\n|---|---|\n| `syria` | Syria |\n"
+                     "| `cyber` | hacking |\n")
+    with pytest.raises(InputError) as info:
+        val.check_coding_guide(lexicon, guide)
+    msg = str(info.value)
+    assert msg.startswith("guide.md: issue 'arms_control' of issues.yml has no row"), msg
+    assert "guide.md, line 6: issue 'cyber' is not in issues.yml" in msg
+
+
+def test_the_committed_coding_guide_names_every_issue(root):
+    val.check_coding_guide(lex.load_lexicon(root / "data" / "lexicons" / "issues.yml"),
+                           root / "data" / "lexicons" / "coding_guide.md")
+
+
+def test_the_sanity_note_says_what_is_wrong_or_that_the_check_passed():
+    assert val.lexicon_sanity_note([]).startswith("The lexicon passes its sanity check: no "
+                                                  "pattern codes more than 15%")
+    note = val.lexicon_sanity_note(["issues.yml: issue 'x': pattern 'y' codes 80% of them"])
+    assert note == "**Lexicon warning:** issue 'x': pattern 'y' codes 80% of them."

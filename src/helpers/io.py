@@ -31,6 +31,24 @@ class InputError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class InputErrors(InputError):
+    """Several input errors found at once (a row each), one a line; ``errors`` lists them."""
+
+    def __init__(self, errors: list[InputError]):
+        self.errors = [e for err in errors for e in getattr(err, "errors", [err])]
+        first = self.errors[0]
+        self.path, self.line, self.row = first.path, first.line, first.row
+        ValueError.__init__(self, "\n".join(map(str, self.errors)))
+
+
+def raise_all(errors: list[InputError]) -> None:
+    """Raise the one error of ``errors``, or all of them as :class:`InputErrors`."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
+
+
 BOM = "\ufeff"
 
 
@@ -87,37 +105,19 @@ def text_from_bytes(path: os.PathLike | str, data: bytes, bom: str = "strip") ->
 def read_csv_records(path: os.PathLike | str, required: list[str],
                      optional: list[str] | None = None,
                      allow_unknown: bool = True) -> list[tuple[int, int, dict[str, str]]]:
-    """Read a CSV table strictly; return ``(row, line, record)`` for each data row.
+    """Read an input table strictly; return ``(row, line, record)`` for each data row.
 
+    The one reader of every input CSV (manifest, annotations, hand codes, coding sheets).
     ``row`` counts data rows from 1 (the header is not a row); ``line`` is the file line
-    where the row starts. Every failure raises :class:`InputError` naming the file and the
-    line: not UTF-8, a byte-order mark (stripped when at the start), malformed quoting,
-    a missing or repeated column, a row with more or fewer fields than the header.
-    Values are returned as stored (no stripping).
+    where the row starts. Failures raise :class:`InputError` naming the file and the line:
+    not UTF-8, a byte-order mark (stripped when at the start), a quote left open, a missing,
+    repeated or (unless ``allow_unknown``) unknown column, and every row with more or
+    fewer fields than the header (all such rows at once). Values are returned as stored.
     """
     path = Path(path)
     text = read_text_utf8(path, bom="strip")
     reader = csv.reader(_io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except csv.Error as err:
-        raise InputError(path, f"malformed CSV header ({err})", line=1) from None
-    header = [h.strip() for h in header]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(path, f"missing columns {missing}; the header must name "
-                               f"{required}", line=1)
-    dup = sorted({h for h in header if header.count(h) > 1})
-    if dup:
-        raise InputError(path, f"column(s) {dup} given twice in the header", line=1)
-    if not allow_unknown:
-        known = set(required) | set(optional or [])
-        unknown = [h for h in header if h not in known]
-        if unknown:
-            raise InputError(path, f"unknown column(s) {unknown}; known columns are "
-                                   f"{list(required) + list(optional or [])}", line=1)
-    out = []
-    row = 0
+    records, errors, header = [], [], None
     while True:
         line = reader.line_num + 1
         try:
@@ -125,17 +125,49 @@ def read_csv_records(path: os.PathLike | str, required: list[str],
         except StopIteration:
             break
         except csv.Error as err:
-            raise InputError(path, f"malformed CSV ({err}); check the quoting of this "
-                                   "row", line=line) from None
+            errors.append(InputError(path, _quoting_problem(err, line, reader.line_num),
+                                     line=line))
+            break
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue  # a blank line
-        row += 1
-        if len(fields) != len(header):
-            raise InputError(path, f"{len(fields)} fields but the header has "
-                                   f"{len(header)}; quote values that contain commas",
-                             line=line, row=row)
-        out.append((row, line, dict(zip(header, fields))))
-    return out
+        if header is None:
+            header = [h.strip() for h in fields]
+            _check_header(path, header, required, None if allow_unknown else optional or [])
+        elif len(fields) != len(header):
+            errors.append(InputError(path, f"{len(fields)} field{'s' * (len(fields) != 1)} "
+                                           f"but the header has {len(header)}; quote values "
+                                           "that contain commas", line=line,
+                                     row=len(records) + 1))
+            records.append(None)
+        else:
+            records.append((len(records) + 1, line, dict(zip(header, fields))))
+    raise_all(errors)
+    return records
+
+
+def _quoting_problem(err: csv.Error, line: int, last: int) -> str:
+    """What a CSV parsing error means, and what to do."""
+    if last > line or "end of data" in str(err):
+        return ("a quoted value opened on this line is never closed (the quote runs on to "
+                f"line {last}); close the quote, or write a quote inside a quoted value "
+                'as two ("")')
+    return (f"malformed quoting ({err}); a quote inside a quoted value must be doubled "
+            '(""), or the value quoted as a whole')
+
+
+def _check_header(path: Path, header: list[str], required: list[str],
+                  optional: list[str] | None) -> None:
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(path, f"missing columns {missing}; the header must name "
+                               f"{required}", line=1)
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:
+        raise InputError(path, f"column(s) {dup} given twice in the header", line=1)
+    unknown = [h for h in header if optional is not None and h not in required + optional]
+    if unknown:
+        raise InputError(path, f"unknown column(s) {unknown}; known columns are "
+                               f"{required + optional}", line=1)
 
 
 @contextmanager

@@ -24,7 +24,7 @@ import regex
 import yaml
 
 from . import config
-from .io import InputError, read_text_utf8
+from .io import InputError, raise_all, read_text_utf8
 
 ISSUE_KEYS = {"id", "label", "description", "patterns", "exclude"}
 #: Seconds one pattern may spend on one sentence in :func:`contains`.
@@ -54,6 +54,12 @@ class _LineDict(dict):
     line: int = 0
 
 
+class _LineList(list):
+    """A sequence that remembers the line of each item."""
+
+    lines: list[int] = []
+
+
 def _loader():
     class StrictLoader(yaml.SafeLoader):
         """SafeLoader that refuses a mapping key given twice and records mapping lines."""
@@ -77,7 +83,14 @@ def _loader():
         yield data
         data.update(loader.construct_mapping(node))
 
+    def construct_seq(loader, node):
+        data = _LineList()
+        data.lines = [item.start_mark.line + 1 for item in node.value]
+        yield data
+        data.extend(loader.construct_sequence(node))
+
     StrictLoader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    StrictLoader.add_constructor("tag:yaml.org,2002:seq", construct_seq)
     return StrictLoader
 
 
@@ -91,10 +104,20 @@ def load_yaml_strict(path: Path):
                                f"{dup.first}); keep one, YAML would silently keep the last",
                          line=dup.line) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
+        mark, opened = getattr(err, "problem_mark", None), getattr(err, "context_mark", None)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        what = next((w for key, w in _UNCLOSED.items() if key in (err.context or "")), None)
+        if what and opened is not None and mark is not None:
+            raise InputError(path, f"not valid YAML: {what[0]} opened on this line is never "
+                                   f"closed ({problem} on line {mark.line + 1}); close it "
+                                   f"with {what[1]}", line=opened.line + 1) from None
         raise InputError(path, f"not valid YAML: {problem}",
                          line=None if mark is None else mark.line + 1) from None
+
+
+#: YAML parser contexts whose opening mark is the line to fix: what was opened, how to close.
+_UNCLOSED = {"flow sequence": ("a '['", "']'"), "flow mapping": ("a '{'", "'}'"),
+             "quoted scalar": ("a quote", "the same quote")}
 
 
 # --------------------------------------------------------------------------- patterns
@@ -189,20 +212,20 @@ def check_pattern(p) -> re.Pattern:
     try:
         rx = re.compile(p, re.I)
     except re.error as err:
-        raise ValueError(f"invalid pattern {p!r}: {err}") from None
+        raise ValueError(f"pattern '{p}' is not a valid regular expression ({err})") from None
     if _INLINE_FLAGS.search(re.sub(r"\\.", "", p)):
-        raise ValueError(f"pattern {p!r} has inline flags such as (?i); remove them (every "
+        raise ValueError(f"pattern '{p}' has inline flags such as (?i); remove them (every "
                          "pattern is already case-insensitive)")
     try:
         parsed = parse_pattern(p)
     except ValueError as err:
-        raise ValueError(f"pattern {p!r}: {err}; write it with plain groups, classes and "
+        raise ValueError(f"pattern '{p}': {err}; write it with plain groups, classes and "
                          "repeats") from None
     if min_width(parsed) == 0 or rx.search("") is not None:
-        raise ValueError(f"pattern {p!r} can match the empty string, so it would code every "
+        raise ValueError(f"pattern '{p}' can match the empty string, so it would code every "
                          "sentence; make it require at least one character")
     if _nested_repeat(parsed):
-        raise ValueError(f"pattern {p!r} repeats a group that itself repeats (like "
+        raise ValueError(f"pattern '{p}' repeats a group that itself repeats (like "
                          "(\\w+\\s?)+); such patterns can backtrack for hours. Rewrite it "
                          "without the nested repeat, e.g. with a bounded gap like .{0,40}")
     return rx
@@ -218,47 +241,58 @@ def load_lexicon(path: Path | None = None) -> list[Issue]:
     entries = load_yaml_strict(path)
     if not isinstance(entries, list) or not entries:
         raise InputError(path, "the lexicon must be a non-empty list of issues ('- id: …')")
-    issues, seen = [], {}
+    issues, seen, errors = [], {}, []
     for row, e in enumerate(entries, start=1):
-        iid = e.get("id") if isinstance(e, dict) else None
-        line = getattr(e, "line", None) or None
-
-        def bad(msg: str) -> InputError:
-            return InputError(path, f"issue {iid!r}: {msg}", row=row, line=line)
-        if not isinstance(e, dict):
-            raise bad("each entry must be a mapping with id, label, description, patterns")
-        unknown = set(e) - ISSUE_KEYS
-        if unknown:
-            raise bad(f"unknown keys {sorted(map(str, unknown))}; allowed are "
-                      f"{sorted(ISSUE_KEYS)}")
-        if not iid or not isinstance(iid, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", iid):
-            raise bad("id must be lower-case letters, digits and underscores")
-        if iid in seen:
-            raise bad(f"duplicate id (also row {seen[iid]})")
-        seen[iid] = row
-        for key in ("label", "description"):
-            if not isinstance(e.get(key), str) or not e[key].strip():
-                raise bad(f"missing {key} (a non-empty text)")
-        pats = e.get("patterns")
-        if not isinstance(pats, list) or not pats or not all(
-                isinstance(p, str) and p.strip() for p in pats):
-            raise bad("patterns must be a non-empty list of non-empty strings")
-        excl = e.get("exclude", [])
-        if excl is None:
-            excl = []
-        if not isinstance(excl, list) or not all(isinstance(p, str) and p.strip()
-                                                 for p in excl):
-            raise bad(f"exclude must be a list of non-empty strings, got {excl!r}; write "
-                      "one pattern per line as '- pattern'")
-        for kind, group in (("pattern", pats), ("exclude pattern", excl)):
-            for p in group:
-                try:
-                    check_pattern(p)
-                except ValueError as err:
-                    raise bad(f"{kind}: {err}") from None
-        issues.append(Issue(iid, e["label"], e["description"], _join(pats),
-                            _join(excl) if excl else None, tuple(pats)))
+        try:
+            issues.append(_issue(path, row, e, seen, errors))
+        except InputError as err:
+            errors.append(err)
+    raise_all(errors)
     return issues
+
+
+def _issue(path: Path, row: int, e, seen: dict, errors: list) -> Issue:
+    """One validated lexicon entry; a bad pattern is added to ``errors`` (naming its own
+    line), any other problem raised."""
+    iid = e.get("id") if isinstance(e, dict) else None
+    line = getattr(e, "line", None) or None
+
+    def bad(msg: str, at: int | None = line) -> InputError:
+        return InputError(path, f"issue {iid!r}: {msg}", row=row, line=at)
+    if not isinstance(e, dict):
+        raise bad("each entry must be a mapping with id, label, description, patterns")
+    unknown = set(e) - ISSUE_KEYS
+    if unknown:
+        raise bad(f"unknown keys {sorted(map(str, unknown))}; allowed are "
+                  f"{sorted(ISSUE_KEYS)}")
+    if not iid or not isinstance(iid, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", iid):
+        raise bad("id must be lower-case letters, digits and underscores")
+    if iid in seen:
+        raise bad(f"duplicate id (also row {seen[iid]})")
+    seen[iid] = row
+    for key in ("label", "description"):
+        if not isinstance(e.get(key), str) or not e[key].strip():
+            raise bad(f"missing {key} (a non-empty text)")
+    pats = e.get("patterns")
+    if not isinstance(pats, list) or not pats or not all(
+            isinstance(p, str) and p.strip() for p in pats):
+        raise bad("patterns must be a non-empty list of non-empty strings")
+    excl = [] if e.get("exclude") is None else e["exclude"]
+    if not isinstance(excl, list) or not all(isinstance(p, str) and p.strip() for p in excl):
+        raise bad(f"exclude must be a list of non-empty strings, got {excl!r}; write "
+                  "one pattern per line as '- pattern'")
+    n = len(errors)
+    for kind, group in (("pattern", pats), ("exclude pattern", excl)):
+        lines = getattr(group, "lines", None) or [line] * len(group)
+        for p, at in zip(group, lines):
+            try:
+                check_pattern(p)
+            except ValueError as err:
+                errors.append(bad(f"{kind}{str(err).removeprefix('pattern')}", at=at))
+    if len(errors) > n:
+        raise errors.pop()
+    return Issue(iid, e["label"], e["description"], _join(pats), _join(excl) if excl else None,
+                 tuple(pats))
 
 
 def issue_ids(lexicon: list[Issue]) -> list[str]:

@@ -11,15 +11,13 @@
   choices only: the lexicon itself was written after reading every hand-coded source.
 - :func:`reliability_rows`: the rows of ``reliability.csv`` (in-sample, out-of-sample and
   held-out scores).
-- :func:`load_second_coding` and :func:`agreement_by_issue`: a second, independent hand
-  coding of a sample, and Krippendorff's alpha per issue against the first.
+- :func:`agreement_by_issue`: Krippendorff's alpha per issue between the hand coding
+  and a second, independent one (:func:`helpers.validation.load_second_coding`).
 - :func:`share_errors`: the lexicon measure against the hand measure, per cell and issue.
 """
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 
 import krippendorff
 import numpy as np
@@ -27,7 +25,6 @@ import pandas as pd
 
 from . import config
 from .inference import rng_for
-from .io import InputError
 from .validation import precision_recall_f1, score_coding
 
 
@@ -235,33 +232,6 @@ RELIABILITY_COLUMNS = (["issue", "sample", "rule", "sentences", "hand_positives"
                           "error_mean", "error_max", "error_max_issue", "error_max_meeting",
                           "error_max_speaker", "error_uncorrected_mean",
                           "error_uncorrected_max"])
-
-
-def load_second_coding(path: Path, known_issues: set[str], sentence_ids: set[str]) -> pd.DataFrame:
-    """Read an independent coding (sentence_id, issues, note); errors name the row."""
-    path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            missing = {"sentence_id", "issues"} - set(reader.fieldnames or [])
-            if missing:
-                raise InputError(path, f"missing columns {sorted(missing)}", line=1)
-            rows = list(reader)
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not UTF-8 ({err.reason}); save the file as UTF-8") from None
-    seen = set()
-    for i, r in enumerate(rows, start=1):
-        sid = (r.get("sentence_id") or "").strip()
-        if sid not in sentence_ids:
-            raise InputError(path, f"unknown sentence_id {sid!r}; it must be a sentence of "
-                                   "data/processed/sentences.csv", row=i)
-        if sid in seen:
-            raise InputError(path, f"sentence_id {sid!r} listed twice", row=i)
-        seen.add(sid)
-        for iid in filter(None, (r.get("issues") or "").split(";")):
-            if iid not in known_issues:
-                raise InputError(path, f"unknown issue id {iid!r}", row=i)
-    return pd.DataFrame(rows, columns=["sentence_id", "issues", "note"]).fillna("")
 
 
 def agreement_by_issue(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:

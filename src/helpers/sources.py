@@ -15,7 +15,8 @@ from pathlib import Path
 
 from . import config
 from .clean import normalise_line
-from .io import InputError, read_bytes, read_csv_records, read_text_utf8, text_from_bytes
+from .io import (InputError, raise_all, read_bytes, read_csv_records, read_text_utf8,
+                 text_from_bytes)
 
 MANIFEST = "sources.csv"
 #: Files in data/raw/ that are not sources.
@@ -115,95 +116,102 @@ class Source:
         return _start_line_by_text(self.path, value)
 
 
-def load_manifest(raw_dir: Path | None = None) -> list[Source]:
+def load_manifest(raw_dir: Path | None = None,
+                  errors: list[InputError] | None = None) -> list[Source]:
     """Read and validate the manifest; return the sources in file-name order.
 
     Every problem raises :class:`InputError` naming the manifest, the row (and its line),
-    what is wrong and what to do.
+    what is wrong and what to do; all the rows' problems at once. Given a list ``errors``,
+    the rows' problems are added to it instead, and the valid rows returned.
     """
     raw_dir = Path(raw_dir) if raw_dir is not None else config.paths()["raw"]
     path = raw_dir / MANIFEST
     if not path.exists():
         raise InputError(path, "manifest is missing")
     records = read_csv_records(path, COLUMNS, OPTIONAL_COLUMNS, allow_unknown=False)
-    sources, seen = [], {}
+    sources, seen, found = [], {}, []
     for i, line, rec in records:
-        def bad(msg: str) -> InputError:
-            return InputError(path, f"{msg} (file {rec.get('file')!r})", row=i, line=line)
-        rec = {k: (rec.get(k) or "").strip() for k in COLUMNS + OPTIONAL_COLUMNS}
-        name = rec["file"]
-        if not name:
-            raise bad("empty file name")
-        if ("/" in name or "\\" in name or name in {".", ".."} or name.startswith(".")
-                or Path(name).is_absolute() or "\0" in name):
-            raise bad("the file name must be a plain file name inside data/raw/ (no folders, "
-                      "no '..', no absolute path, not hidden); copy the file into data/raw/ "
-                      "and give its name only")
-        if name in NOT_SOURCES:
-            raise bad(f"{name!r} is not a source file")
-        if name in seen:
-            raise bad(f"file listed twice (also in row {seen[name]}); give each file one row")
-        seen[name] = i
-        if rec["source_kind"] not in SOURCE_RANK:
-            raise bad(f"unknown source_kind {rec['source_kind']!r}; use one of "
-                      f"{list(SOURCE_RANK)}")
-        if rec["translation"] not in TRANSLATIONS:
-            raise bad(f"unknown translation {rec['translation']!r}; use one of "
-                      f"{sorted(TRANSLATIONS)}")
-        if rec["format"] not in FORMATS:
-            raise bad(f"unknown format {rec['format']!r}; use one of {sorted(FORMATS)}")
-        if rec["default_speaker"] and rec["default_speaker"] not in config.SPEAKERS:
-            raise bad(f"unknown default_speaker {rec['default_speaker']!r}; use one of "
-                      f"{list(config.SPEAKERS)} or leave it empty")
-        event = _real_date(rec["event_date"])
-        if event is None:
-            raise bad(f"event_date {rec['event_date']!r} is not a real date; write it as "
-                      "YYYY-MM-DD")
-        if not MEETING_ID.match(rec["meeting"]):
-            raise bad(f"meeting id {rec['meeting']!r} must look like 'place-YYYY-MM-DD' "
-                      "(lower-case place, then the event date)")
-        if rec["meeting"][-10:] != rec["event_date"]:
-            raise bad(f"meeting id {rec['meeting']!r} ends in a date that is not the "
-                      f"event_date {rec['event_date']!r}; a meeting id ends in its event date")
-        if not re.fullmatch(r"[0-9a-f]{64}", rec["sha256"]):
-            raise bad("sha256 must be 64 lower-case hex digits (the output of sha256sum)")
-        if rec["drop_pattern"]:
-            try:
-                _compile_drop_pattern(rec["drop_pattern"])
-            except ValueError as err:
-                raise bad(f"drop_pattern: {err}") from None
-        start = rec["speech_starts_at"]
-        if start and start.isdigit() and int(start) < 1:
-            raise bad("speech_starts_at must be a line number from 1, or the text of the "
-                      "first line of speech")
-        file_path = raw_dir / name
-        if not file_path.is_file():
-            raise bad("manifest row has no file in data/raw/; copy the file there or delete "
-                      "the row")
-        src = Source(**rec, path=file_path, row=i)
-        if start and not start.isdigit():
-            try:
-                src.start_line  # noqa: B018 - the text must occur in the file
-            except InputError as err:
-                raise bad(str(err)) from None
-        sources.append(src)
-    listed = {s.file for s in sources}
-    for f in sorted(raw_dir.iterdir()):
-        if f.is_file() and not f.name.startswith(".") and f.name not in NOT_SOURCES \
-                and f.name not in listed:
-            raise InputError(f, "file in data/raw/ has no row in the manifest "
-                                f"({MANIFEST}); add one with its sha256")
+        try:
+            def bad(msg: str, i=i, line=line, rec=rec) -> InputError:
+                return InputError(path, f"{msg} (file {rec.get('file')!r})", row=i, line=line)
+            rec = {k: (rec.get(k) or "").strip() for k in COLUMNS + OPTIONAL_COLUMNS}
+            name = rec["file"]
+            if not name:
+                raise bad("empty file name")
+            if ("/" in name or "\\" in name or name in {".", ".."} or name.startswith(".")
+                    or Path(name).is_absolute() or "\0" in name):
+                raise bad("the file name must be a plain file name inside data/raw/ (no folders, "
+                          "no '..', no absolute path, not hidden); copy the file into data/raw/ "
+                          "and give its name only")
+            if name in NOT_SOURCES:
+                raise bad(f"{name!r} is not a source file")
+            if name in seen:
+                raise bad(f"file listed twice (also in row {seen[name]}); give each file one row")
+            seen[name] = i
+            if rec["source_kind"] not in SOURCE_RANK:
+                raise bad(f"unknown source_kind {rec['source_kind']!r}; use one of "
+                          f"{list(SOURCE_RANK)}")
+            if rec["translation"] not in TRANSLATIONS:
+                raise bad(f"unknown translation {rec['translation']!r}; use one of "
+                          f"{sorted(TRANSLATIONS)}")
+            if rec["format"] not in FORMATS:
+                raise bad(f"unknown format {rec['format']!r}; use one of {sorted(FORMATS)}")
+            if rec["default_speaker"] and rec["default_speaker"] not in config.SPEAKERS:
+                raise bad(f"unknown default_speaker {rec['default_speaker']!r}; use one of "
+                          f"{list(config.SPEAKERS)} or leave it empty")
+            problem = _date_problem(rec["event_date"])
+            if problem:
+                raise bad(f"event_date {rec['event_date']!r} {problem}")
+            if not MEETING_ID.match(rec["meeting"]):
+                raise bad(f"meeting id {rec['meeting']!r} must look like 'place-YYYY-MM-DD' "
+                          "(lower-case place, then the event date)")
+            if rec["meeting"][-10:] != rec["event_date"]:
+                raise bad(f"meeting id {rec['meeting']!r} ends in a date that is not the "
+                          f"event_date {rec['event_date']!r}; a meeting id ends in its event date")
+            if not re.fullmatch(r"[0-9a-f]{64}", rec["sha256"]):
+                raise bad("sha256 must be 64 lower-case hex digits (the output of sha256sum)")
+            if rec["drop_pattern"]:
+                try:
+                    _compile_drop_pattern(rec["drop_pattern"])
+                except ValueError as err:
+                    raise bad(f"drop_pattern: {err}") from None
+            start = rec["speech_starts_at"]
+            if start and start.isdigit() and int(start) < 1:
+                raise bad("speech_starts_at must be a line number from 1, or the text of the "
+                          "first line of speech")
+            file_path = raw_dir / name
+            if not file_path.is_file():
+                raise bad("manifest row has no file in data/raw/; copy the file there or delete "
+                          "the row")
+            src = Source(**rec, path=file_path, row=i)
+            if start and not start.isdigit():
+                try:
+                    src.start_line  # noqa: B018 - the text must occur in the file
+                except InputError as err:
+                    raise bad(str(err)) from None
+            sources.append(src)
+        except InputError as err:
+            found.append(err)
+    found += [InputError(f, f"file in data/raw/ has no row in the manifest ({MANIFEST}); "
+                             "add one with its sha256")
+               for f in sorted(raw_dir.iterdir()) if f.is_file() and not f.name.startswith(".")
+               and f.name not in NOT_SOURCES and f.name not in seen]
+    if errors is None:
+        raise_all(found)
+    else:
+        errors += found
     return sorted(sources, key=lambda s: s.file)
 
 
-def _real_date(value: str):
-    """The date of a 'YYYY-MM-DD' string, or None if it is not a real calendar date."""
+def _date_problem(value: str) -> str:
+    """What is wrong with a manifest date ('' if it is a real 'YYYY-MM-DD' date)."""
     if not DATE.match(value):
-        return None
+        return "is not written as YYYY-MM-DD; write it so (e.g. 2019-05-14)"
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
+        dt.date.fromisoformat(value)
+    except ValueError as err:
+        return f"is not a real date ({err}); check the day and the month"
+    return ""
 
 
 def _compile_drop_pattern(pattern: str):

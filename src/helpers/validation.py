@@ -1,19 +1,22 @@
 """Validation of the issue coding against sentences coded by hand.
 
-``load_validation`` reads a hand coding (``validation.csv``), ``gold_matrix`` turns it into a
+``load_validation`` reads a hand coding (``validation.csv``), ``load_second_coding`` a
+second coder's (``second_coding.csv``), ``gold_matrix`` turns it into a
 boolean sentence × issue frame, and ``score_coding`` gives precision, recall and F1 per issue
 (the lexicon's shares against the hand-coded ones are compared in :mod:`helpers.reliability`).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import config
-from .io import InputError, read_csv_records
+from .io import InputError, raise_all, read_csv_records, read_text_utf8
+from .coding import match_issues
 from .lexicon import Issue, issue_ids
 from .schemas import read_table
 
@@ -40,23 +43,23 @@ def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None
     v.attrs["lines"] = lines
     known = set(issue_ids(lexicon)) if lexicon else None
     first: dict[str, int] = {}
+    errors = []
     for row, (sid, split, issues) in enumerate(zip(v["sentence_id"], v["split"],
                                                    v["issues"]), start=1):
-        line = lines[row - 1]
+        def bad(msg: str, row=row) -> None:
+            errors.append(InputError(path, msg, row=row, line=lines[row - 1]))
         if not sid.strip():
-            raise InputError(path, "empty sentence_id", row=row, line=line)
+            bad("empty sentence_id")
         if sid in first:
-            raise InputError(path, f"sentence_id {sid!r} listed twice (also row "
-                                   f"{first[sid]}); keep one coding per sentence",
-                             row=row, line=line)
-        first[sid] = row
+            bad(f"sentence_id {sid!r} listed twice (also row {first[sid]}); keep one coding "
+                "per sentence")
+        first.setdefault(sid, row)
         if split not in {"tune", "test"}:
-            raise InputError(path, f"split must be 'tune' or 'test', got {split!r}",
-                             row=row, line=line)
+            bad(f"split must be 'tune' or 'test', got {split!r}")
         for iid in filter(None, issues.split(";")):
             if known is not None and iid not in known:
-                raise InputError(path, f"unknown issue id {iid!r}; use ids from "
-                                       "data/lexicons/issues.yml", row=row, line=line)
+                bad(f"unknown issue id {iid!r}; use ids from data/lexicons/issues.yml")
+    raise_all(errors)
     if sentences is None and default:
         table = config.paths()["processed"] / "sentences.csv"
         if table.exists():
@@ -77,23 +80,50 @@ def check_against_corpus(validation: pd.DataFrame, sentences: pd.DataFrame,
     path = Path(path)
     lines = validation.attrs.get("lines") or [None] * len(validation)
     by_id = sentences.set_index("sentence_id")
+    errors = []
     for row, rec in enumerate(validation.itertuples(index=False), start=1):
         line = lines[row - 1] if row - 1 < len(lines) else None
         sid = rec.sentence_id
         if sid not in by_id.index:
-            raise InputError(path, f"sentence_id {sid!r} is not in the corpus "
-                                   "(data/processed/sentences.csv); the sentence ids may have "
-                                   "shifted after a raw file or a cleaning rule changed. "
-                                   "Fix the id or recode the sentence", row=row, line=line)
+            errors.append(InputError(
+                path, f"sentence_id {sid!r} is not in the corpus (data/processed/sentences.csv)"
+                "; the sentence ids may have shifted after a raw file or a cleaning rule "
+                "changed. Fix the id or recode the sentence", row=row, line=line))
+            continue
         found = by_id.loc[sid]
         for col in ("text", "source", "speaker"):
             want, got = str(getattr(rec, col)), str(found[col])
             if want != got:
-                raise InputError(path, f"{col} differs from the corpus sentence {sid}: coded "
-                                       f"{want[:60]!r}, corpus has {got[:60]!r}. The sentence "
-                                       "ids have shifted or the source changed; re-link the "
-                                       "coded row to the right sentence_id",
-                                 row=row, line=line)
+                errors.append(InputError(
+                    path, f"{col} differs from the corpus sentence {sid}: coded {want[:60]!r}, "
+                    f"corpus has {got[:60]!r}. The sentence ids have shifted or the source "
+                    "changed; re-link the coded row to the right sentence_id",
+                    row=row, line=line))
+                break
+    raise_all(errors)
+
+
+def load_second_coding(path: Path, known_issues: set[str],
+                       sentence_ids: set[str] | None) -> pd.DataFrame:
+    """Read an independent coding (sentence_id, issues, note); errors name every bad row.
+    ``sentence_ids`` None skips the check against the corpus."""
+    path = Path(path)
+    records, errors, seen = read_csv_records(path, ["sentence_id", "issues"], ["note"]), [], set()
+    for i, line, r in records:
+        sid = r["sentence_id"].strip()
+        if sentence_ids is not None and sid not in sentence_ids:
+            errors.append(InputError(path, f"unknown sentence_id {sid!r}; it must be a sentence "
+                                           "of data/processed/sentences.csv", row=i, line=line))
+        if sid in seen:
+            errors.append(InputError(path, f"sentence_id {sid!r} listed twice; keep one row",
+                                     row=i, line=line))
+        seen.add(sid)
+        errors += [InputError(path, f"unknown issue id {iid!r}; use ids from "
+                                    "data/lexicons/issues.yml", row=i, line=line)
+                   for iid in filter(None, r["issues"].split(";")) if iid not in known_issues]
+    raise_all(errors)
+    return pd.DataFrame([r for _, _, r in records], columns=["sentence_id", "issues", "note"],
+                        dtype=str).fillna("")
 
 
 def gold_matrix(validation: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
@@ -133,6 +163,70 @@ def score_coding(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     macro = {"issue": "macro avg", "precision": np.nanmean(p), "recall": np.nanmean(r),
              "f1": np.nanmean(f), "support": int(g.sum()), "predicted": int(predicted.sum())}
     return pd.concat([out, pd.DataFrame([micro, macro])], ignore_index=True)
+
+
+def check_coding_guide(lexicon: list[Issue], path: Path | None = None) -> None:
+    """The coding guide (strict UTF-8) must give every issue of the lexicon a row of its
+    table (`` | `id` | ``) and no row for an issue the lexicon lacks; errors name the line."""
+    path = Path(path) if path is not None else config.paths()["root"] / CODING_GUIDE
+    text = read_text_utf8(path)
+    rows = {m.group(1): text[:m.start()].count("\n") + 1
+            for m in re.finditer(r"^\| `([a-z][a-z0-9_]*)` \|", text, re.M)}
+    ids = issue_ids(lexicon)
+    raise_all([InputError(path, f"issue {i!r} of issues.yml has no row in the guide's table; "
+                                "add one saying when to code it") for i in ids if i not in rows]
+              + [InputError(path, f"issue {i!r} is not in issues.yml; rename or delete the row",
+                            line=line) for i, line in rows.items() if i not in ids])
+
+
+# --------------------------------------------------------------------------- lexicon sanity
+#: A single pattern that codes more than this share of the hand-coded sentences is too broad
+#: (today's broadest codes about 6%; ``\bthe\b`` would code most of them).
+PATTERN_SHARE_LIMIT = 0.15
+#: An issue whose lexicon share of the hand-coded sentences exceeds its hand-coded share by
+#: more than this many points, and is more than :data:`SHARE_RATIO_LIMIT` times it, has
+#: jumped beyond what the hand coding supports (today's largest excess is about 3 points).
+SHARE_EXCESS_LIMIT = 0.10
+SHARE_RATIO_LIMIT = 2.0
+
+
+def lexicon_warnings(lexicon: list[Issue], validation: pd.DataFrame) -> list[str]:
+    """Warnings for a lexicon that would wreck the measure, judged on the hand-coded
+    sentences (``validation``, as :func:`load_validation` reads it): each pattern that codes
+    more than :data:`PATTERN_SHARE_LIMIT` of them, and each issue whose lexicon share
+    exceeds its hand-coded share by more than :data:`SHARE_EXCESS_LIMIT` and
+    :data:`SHARE_RATIO_LIMIT` times. Empty when nothing is amiss."""
+    texts = validation["text"].reset_index(drop=True)
+    out = []
+    for issue in lexicon:
+        one_each = [Issue(f"{issue.id}:{k}", "", "", re.compile(p, re.I), None, ())
+                    for k, p in enumerate(issue.patterns)]
+        shares = match_issues(texts, one_each).mean()
+        out += [f"issues.yml: issue {issue.id!r}: pattern '{p}' codes {share:.0%} of the "
+                f"hand-coded sentences (limit {PATTERN_SHARE_LIMIT:.0%}); make it more "
+                "specific" for p, share in zip(issue.patterns, shares)
+                if share > PATTERN_SHARE_LIMIT]
+    lexicon_share = match_issues(texts, lexicon).mean()
+    hand_share = gold_matrix(validation, issue_ids(lexicon)).mean()
+    for iid in issue_ids(lexicon):
+        lex_, hand = lexicon_share[iid], hand_share[iid]
+        if lex_ - hand > SHARE_EXCESS_LIMIT and lex_ > SHARE_RATIO_LIMIT * hand:
+            out.append(f"issues.yml: issue {iid!r}: the lexicon codes {lex_:.0%} of the "
+                       f"hand-coded sentences, the hand coding {hand:.0%}; check the "
+                       "patterns changed last")
+    return out
+
+
+def lexicon_sanity_note(warnings: list[str]) -> str:
+    """One sentence for notebook 04: the warnings of :func:`lexicon_warnings`, or that the
+    lexicon passed its sanity check."""
+    if warnings:
+        return "**Lexicon warning:** " + " ".join(w.removeprefix("issues.yml: ") + "."
+                                                  for w in warnings)
+    return (f"The lexicon passes its sanity check: no pattern codes more than "
+            f"{PATTERN_SHARE_LIMIT:.0%} of the hand-coded sentences, and no issue's lexicon share "
+            f"exceeds its hand-coded share by more than {SHARE_EXCESS_LIMIT * 100:g} points and "
+            f"{SHARE_RATIO_LIMIT:g} times over.")
 
 
 # --------------------------------------------------------------------------- coding sheets
@@ -206,14 +300,19 @@ def write_coding_sheets(coded: pd.DataFrame, hand_sources, speakers,
 
 
 def load_coding_sheets(folder: Path, lexicon: list[Issue],
-                       sentences: pd.DataFrame) -> pd.DataFrame:
+                       sentences: pd.DataFrame | None) -> pd.DataFrame:
     """Read every sheet in ``folder``: one row per sampled sentence, with ``coded`` (the
     analyst filled in ``issues``), ``issues`` ('' for none) and ``complete`` (every row of
-    its sheet is coded). Errors name the sheet, its row and what to do."""
+    its sheet is coded). Errors name the sheet, its row and what to do, all at once.
+    ``sentences`` None checks the sheets alone (not against the corpus) and returns none."""
     known = set(issue_ids(lexicon))
-    frames = []
+    frames, errors = [], []
     for path in sorted(Path(folder).glob("*.csv")):
-        records = read_csv_records(path, ["sentence_id", "text", "issues"])
+        try:
+            records = read_csv_records(path, ["sentence_id", "text", "issues"])
+        except InputError as err:
+            errors.append(err)
+            continue
         rows = pd.DataFrame([rec for _, _, rec in records],
                             columns=list(records[0][2]) if records else SHEET_COLUMNS,
                             dtype=str)
@@ -222,19 +321,26 @@ def load_coding_sheets(folder: Path, lexicon: list[Issue],
         rows.attrs["lines"] = [line for _, line, _ in records]
         rows["issues"] = rows["issues"].str.strip()
         twice = rows["sentence_id"].duplicated().to_numpy()
+        n = len(errors)
         for row, (issues, line) in enumerate(zip(rows["issues"], rows.attrs["lines"]), 1):
             if twice[row - 1]:
-                raise InputError(path, "sentence listed twice; keep one row per sentence",
-                                 row=row, line=line)
-            for iid in filter(None, issues.split(";")):
-                if iid.strip() != "none" and iid.strip() not in known:
-                    raise InputError(path, f"unknown issue id {iid!r}; use ids from "
-                                           "data/lexicons/issues.yml, or 'none'",
-                                     row=row, line=line)
+                errors.append(InputError(path, "sentence listed twice; keep one row per "
+                                               "sentence", row=row, line=line))
+            errors += [InputError(path, f"unknown issue id {iid!r}; use ids from "
+                                        "data/lexicons/issues.yml, or 'none'", row=row,
+                                  line=line)
+                       for iid in filter(None, issues.split(";"))
+                       if iid.strip() != "none" and iid.strip() not in known]
+        if len(errors) > n or sentences is None:
+            continue
         by_id = sentences.set_index("sentence_id")
         rows["source"] = by_id["source"].reindex(rows["sentence_id"]).to_numpy()
         rows["speaker"] = by_id["speaker"].reindex(rows["sentence_id"]).to_numpy()
-        check_against_corpus(rows, sentences, path)
+        try:
+            check_against_corpus(rows, sentences, path)
+        except InputError as err:
+            errors.append(err)
+            continue
         coded = rows["issues"] != ""
         frames.append(pd.DataFrame({
             "sentence_id": rows["sentence_id"], "source": rows["source"],
@@ -244,4 +350,5 @@ def load_coding_sheets(folder: Path, lexicon: list[Issue],
     empty = pd.DataFrame({c: pd.Series(dtype=bool if c in ("coded", "complete") else str)
                           for c in ("sentence_id", "source", "sheet", "coded", "complete",
                                     "issues")})
+    raise_all(errors)
     return pd.concat(frames, ignore_index=True) if frames else empty
