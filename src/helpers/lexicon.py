@@ -4,10 +4,11 @@
 its patterns joined into one case-insensitive expression and an optional ``exclude``
 expression that vetoes a match.
 
-Validation at the door (every error names the file, the entry's row and line, the issue and
-the pattern): a key given twice in one entry, ``patterns`` or ``exclude`` not a list of
-strings, a pattern that does not compile, carries inline flags such as ``(?i)`` (the lexicon
-is always case-insensitive; flags inside one pattern would change the others once joined),
+Validation at the door (all bad entries at once; every error names the file, the entry's row
+and line, or the pattern's own line, the issue and the pattern as written): a key given twice
+in one entry, ``patterns`` or ``exclude`` not a list of strings, a pattern that does not
+compile, carries inline flags such as ``(?i)`` (the lexicon is always case-insensitive; flags
+inside one pattern would change the others once joined),
 can match the empty string (it would code every sentence), or nests one repeat inside
 another (``(\\w+\\s?)+``: exponential backtracking, so matching could hang).
 :func:`contains` matches with a time limit per sentence, as a second line of defence.

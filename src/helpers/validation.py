@@ -225,8 +225,8 @@ def lexicon_sanity_note(warnings: list[str]) -> str:
                                                   for w in warnings)
     return (f"The lexicon passes its sanity check: no pattern codes more than "
             f"{PATTERN_SHARE_LIMIT:.0%} of the hand-coded sentences, and no issue's lexicon share "
-            f"exceeds its hand-coded share by more than {SHARE_EXCESS_LIMIT * 100:g} points and "
-            f"{SHARE_RATIO_LIMIT:g} times over.")
+            f"is both more than {SHARE_EXCESS_LIMIT * 100:g} points above and more than "
+            f"{SHARE_RATIO_LIMIT:g} times its hand-coded share.")
 
 
 # --------------------------------------------------------------------------- coding sheets
