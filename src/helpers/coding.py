@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import sparse
 
 from .lexicon import Issue, parse_pattern
+from .parameters import MAX_INHERIT
 
 INHERIT_MODES = ("none", "anaphora", "previous")
 #: Openings that mark a sentence as continuing the topic of the sentence before it.
@@ -24,8 +25,6 @@ ANAPHORA = re.compile(
     r"situation|question|investigation|dialogue|committee|resolution|president|reason)|"
     r"we (?:talked|spoke|discussed|agreed|believe|are|hope|want|made|laid|know|also)|"
     r"our (?:position|sanctions|actions|policy|two teams)|as (?:for|far as))\b", re.I)
-#: How many sentences back a label may be inherited (through a chain of inherited labels).
-MAX_INHERIT = 3
 #: Short courtesies never inherit ("Thank you, sir.").
 COURTESY = re.compile(r"^(?:thank|thanks|welcome|good (?:afternoon|morning|evening)|"
                       r"ladies and gentlemen)\b", re.I)

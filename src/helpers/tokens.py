@@ -47,7 +47,7 @@ _DIGITS = re.compile(r"[0-9]+")
 #: ``RegexpTokenizer`` with the same pattern (which is ``findall`` with the ``regex`` engine).
 _TOKEN_OR_SEP = re.compile(f"{TOKEN}|{_SEP}")
 #: Sentences per tokenizer pass: bounds the intermediate lists.
-BLOCK = 20_000
+CHUNK = 20_000
 
 
 def _read_resource(name: str) -> str:
@@ -251,9 +251,9 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
     texts = sentences["text"]
     vocabulary = _Vocabulary(stop)
     codes, sentence, position = [], [], []
-    for start in range(0, len(texts), BLOCK):
+    for start in range(0, len(texts), CHUNK):
         # One tokenizer pass over a block of sentences; separators mark sentences.
-        joined = _normalise_joined(_join(texts.iloc[start:start + BLOCK]), mwes)
+        joined = _normalise_joined(_join(texts.iloc[start:start + CHUNK]), mwes)
         found = _TOKEN_OR_SEP.findall(joined)
         block = np.fromiter(map(vocabulary.__getitem__, found), np.intp, count=len(found))
         is_sep, index = block == _SEP_CODE, np.arange(len(block))

@@ -32,11 +32,7 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from threadpoolctl import threadpool_limits
 
 from . import cache, config
-
-WINDOW = 3
-STABLE_COSINE = 0.8
-STABLE_SHARE = 0.9
-N_TOP = 10
+from .parameters import N_BOOT, N_TOP, SEED, STABLE_COSINE, STABLE_SHARE, WINDOW
 
 
 def make_documents(tokens: pd.DataFrame, window: int = WINDOW) -> pd.DataFrame:
@@ -56,7 +52,7 @@ def make_documents(tokens: pd.DataFrame, window: int = WINDOW) -> pd.DataFrame:
 
 
 @cache.memoize
-def fit_nmf(x, k: int, seed: int = config.SEED, max_iter: int = 1000):
+def fit_nmf(x, k: int, seed: int = SEED, max_iter: int = 1000):
     """Fit NMF on a TF-IDF matrix; return (document-topic W, topic-term H)."""
     with threadpool_limits(1):
         model = NMF(n_components=k, init="random", random_state=seed, max_iter=max_iter,
@@ -66,7 +62,7 @@ def fit_nmf(x, k: int, seed: int = config.SEED, max_iter: int = 1000):
 
 
 @cache.memoize
-def fit_lda(x, k: int, seed: int = config.SEED, max_iter: int = 20):
+def fit_lda(x, k: int, seed: int = SEED, max_iter: int = 20):
     """Fit LDA (batch variational Bayes) on counts; return (document-topic, topic-term)."""
     with threadpool_limits(1):
         model = LatentDirichletAllocation(n_components=k, learning_method="batch",
@@ -164,7 +160,7 @@ def match(h_ref: np.ndarray, h: np.ndarray):
 
 @cache.memoize
 def sweep(x_tfidf, x_counts, x_reference, ks=range(3, 11), seeds: int = 10,
-          seed: int = config.SEED, models=("nmf", "lda")):
+          seed: int = SEED, models=("nmf", "lda")):
     """Fit every model and k with ``seeds`` seeds; return (scores, fits).
 
     ``scores`` has one row per model, k and seed: NPMI coherence against ``x_reference`` and
@@ -244,7 +240,7 @@ def aligned_shares(fits, orders) -> np.ndarray:
 
 
 def consensus_prevalence(shares: np.ndarray, documents: pd.DataFrame, model: str,
-                         labels: dict, n_boot: int = 2000, seed: int = config.SEED,
+                         labels: dict, n_boot: int = N_BOOT, seed: int = SEED,
                          level: float = 0.95) -> pd.DataFrame:
     """Mean topic share per (meeting, speaker), averaged over refits, with an interval that
     includes refitting and clustering.

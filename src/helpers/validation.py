@@ -15,6 +15,7 @@ import pandas as pd
 from . import config
 from .io import InputError, read_csv_records
 from .lexicon import Issue, issue_ids
+from .parameters import SHEET_CONTEXT, SHEET_SIZE
 from .schemas import read_table
 
 VALIDATION_COLUMNS = ["sentence_id", "source", "speaker", "split", "issues", "text"]
@@ -136,10 +137,6 @@ def score_coding(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- coding sheets
-#: Sentences sampled onto the coding sheet of a source without hand codes (all if fewer).
-SHEET_SIZE = 40
-#: Preceding sentences of the turn shown beside each sentence (as the second coder saw them).
-SHEET_CONTEXT = 4
 CODING_GUIDE = "data/lexicons/coding_guide.md"
 SHEET_COLUMNS = ["sentence_id", "source", "meeting", "speaker", "context", "text", "issues",
                  "note", "coding_guide"]
