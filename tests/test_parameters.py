@@ -9,7 +9,7 @@ import pytest
 
 from helpers import parameters
 from workflow import readme
-from workflow.notebooks import list_notebooks
+from workflow.notebooks import execute_notebook, list_notebooks
 
 SETTINGS = {n for n in vars(parameters) if n.isupper()}
 
@@ -63,3 +63,22 @@ def test_parameters_cells_read_the_settings_and_the_code_uses_their_names(nb_pat
     for name in names:
         assert re.search(rf"(?<![\w.]){name}\b", later), f"{nb_path.name} never uses {name}"
         assert not re.search(rf"\w\.{name}\b", later), f"{nb_path.name} bypasses {name}"
+
+
+@pytest.mark.parametrize("number, probe", [
+    ("02", 'sorted(set(canonical["speaker"]))'),
+    ("03", 'sorted(set(canonical["speaker"]))'),
+])
+def test_an_injected_setting_reaches_the_result(root, tmp_path, number, probe):
+    """``--set SPEAKERS_MEASURED=...`` changes whose sentences the notebook reads: its cells
+    up to the first that uses the setting are executed with the value injected."""
+    path = next((root / "notebooks").glob(f"{number}-*.ipynb"))
+    i, cells = _parameters_cell(path)
+    end = next(k for k in range(i + 1, len(cells))
+               if "SPEAKERS_MEASURED" in cells[k].source and cells[k].cell_type == "code")
+    nb = nbformat.v4.new_notebook(cells=[c for c in cells[:end + 1] if c.cell_type == "code"])
+    nb.cells.append(nbformat.v4.new_code_cell(f"print({probe})"))
+    nb.metadata = nbformat.read(path, as_version=4).metadata
+    nbformat.write(nb, tmp_path / path.name)
+    out = execute_notebook(tmp_path / path.name, parameters={"SPEAKERS_MEASURED": ["lavrov"]})
+    assert out.cells[-1].outputs[0]["text"].strip() == "['lavrov']"
