@@ -8,7 +8,6 @@ sentences that continue its topic; ``code_sentences`` does both and records ``vi
 from __future__ import annotations
 
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -226,8 +225,6 @@ def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
     """
     low = texts.str.lower()
     values = low.tolist()
-    if not all(isinstance(v, str) for v in values):  # missing texts: plain matching below
-        return _match_issues_plain(low, texts.index, lexicon)
     try:
         index = _WordIndex(values)
     except ValueError:  # a text holds the index's separator: search every sentence
@@ -241,21 +238,6 @@ def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
             hit[idx] = [ex.search(values[k]) is None for k in idx]
         out[issue.id] = hit
     return pd.DataFrame(out, index=texts.index)
-
-
-def _match_issues_plain(low: pd.Series, index, lexicon: list[Issue]) -> pd.DataFrame:
-    out = {}
-    with warnings.catch_warnings():  # groups in user patterns are fine: we only test matches
-        warnings.simplefilter("ignore", UserWarning)
-        for issue in lexicon:
-            hit = low.str.contains(_on_lowered(issue.pattern), regex=True).to_numpy(dtype=bool)
-            if issue.exclude is not None and hit.any():
-                idx = np.flatnonzero(hit)
-                hit = hit.copy()
-                hit[idx] = ~low.iloc[idx].str.contains(_on_lowered(issue.exclude),
-                                                       regex=True).to_numpy(dtype=bool)
-            out[issue.id] = hit
-    return pd.DataFrame(out, index=index)
 
 
 def inherit_issues(direct: pd.DataFrame, sentences: pd.DataFrame,

@@ -31,15 +31,18 @@ from __future__ import annotations
 from functools import lru_cache
 from math import comb
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from adjustText import adjust_text
 from scipy.stats import permutation_test, spearmanr
 from sklearn.feature_extraction.text import CountVectorizer
 from statsmodels.stats.multitest import multipletests
 from wordfreq import word_frequency
 
-from .parameters import BACKGROUND_FLOOR, FDR, KEYNESS_N_PERM, MIN_TOKENS_TESTED, SEED
 from .features import document_term_matrix
+from .figures import SPEAKER_COLOURS, add_source_note
+from .parameters import BACKGROUND_FLOOR, FDR, KEYNESS_N_PERM, MIN_TOKENS_TESTED, SEED
 from .tokens import word_types
 
 #: Turns that make one unit of the permutation test (whole turns keep their tokens together).
@@ -241,11 +244,6 @@ def independent_agreement(sentences: pd.DataFrame, table: pd.DataFrame, a: str =
 # --------------------------------------------------------------------------- charts
 def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | None = None):
     """Frequency (log) against z; terms passing the clustered FDR test coloured."""
-    import matplotlib.pyplot as plt
-    from adjustText import adjust_text
-
-    from .figures import SPEAKER_COLOURS, add_source_note
-
     t = table[(table["count_pompeo"] + table["count_lavrov"]) > 0]
     colour = np.where(~t["passes_fdr"], "#bbbbbb",
                       np.where(t["z"] > 0, SPEAKER_COLOURS["pompeo"], SPEAKER_COLOURS["lavrov"]))
@@ -270,10 +268,6 @@ def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | N
 
 def plot_keyness_bars(table: pd.DataFrame, n: int = 15, title: str | None = None):
     """Diverging bars of the top ``n`` terms each way by z; hatched if not passing the FDR."""
-    import matplotlib.pyplot as plt
-
-    from .figures import SPEAKER_COLOURS, add_source_note
-
     top = pd.concat([table.nlargest(n, "z"), table.nsmallest(n, "z")]).sort_values("z")
     fig, ax = plt.subplots(figsize=(6.5, 0.17 * len(top) + 1.2))
     colours = np.where(top["z"] > 0, SPEAKER_COLOURS["pompeo"], SPEAKER_COLOURS["lavrov"])

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .io import InputError, read_csv_records
 from .parameters import (ANCHOR_THRESHOLD, CONTEXT_GAP, EDGE_THRESHOLD, PASSAGE_MIN_SENTENCES,
                          PASSAGE_MIN_SHARE, QUOTE_MIN_SHARED, QUOTE_SOURCE_RANK, QUOTE_THRESHOLD,
                          STANDALONE_MIN_SHARED, STANDALONE_THRESHOLD, VERBATIM_THRESHOLD)
@@ -241,8 +242,6 @@ def known_repeats(sentences: pd.DataFrame, path) -> pd.Series:
     that start with that text, and overrides the row without. Returns a boolean Series for
     the sentences the file covers (indexed like ``sentences``).
     """
-    from .io import InputError, read_csv_records
-
     default, starts = {}, []
     for i, line, rec in read_csv_records(path, KNOWN_COLUMNS, ["note"]):
         key, known = (rec["source"].strip(), rec["speaker"].strip()), rec["known"].strip()

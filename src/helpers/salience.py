@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import inference
+from .coding import code_sentences
 from .lexicon import Issue, issue_ids
 from .parameters import BLOCK, HAND_MIN_COVERAGE, LEVEL, MIN_TURNS, N_BOOT, SEED, SPEAKERS_MEASURED
 from .sources import order_meetings
@@ -182,8 +183,6 @@ def compare_renderings(sentences: pd.DataFrame, lexicon: list[Issue], inherit: s
     codes the repeated sentences and the canonical sentences they repeat, each in its own
     source order, and returns one row per (meeting, speaker, source, issue) with both shares.
     """
-    from .coding import code_sentences
-
     ids = issue_ids(lexicon)
     rep = sentences[~sentences["canonical"] & sentences["speaker"].isin(list(speakers))
                     & sentences["duplicate_of"].notna()]

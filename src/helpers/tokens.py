@@ -276,22 +276,9 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
 
 
 def word_types(tokens: pd.DataFrame) -> pd.DataFrame:
-    """The distinct (term, word) pairs of a token table, in order of first use, with ``n``.
-
-    The same rows as ``drop_duplicates(["term", "word"])`` with the pairs' counts (pairs with
-    a missing term or word are left out). When each word has one term (as
-    :func:`tokenize_sentences` makes them), only the words are hashed.
-    """
-    codes, words = pd.factorize(tokens["word"])
-    if len(codes) and (codes >= 0).all():
-        first = np.flatnonzero(codes > np.maximum.accumulate(np.r_[-1, codes[:-1]]))
-        terms = tokens["term"].to_numpy()
-        if (terms == terms[first][codes]).all():
-            return pd.DataFrame({"term": tokens["term"].iloc[first].to_numpy(),
-                                 "word": tokens["word"].iloc[first].to_numpy(),
-                                 "n": np.bincount(codes)})
-    pairs = tokens.groupby(["term", "word"], sort=False).size()
-    return pairs.reset_index(name="n")
+    """The distinct (term, word) pairs of a token table, in order of first use, with their
+    count ``n`` (pairs with a missing term or word are left out)."""
+    return tokens.groupby(["term", "word"], sort=False).size().reset_index(name="n")
 
 
 def display_forms(tokens: pd.DataFrame) -> dict[str, str]:

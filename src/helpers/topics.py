@@ -32,7 +32,7 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from threadpoolctl import threadpool_limits
 
 from . import cache, config
-from .parameters import N_BOOT, N_TOP, SEED, STABLE_COSINE, STABLE_SHARE, WINDOW
+from .parameters import LEVEL, N_BOOT, N_TOP, SEED, STABLE_COSINE, STABLE_SHARE, WINDOW
 
 
 def make_documents(tokens: pd.DataFrame, window: int = WINDOW) -> pd.DataFrame:
@@ -241,7 +241,7 @@ def aligned_shares(fits, orders) -> np.ndarray:
 
 def consensus_prevalence(shares: np.ndarray, documents: pd.DataFrame, model: str,
                          labels: dict, n_boot: int = N_BOOT, seed: int = SEED,
-                         level: float = 0.95) -> pd.DataFrame:
+                         level: float = LEVEL) -> pd.DataFrame:
     """Mean topic share per (meeting, speaker), averaged over refits, with an interval that
     includes refitting and clustering.
 
