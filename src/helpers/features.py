@@ -24,6 +24,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from .figures import SPEAKER_COLOURS, add_source_note
+from .parameters import TOP_K, TOP_N
 from .sources import meeting_label
 
 
@@ -62,7 +63,7 @@ def mean_by(x, documents: pd.DataFrame, by: list[str]):
     return (g @ x).tocsr(), groups
 
 
-def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10,
+def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = TOP_N,
               weights=None) -> pd.DataFrame:
     """Tidy table of each document's top ``n`` terms by weight (TF-IDF by default).
 
@@ -100,7 +101,7 @@ def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10
     return out.set_axis(pd.Index(out.columns.tolist()), axis=1)  # labels typed as pandas infers
 
 
-def overlap_at_k(a: list[str], b: list[str], k: int = 20) -> int:
+def overlap_at_k(a: list[str], b: list[str], k: int = TOP_K) -> int:
     """How many of the top ``k`` items of ``a`` are also in the top ``k`` of ``b``."""
     return len(set(a[:k]) & set(b[:k]))
 

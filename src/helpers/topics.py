@@ -32,7 +32,8 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from threadpoolctl import threadpool_limits
 
 from . import cache, config
-from .parameters import LEVEL, N_BOOT, N_TOP, SEED, STABLE_COSINE, STABLE_SHARE, WINDOW
+from .parameters import (K_RANGE, LEVEL, MIN_STABILITY, N_BOOT, N_SEEDS, N_TOP, SEED,
+                         STABLE_COSINE, STABLE_SHARE, WINDOW)
 
 
 def make_documents(tokens: pd.DataFrame, window: int = WINDOW) -> pd.DataFrame:
@@ -71,12 +72,12 @@ def fit_lda(x, k: int, seed: int = SEED, max_iter: int = 20):
     return w, model.components_
 
 
-def top_term_indices(h: np.ndarray, n: int = 10) -> np.ndarray:
+def top_term_indices(h: np.ndarray, n: int = N_TOP) -> np.ndarray:
     """Indices of each topic's top ``n`` terms (ties broken by term index)."""
     return np.argsort(-h, axis=1, kind="stable")[:, :n]
 
 
-def npmi_coherence(x, h: np.ndarray, n: int = 10, eps: float = 1e-12) -> np.ndarray:
+def npmi_coherence(x, h: np.ndarray, n: int = N_TOP, eps: float = 1e-12) -> np.ndarray:
     """Mean NPMI of each topic's top-``n`` term pairs, from document co-occurrence in ``x``.
 
     NPMI(i, j) = log[p(i, j) / (p(i) p(j))] / −log p(i, j), with p from the share of
@@ -104,7 +105,7 @@ def exclusivity(h: np.ndarray, n: int = N_TOP) -> np.ndarray:
 
 
 def topic_table(h: np.ndarray, vocabulary, display: dict, model: str, labels: dict,
-                n: int = 10) -> pd.DataFrame:
+                n: int = N_TOP) -> pd.DataFrame:
     """One row per topic: model, topic, label, top terms (';'-joined)."""
     rows = []
     for t, top in enumerate(top_term_indices(h, n)):
@@ -159,7 +160,7 @@ def match(h_ref: np.ndarray, h: np.ndarray):
 
 
 @cache.memoize
-def sweep(x_tfidf, x_counts, x_reference, ks=range(3, 11), seeds: int = 10,
+def sweep(x_tfidf, x_counts, x_reference, ks=K_RANGE, seeds: int = N_SEEDS,
           seed: int = SEED, models=("nmf", "lda")):
     """Fit every model and k with ``seeds`` seeds; return (scores, fits).
 
@@ -196,7 +197,7 @@ def summarise_sweep(scores: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def choose_k(summary: pd.DataFrame, model: str, min_stability: float = 0.8) -> int:
+def choose_k(summary: pd.DataFrame, model: str, min_stability: float = MIN_STABILITY) -> int:
     """Smallest k whose mean coherence is within one seed-to-seed sd of the best among the
     k whose mean stability reaches ``min_stability`` (the sd is the best k's own).
 
