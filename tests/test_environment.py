@@ -26,6 +26,6 @@ def test_disagreement_is_detected(root, tmp_path):
     pandas_line = next(line for line in text.splitlines() if "- pandas==" in line)
     env.write_text(text.replace(pandas_line, "      - pandas==0.0.1"))
     problems = diff_environment(tmp_path)
-    assert any(p.startswith("pandas: lock has") for p in problems)
+    assert "-      - pandas==0.0.1" in problems and any(p.startswith("+      - pandas==") for p in problems)
     env.write_text(text.replace("  - python=3.11", "  - python=3.12"))
-    assert any("python=3.12" in p for p in diff_environment(tmp_path))
+    assert "-  - python=3.12" in diff_environment(tmp_path)

@@ -16,21 +16,19 @@ def test_document_term_matrix_counts():
     assert docs["n_tokens"].tolist() == [3, 1]
 
 
-def test_grouping_runs_of_rows_equals_grouping_every_row():
-    """Rows in runs (sentence by sentence) or shuffled, with a missing key and an empty table."""
+def test_the_matrix_does_not_depend_on_the_order_of_the_rows():
     import numpy as np
 
     rng = np.random.default_rng(4)
     runs = rng.integers(1, 9, 120)
     tok = pd.DataFrame({"speaker": np.repeat(rng.choice(["a", "b"], 120), runs),
-                        "meeting": np.repeat(rng.choice(["m1", "m2", None], 120), runs),
-                        "turn": np.repeat(rng.integers(0, 4, 120), runs)})
-    for frame in (tok, tok.sample(frac=1, random_state=2), tok.head(0)):
-        for by in (["speaker", "meeting"], ["meeting", "turn", "speaker"], ["turn"]):
-            codes, groups = ft.group_rows(frame, by)
-            grouped = frame.groupby(by, sort=True)
-            np.testing.assert_array_equal(codes, grouped.ngroup().to_numpy())
-            pd.testing.assert_frame_equal(groups, grouped.size().reset_index()[by])
+                        "meeting": np.repeat(rng.choice(["m1", "m2"], 120), runs),
+                        "term": rng.choice(["x", "y", "z"], runs.sum())})
+    x, docs, vocab = ft.document_term_matrix(tok, ["speaker", "meeting"])
+    xs, docs_s, vocab_s = ft.document_term_matrix(tok.sample(frac=1, random_state=2),
+                                                  ["speaker", "meeting"])
+    assert (x != xs).nnz == 0 and docs.equals(docs_s) and list(vocab) == list(vocab_s)
+    assert x.sum() == len(tok) and docs["n_tokens"].tolist() == np.asarray(x.sum(axis=1)).ravel().tolist()
 
 
 def test_top_terms_by_tfidf():

@@ -83,7 +83,7 @@ def test_blocks_of_sentences_give_the_same_table(monkeypatch):
     df = _frame(["The U.S. and North", "Korea talked.", "", "New START expires in 2021.",
                  "We'll see Russia's proposal on arms control."])
     whole = tokens.tokenize_sentences(df)
-    monkeypatch.setattr(tokens, "BLOCK", 2)
+    monkeypatch.setattr(tokens, "CHUNK", 2)
     pd.testing.assert_frame_equal(tokens.tokenize_sentences(df), whole)
 
 

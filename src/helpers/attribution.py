@@ -35,7 +35,8 @@ from .clean import (
     split_sentences,
 )
 from .io import InputError, read_csv_records
-from .quotes import MIN_QUOTE_WORDS, segment_article
+from .parameters import MIN_QUOTE_WORDS
+from .quotes import segment_article
 from .sources import Source
 
 LABEL = re.compile(r"[ \t]*(?P<label>[A-Z][A-Za-z.'’ -]{0,70}?)"

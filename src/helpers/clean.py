@@ -134,10 +134,7 @@ def rules_table() -> list[dict]:
 
 
 #: Quote and dash styles (and odd spaces) that line comparisons ignore.
-_LINE_TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "“": '"', "”": '"',
-                                  "„": '"', "–": "-", "—": "-", "‒": "-", "−": "-",
-                                  "\u00a0": " ", "\u2009": " ", "\u202f": " ",
-                                  "\ufeff": " ", "\t": " "})
+_LINE_TYPOGRAPHY = {**TYPOGRAPHY, ord("\ufeff"): " "}
 
 
 def normalise_line(line: str) -> str:

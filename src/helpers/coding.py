@@ -8,13 +8,13 @@ sentences that continue its topic; ``code_sentences`` does both and records ``vi
 from __future__ import annotations
 
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from .lexicon import Issue, parse_pattern
+from .parameters import MAX_INHERIT
 
 INHERIT_MODES = ("none", "anaphora", "previous")
 #: Openings that mark a sentence as continuing the topic of the sentence before it.
@@ -24,8 +24,6 @@ ANAPHORA = re.compile(
     r"situation|question|investigation|dialogue|committee|resolution|president|reason)|"
     r"we (?:talked|spoke|discussed|agreed|believe|are|hope|want|made|laid|know|also)|"
     r"our (?:position|sanctions|actions|policy|two teams)|as (?:for|far as))\b", re.I)
-#: How many sentences back a label may be inherited (through a chain of inherited labels).
-MAX_INHERIT = 3
 #: Short courtesies never inherit ("Thank you, sir.").
 COURTESY = re.compile(r"^(?:thank|thanks|welcome|good (?:afternoon|morning|evening)|"
                       r"ladies and gentlemen)\b", re.I)
@@ -227,8 +225,6 @@ def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
     """
     low = texts.str.lower()
     values = low.tolist()
-    if not all(isinstance(v, str) for v in values):  # missing texts: plain matching below
-        return _match_issues_plain(low, texts.index, lexicon)
     try:
         index = _WordIndex(values)
     except ValueError:  # a text holds the index's separator: search every sentence
@@ -242,21 +238,6 @@ def match_issues(texts: pd.Series, lexicon: list[Issue]) -> pd.DataFrame:
             hit[idx] = [ex.search(values[k]) is None for k in idx]
         out[issue.id] = hit
     return pd.DataFrame(out, index=texts.index)
-
-
-def _match_issues_plain(low: pd.Series, index, lexicon: list[Issue]) -> pd.DataFrame:
-    out = {}
-    with warnings.catch_warnings():  # groups in user patterns are fine: we only test matches
-        warnings.simplefilter("ignore", UserWarning)
-        for issue in lexicon:
-            hit = low.str.contains(_on_lowered(issue.pattern), regex=True).to_numpy(dtype=bool)
-            if issue.exclude is not None and hit.any():
-                idx = np.flatnonzero(hit)
-                hit = hit.copy()
-                hit[idx] = ~low.iloc[idx].str.contains(_on_lowered(issue.exclude),
-                                                       regex=True).to_numpy(dtype=bool)
-            out[issue.id] = hit
-    return pd.DataFrame(out, index=index)
 
 
 def inherit_issues(direct: pd.DataFrame, sentences: pd.DataFrame,

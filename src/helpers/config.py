@@ -13,14 +13,11 @@ from pathlib import Path
 
 from joblib import Parallel, delayed
 
-#: Master seed for every random process (bootstraps, topic models, synthetic corpora).
-SEED = 20191210
+from .parameters import PRINCIPALS, SEED  # noqa: F401 - read as config.SEED elsewhere
 
 #: ``other``: anyone a news report quotes who is none of the above (an institution, a
 #: spokesperson, an unnamed official), kept apart from the principals.
 SPEAKERS = ("pompeo", "lavrov", "putin", "moderator", "journalist", "narrator", "other")
-#: The speakers whose issue agendas the project compares.
-PRINCIPALS = ("pompeo", "lavrov")
 
 
 def workers() -> int:

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from .parameters import LEVEL
+
 TURN_TYPES = ("statement", "answer", "quoted")
 SPECIFICATIONS = ("cell only", "cell + turn type")
 
@@ -32,7 +34,7 @@ def _design(d: pd.DataFrame, cells: list[tuple[str, str]], with_turn_type: bool)
 
 
 def fit_context_models(labels: pd.DataFrame, frame: pd.DataFrame, contrasts: list[dict],
-                       level: float = 0.95) -> pd.DataFrame:
+                       level: float = LEVEL) -> pd.DataFrame:
     """Cell contrasts per issue, without and with the turn type, clustered by turn.
 
     ``labels`` (bool, sentences × issues) and ``frame`` (meeting, speaker, source, turn,

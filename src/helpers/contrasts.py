@@ -40,17 +40,8 @@ import pandas as pd
 from scipy.stats import beta, fisher_exact
 from scipy.stats import t as t_dist
 
-from .inference import LEVEL, MIN_YOUDEN, N_PERM, Cell, CodingRates, rng_for
-
-#: Power at which the detectable difference is stated, the turn-level intra-class
-#: correlation assumed when simulating it, and the simulated draws per difference tried.
-POWER = 0.8
-ICC = 0.3
-N_SIM = 100
-#: Relabellings used per simulated draw when finding the detectable difference (a random
-#: subset of the test's own when it has more; p-values then resolve to 1/501).
-N_PERM_POWER = 500
-
+from .inference import Cell, CodingRates, rng_for
+from .parameters import ICC, LEVEL, MIN_YOUDEN, N_PERM, N_PERM_POWER, N_SIM, POWER
 
 def relabellings(n_a: int, n: int, rng: np.random.Generator,
                  n_perm: int = N_PERM) -> tuple[np.ndarray, bool]:

@@ -15,9 +15,17 @@ frequencies, a permutation test over turns and false-discovery control, and the 
 
 from __future__ import annotations
 
+import re
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from .figures import SPEAKER_COLOURS, add_source_note
+from .parameters import TOP_K, TOP_N
+from .sources import meeting_label
 
 
 def document_term_matrix(tokens: pd.DataFrame, by: list[str], term: str = "term"):
@@ -26,7 +34,8 @@ def document_term_matrix(tokens: pd.DataFrame, by: list[str], term: str = "term"
     ``X`` is a CSR matrix (documents × terms); ``documents`` has the ``by`` columns and the
     token count; ``vocabulary`` is a sorted array of terms. Linear in the number of tokens.
     """
-    doc_codes, documents = group_rows(tokens, by)
+    grouped = tokens.groupby(by, sort=True)
+    doc_codes, documents = grouped.ngroup().to_numpy(), grouped.size().reset_index()[by]
     term_codes, vocab = pd.factorize(tokens[term], sort=True)
     x = sparse.csr_matrix((np.ones(len(tokens), dtype=np.int64), (doc_codes, term_codes)),
                           shape=(len(documents), len(vocab)))
@@ -35,32 +44,8 @@ def document_term_matrix(tokens: pd.DataFrame, by: list[str], term: str = "term"
     return x, documents, np.asarray(vocab, dtype=object)
 
 
-def group_rows(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """``frame.groupby(by, sort=True)``'s group number of each row, and the group keys.
-
-    Only the first row of each run of rows with the same ``by`` values is grouped (token
-    tables come sentence by sentence, so a run is at least a sentence); the runs' numbers
-    are then repeated. The same result as grouping every row, with far fewer to hash.
-    """
-    new = np.zeros(len(frame), dtype=bool)
-    new[:1] = True
-    for c in by:
-        v = frame[c].to_numpy()
-        new[1:] |= v[1:] != v[:-1]
-    starts = np.flatnonzero(new)
-    if len(starts) > len(frame) // 2:  # short runs (rows not in order): group every row
-        grouped = frame.groupby(by, sort=True)
-        return grouped.ngroup().to_numpy(), grouped.size().reset_index()[by]
-    heads = frame[by].iloc[starts]
-    grouped = heads.groupby(by, sort=True)
-    codes = np.repeat(grouped.ngroup().to_numpy(), np.diff(np.r_[starts, len(frame)]))
-    return codes, grouped.size().reset_index()[by]
-
-
 def tfidf(x) -> sparse.csr_matrix:
     """TF-IDF with scikit-learn defaults: raw counts × smoothed IDF, rows L2-normalised."""
-    from sklearn.feature_extraction.text import TfidfTransformer
-
     return TfidfTransformer(smooth_idf=True, sublinear_tf=False).fit_transform(x).tocsr()
 
 
@@ -78,27 +63,17 @@ def mean_by(x, documents: pd.DataFrame, by: list[str]):
     return (g @ x).tocsr(), groups
 
 
-def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10,
+def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = TOP_N,
               weights=None) -> pd.DataFrame:
     """Tidy table of each document's top ``n`` terms by weight (TF-IDF by default).
 
-    Ties are broken by count, then alphabetically, so the table is deterministic. Only the
-    entries at or above each document's ``n``-th largest weight are sorted, all documents
-    in one sort.
+    Ties are broken by count, then alphabetically, so the table is deterministic.
     """
     w = sparse.csr_matrix(tfidf(x) if weights is None else weights)
     w.sum_duplicates()
     row = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
     nonzero = w.data != 0
     row, col, weight = row[nonzero], w.indices[nonzero].astype(np.int64), w.data[nonzero]
-    if not np.isnan(weight).any():  # keep only what can reach a top n
-        bounds = np.searchsorted(row, np.arange(w.shape[0] + 1))  # rows in order (CSR)
-        floor = np.full(w.shape[0], -np.inf)
-        for i in np.flatnonzero(np.diff(bounds) > n):
-            seg = weight[bounds[i]:bounds[i + 1]]
-            floor[i] = np.partition(seg, len(seg) - n)[len(seg) - n]
-        keep = weight >= floor[row]
-        row, col, weight = row[keep], col[keep], weight[keep]
     # the count of each entry (0 where the counts have none)
     xc = sparse.csr_matrix(x, copy=True)
     xc.sum_duplicates()
@@ -126,7 +101,7 @@ def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = 10
     return out.set_axis(pd.Index(out.columns.tolist()), axis=1)  # labels typed as pandas infers
 
 
-def overlap_at_k(a: list[str], b: list[str], k: int = 20) -> int:
+def overlap_at_k(a: list[str], b: list[str], k: int = TOP_K) -> int:
     """How many of the top ``k`` items of ``a`` are also in the top ``k`` of ``b``."""
     return len(set(a[:k]) & set(b[:k]))
 
@@ -134,8 +109,6 @@ def overlap_at_k(a: list[str], b: list[str], k: int = 20) -> int:
 def keyword_in_context(sentences: pd.DataFrame, pattern: str, speaker: str, n: int = 3,
                        width: int = 45) -> pd.DataFrame:
     """Up to ``n`` keyword-in-context lines (first in source order) for a speaker."""
-    import re
-
     rx = re.compile(pattern, re.I)
     d = sentences[sentences["speaker"] == speaker].sort_values(["source", "sentence"])
     rows = []
@@ -155,8 +128,6 @@ def keyword_in_context(sentences: pd.DataFrame, pattern: str, speaker: str, n: i
 
 def term_pattern(term: str) -> str:
     """A regex that finds a displayed term (or its inflections) in cleaned text."""
-    import re
-
     words = term.split()
     stem = [re.escape(w[:-1] if len(w) > 4 else w) for w in words]
     return r"\b" + r"[\s-]+".join(s + r"\w*" for s in stem)
@@ -165,11 +136,6 @@ def term_pattern(term: str) -> str:
 # --------------------------------------------------------------------------- charts
 def plot_top_terms(table: pd.DataFrame, n: int = 8, title: str | None = None):
     """Small multiples: top TF-IDF terms for each speaker-meeting document."""
-    import matplotlib.pyplot as plt
-
-    from .figures import SPEAKER_COLOURS, add_source_note
-    from .sources import meeting_label
-
     docs = table[["speaker", "meeting"]].drop_duplicates().to_numpy().tolist()
     fig, axes = plt.subplots(1, len(docs), figsize=(6.5, 2.8), sharex=False)
     for ax, (sp, m) in zip(np.atleast_1d(axes), docs):

@@ -34,11 +34,10 @@ from statsmodels.stats.multitest import multipletests
 
 from . import cache, config, contrasts, inference
 from .lexicon import Issue, issue_ids
+from .parameters import ALPHA, MULTIPLICITY
 from .salience import MEASURES, measure_cells
 from .sources import meeting_label, order_meetings
 
-ALPHA = 0.05
-MULTIPLICITY = "holm"
 COLUMNS = ["finding", "kind", "meeting", "speaker", "issue", "compare_meeting",
            "compare_speaker", "measure", "estimate", "ci_low", "ci_high", "p_value",
            "p_adjusted", "supported", "n_sentences", "n_sentences_compare", "n_turns",

@@ -39,31 +39,9 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import beta
 
 from . import config
-
-#: The resampling unit: ``None`` = whole turns (the headline); a number = blocks of that many
-#: consecutive sentences within a turn (1 = every sentence on its own; robustness only).
-BLOCK = None
-#: Bootstrap resamples; relabellings of a permutation test (all of them when there are fewer).
-N_BOOT = 2000
-N_PERM = 4000
-LEVEL = 0.95
-#: Pseudo-counts pulling each issue's coding rates towards the pooled rates of all issues,
-#: so an issue with few hand-coded positives in the other sources is not corrected wildly.
-PRIOR_STRENGTH = 10.0
-#: Smallest sensitivity − false-positive rate accepted by the correction (else uncorrectable).
-MIN_YOUDEN = 0.2
-#: A correction has little information for a cell of fewer sentences than this, or for an
-#: issue whose rates rest on fewer hand-coded mentions: its interval then also covers the
-#: raw lexicon share (see :func:`intervals`).
-WEAK_CORRECTION_SENTENCES = 30
-WEAK_CORRECTION_POSITIVES = 10
-#: A cell with fewer turns than this is too small to estimate: its shares are reported, but
-#: it is said to be too small and kept out of the "largest issues".
-MIN_TURNS = 2
-#: From this many replicates on, a cell's own interval skips the Jeffreys draws of its zero
-#: counts when it has no coding rates (see :func:`estimate_cells`).
-SKIP_ZERO_DRAWS_FROM = 2000
-
+from .parameters import (BLOCK, LEVEL, MIN_YOUDEN, N_BOOT, N_PERM, PRIOR_STRENGTH,  # noqa: F401
+                         SKIP_ZERO_DRAWS_FROM, WEAK_CORRECTION_POSITIVES,
+                         WEAK_CORRECTION_SENTENCES)
 
 def rng_for(seed: int, *keys: str) -> np.random.Generator:
     """A generator for one named computation, from the master seed and its names.

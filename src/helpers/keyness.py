@@ -31,27 +31,22 @@ from __future__ import annotations
 from functools import lru_cache
 from math import comb
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from adjustText import adjust_text
 from scipy.stats import permutation_test, spearmanr
 from sklearn.feature_extraction.text import CountVectorizer
 from statsmodels.stats.multitest import multipletests
 from wordfreq import word_frequency
 
-from . import config
 from .features import document_term_matrix
+from .figures import SPEAKER_COLOURS, add_source_note
+from .parameters import BACKGROUND_FLOOR, FDR, KEYNESS_N_PERM, MIN_TOKENS_TESTED, SEED
 from .tokens import word_types
 
-#: wordfreq's English lists stop near 1e-8 per word; unknown words get this frequency.
-BACKGROUND_FLOOR = 1e-8
 #: Turns that make one unit of the permutation test (whole turns keep their tokens together).
 TURN = ["meeting", "source", "turn"]
-#: Terms with fewer tokens than this (both men together) are not tested: their p-values
-#: cannot be small under the permutation, and testing them only dilutes the FDR. The filter
-#: uses the total count, which the permutation does not change (independent filtering). A
-#: word used once by each man (2 tokens) is never tested, so never called distinctive.
-MIN_TOKENS_TESTED = 5
-FDR = 0.05
 
 
 @lru_cache(maxsize=None)
@@ -124,7 +119,7 @@ def smallest_p(units: pd.DataFrame, n_perm: int) -> float:
     return 1 / n if n <= n_perm else 1 / (n_perm + 1)
 
 
-def turn_test(x, units: pd.DataFrame, n_perm: int = 10000, seed: int = config.SEED) -> np.ndarray:
+def turn_test(x, units: pd.DataFrame, n_perm: int = KEYNESS_N_PERM, seed: int = SEED) -> np.ndarray:
     """p-value of each term's |rate difference| when whole turns are relabelled.
 
     ``x`` is turns × terms (counts), ``units`` has ``is_a`` and ``n_tokens`` per turn, all of
@@ -169,7 +164,7 @@ def bh_fdr(p: np.ndarray, level: float = FDR):
 
 def keyness_table(tokens: pd.DataFrame, comparison: str, alpha0: float,
                   a: str = "pompeo", b: str = "lavrov", display: dict | None = None,
-                  n_perm: int = 10000, seed: int = config.SEED,
+                  n_perm: int = KEYNESS_N_PERM, seed: int = SEED,
                   background: np.ndarray | None = None,
                   vocabulary=None) -> pd.DataFrame:
     """Keyness of speaker a against b: rates, the turn-level test, and the Fightin' Words z.
@@ -249,11 +244,6 @@ def independent_agreement(sentences: pd.DataFrame, table: pd.DataFrame, a: str =
 # --------------------------------------------------------------------------- charts
 def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | None = None):
     """Frequency (log) against z; terms passing the clustered FDR test coloured."""
-    import matplotlib.pyplot as plt
-    from adjustText import adjust_text
-
-    from .figures import SPEAKER_COLOURS, add_source_note
-
     t = table[(table["count_pompeo"] + table["count_lavrov"]) > 0]
     colour = np.where(~t["passes_fdr"], "#bbbbbb",
                       np.where(t["z"] > 0, SPEAKER_COLOURS["pompeo"], SPEAKER_COLOURS["lavrov"]))
@@ -278,10 +268,6 @@ def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | N
 
 def plot_keyness_bars(table: pd.DataFrame, n: int = 15, title: str | None = None):
     """Diverging bars of the top ``n`` terms each way by z; hatched if not passing the FDR."""
-    import matplotlib.pyplot as plt
-
-    from .figures import SPEAKER_COLOURS, add_source_note
-
     top = pd.concat([table.nlargest(n, "z"), table.nsmallest(n, "z")]).sort_values("z")
     fig, ax = plt.subplots(figsize=(6.5, 0.17 * len(top) + 1.2))
     colours = np.where(top["z"] > 0, SPEAKER_COLOURS["pompeo"], SPEAKER_COLOURS["lavrov"])

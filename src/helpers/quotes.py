@@ -25,8 +25,6 @@ _CLOSES = {'"': '"', "“": "”"}
 RECEIVERS = frozenset({"to", "told", "with", "by", "for", "at", "about", "after", "of", "and",
                        "urged", "warned", "thanked", "met", "asked", "reminded", "from", "on"})
 PRONOUNS = ("he", "she")
-#: A quoted sentence of an article with fewer words than this is a fragment ("Period.").
-MIN_QUOTE_WORDS = 2
 
 
 @dataclass

@@ -16,32 +16,11 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-#: Cosine similarity that makes a sentence an alignment anchor (if in order within its turn).
-ANCHOR_THRESHOLD = 0.30
-#: A turn is a rendering of a canonical passage when it has at least this many sentences and
-#: at least this share of them reach ANCHOR_THRESHOLD; only then do the window rules apply.
-PASSAGE_MIN_SENTENCES = 3
-PASSAGE_MIN_SHARE = 0.5
-#: A repeat on its own (out of order, or outside a passage): cosine and shared content words.
-STANDALONE_THRESHOLD = 0.40
-STANDALONE_MIN_SHARED = 3
-#: Near-verbatim: a repeat whatever its length.
-VERBATIM_THRESHOLD = 0.90
-#: Anchors whose targets are at most this many reference sentences apart enclose one passage:
-#: the sentences between them repeat that passage, whatever their own similarity.
-CONTEXT_GAP = 8
-#: Sentences before the first / after the last anchor of a passage: similarity needed within
-#: CONTEXT_GAP reference sentences of that anchor.
-EDGE_THRESHOLD = 0.15
-#: A paraphrased quote (a news article rewording an interpreter): a sentence that shares at
-#: least QUOTE_MIN_SHARED content words with its best match, at least one of them found in no
-#: other reference sentence, repeats it when the cosine reaches QUOTE_THRESHOLD. Applied
-#: only to news articles (source rank QUOTE_SOURCE_RANK), and only to sentences that no
-#: other rule aligned: two transcripts of one speaker on one day (a press availability and
-#: a meeting) share distinctive words without repeating each other.
-QUOTE_THRESHOLD = 0.15
-QUOTE_MIN_SHARED = 2
-QUOTE_SOURCE_RANK = 4
+from .io import InputError, read_csv_records
+from .parameters import (ANCHOR_THRESHOLD, CONTEXT_GAP, EDGE_THRESHOLD, PASSAGE_MIN_SENTENCES,
+                         PASSAGE_MIN_SHARE, QUOTE_MIN_SHARED, QUOTE_SOURCE_RANK, QUOTE_THRESHOLD,
+                         STANDALONE_MIN_SHARED, STANDALONE_THRESHOLD, VERBATIM_THRESHOLD)
+
 #: Square-bracketed editorial insertions ("[arms control conditions]") are the outlet's
 #: words, not the speaker's: left out of matching.
 _EDITORIAL = re.compile(r"\[[^\]]*\]")
@@ -263,8 +242,6 @@ def known_repeats(sentences: pd.DataFrame, path) -> pd.Series:
     that start with that text, and overrides the row without. Returns a boolean Series for
     the sentences the file covers (indexed like ``sentences``).
     """
-    from .io import InputError, read_csv_records
-
     default, starts = {}, []
     for i, line, rec in read_csv_records(path, KNOWN_COLUMNS, ["note"]):
         key, known = (rec["source"].strip(), rec["speaker"].strip()), rec["known"].strip()

@@ -13,18 +13,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import config, inference
+from . import inference
+from .coding import code_sentences
 from .lexicon import Issue, issue_ids
+from .parameters import BLOCK, HAND_MIN_COVERAGE, LEVEL, MIN_TURNS, N_BOOT, SEED, SPEAKERS_MEASURED
 from .sources import order_meetings
 
 
 MEASURES = ("lexicon", "hand")
-#: A cell gets the hand measure when at least this share of its sentences is hand-coded.
-HAND_MIN_COVERAGE = 0.9
 
 
 def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None = None,
-                  speakers=("pompeo", "lavrov", "putin"), block: int | None = inference.BLOCK) -> dict:
+                  speakers=SPEAKERS_MEASURED, block: int | None = BLOCK) -> dict:
     """Resampling cells of every measure: ``{measure: {(meeting, speaker): (Cell, rates)}}``.
 
     ``lexicon``: the coded labels, with coding rates (:class:`~helpers.inference.CodingRates`)
@@ -60,8 +60,8 @@ def measure_cells(coded: pd.DataFrame, ids: list[str], gold: pd.DataFrame | None
 
 
 def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFrame | None = None,
-                     speakers=("pompeo", "lavrov", "putin"), seed: int = config.SEED,
-                     n_boot: int = inference.N_BOOT, level: float = inference.LEVEL,
+                     speakers=SPEAKERS_MEASURED, seed: int = SEED,
+                     n_boot: int = N_BOOT, level: float = LEVEL,
                      held_out_sources: tuple[str, ...] = ()) -> pd.DataFrame:
     """Salience of each issue for each speaker at each meeting, by measure, with intervals.
 
@@ -71,7 +71,7 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     coding. Rows exist only for (meeting, speaker) cells with data: a missing cell has no
     rows, never zeros. Intervals are percentiles of a bootstrap over whole turns (see
     :mod:`helpers.inference`), exact where a count is zero. ``n_turns`` counts the cell's
-    turns; ``estimable`` is false for a cell of fewer than ``inference.MIN_TURNS`` turns,
+    turns; ``estimable`` is false for a cell of fewer than ``MIN_TURNS`` turns,
     whose interval cannot be trusted. ``validated`` is false for a cell with a source that
     has no hand codes (in ``gold``, or a completed held-out coding sheet of
     ``held_out_sources``): its lexicon shares are unvalidated.
@@ -105,7 +105,7 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     out["share_uncorrected"] = out["n_sentences"] / out["total_sentences"]
     out["total_words"] = np.concatenate(cols["total_words"]).astype(np.int64)
     out["n_turns"] = np.concatenate(cols["n_turns"]).astype(np.int64)
-    out["estimable"] = out["n_turns"] >= inference.MIN_TURNS
+    out["estimable"] = out["n_turns"] >= MIN_TURNS
     checked = set(held_out_sources)
     if gold is not None:
         checked |= set(coded.loc[coded["sentence_id"].isin(gold.index), "source"])
@@ -120,7 +120,7 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
 
 
 def salience_evidence(coded: pd.DataFrame, lexicon: list[Issue],
-                      speakers=("pompeo", "lavrov", "putin")) -> pd.DataFrame:
+                      speakers=SPEAKERS_MEASURED) -> pd.DataFrame:
     """Every coded sentence behind every salience number, one row per sentence and issue."""
     ids = issue_ids(lexicon)
     d = coded[coded["speaker"].isin(list(speakers))]
@@ -136,7 +136,7 @@ def salience_evidence(coded: pd.DataFrame, lexicon: list[Issue],
         .reset_index(drop=True)
 
 
-def salience_grid(sal: pd.DataFrame, speakers=("pompeo", "lavrov", "putin"),
+def salience_grid(sal: pd.DataFrame, speakers=SPEAKERS_MEASURED,
                   value: str = "share") -> pd.DataFrame:
     """``value`` per issue (rows) × speaker-meeting cell (columns); NaN where there is no data."""
     meetings = order_meetings(sal["meeting"].unique())
@@ -149,7 +149,7 @@ def salience_grid(sal: pd.DataFrame, speakers=("pompeo", "lavrov", "putin"),
 
 def compare_with_topics(coded: pd.DataFrame, topic_table: pd.DataFrame,
                         prevalence: pd.DataFrame, model: str = "nmf",
-                        speakers=("pompeo", "lavrov", "putin")) -> tuple[pd.DataFrame, pd.Series]:
+                        speakers=SPEAKERS_MEASURED) -> tuple[pd.DataFrame, pd.Series]:
     """Lexicon salience of each topic's mapped issues against that topic's prevalence.
 
     Returns (table, Spearman correlation per topic across speaker-meeting cells). Topics
@@ -176,15 +176,13 @@ def compare_with_topics(coded: pd.DataFrame, topic_table: pd.DataFrame,
 
 
 def compare_renderings(sentences: pd.DataFrame, lexicon: list[Issue], inherit: str,
-                       speakers=("pompeo", "lavrov", "putin")) -> pd.DataFrame:
+                       speakers=SPEAKERS_MEASURED) -> pd.DataFrame:
     """Issue shares of the same passage in two renderings (e.g. translation vs interpreter).
 
     For each lower-ranked source that repeats a speaker's canonical sentences (``duplicate_of``),
     codes the repeated sentences and the canonical sentences they repeat, each in its own
     source order, and returns one row per (meeting, speaker, source, issue) with both shares.
     """
-    from .coding import code_sentences
-
     ids = issue_ids(lexicon)
     rep = sentences[~sentences["canonical"] & sentences["speaker"].isin(list(speakers))
                     & sentences["duplicate_of"].notna()]

@@ -47,7 +47,7 @@ _DIGITS = re.compile(r"[0-9]+")
 #: ``RegexpTokenizer`` with the same pattern (which is ``findall`` with the ``regex`` engine).
 _TOKEN_OR_SEP = re.compile(f"{TOKEN}|{_SEP}")
 #: Sentences per tokenizer pass: bounds the intermediate lists.
-BLOCK = 20_000
+CHUNK = 20_000
 
 
 def _read_resource(name: str) -> str:
@@ -251,9 +251,9 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
     texts = sentences["text"]
     vocabulary = _Vocabulary(stop)
     codes, sentence, position = [], [], []
-    for start in range(0, len(texts), BLOCK):
+    for start in range(0, len(texts), CHUNK):
         # One tokenizer pass over a block of sentences; separators mark sentences.
-        joined = _normalise_joined(_join(texts.iloc[start:start + BLOCK]), mwes)
+        joined = _normalise_joined(_join(texts.iloc[start:start + CHUNK]), mwes)
         found = _TOKEN_OR_SEP.findall(joined)
         block = np.fromiter(map(vocabulary.__getitem__, found), np.intp, count=len(found))
         is_sep, index = block == _SEP_CODE, np.arange(len(block))
@@ -276,22 +276,9 @@ def tokenize_sentences(sentences: pd.DataFrame, stem: bool = True, mwes=None,
 
 
 def word_types(tokens: pd.DataFrame) -> pd.DataFrame:
-    """The distinct (term, word) pairs of a token table, in order of first use, with ``n``.
-
-    The same rows as ``drop_duplicates(["term", "word"])`` with the pairs' counts (pairs with
-    a missing term or word are left out). When each word has one term (as
-    :func:`tokenize_sentences` makes them), only the words are hashed.
-    """
-    codes, words = pd.factorize(tokens["word"])
-    if len(codes) and (codes >= 0).all():
-        first = np.flatnonzero(codes > np.maximum.accumulate(np.r_[-1, codes[:-1]]))
-        terms = tokens["term"].to_numpy()
-        if (terms == terms[first][codes]).all():
-            return pd.DataFrame({"term": tokens["term"].iloc[first].to_numpy(),
-                                 "word": tokens["word"].iloc[first].to_numpy(),
-                                 "n": np.bincount(codes)})
-    pairs = tokens.groupby(["term", "word"], sort=False).size()
-    return pairs.reset_index(name="n")
+    """The distinct (term, word) pairs of a token table, in order of first use, with their
+    count ``n`` (pairs with a missing term or word are left out)."""
+    return tokens.groupby(["term", "word"], sort=False).size().reset_index(name="n")
 
 
 def display_forms(tokens: pd.DataFrame) -> dict[str, str]:

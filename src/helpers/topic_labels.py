@@ -18,15 +18,9 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 
-from . import config
 from .io import InputError, read_csv_records
-from .topics import N_TOP
+from .parameters import CARRY_MIN_SHARED, LEVEL, MIN_NPMI, MIN_POSITIVE, N_BOOT, N_TOP, SEED
 
-CARRY_MIN_SHARED = 5
-#: A topic whose NPMI against the reference is at or below this carries no issue label.
-MIN_NPMI = 0.02
-#: Fewer documents about an issue than this give no trustworthy AUC interval: no label.
-MIN_POSITIVE = 5
 #: Speakers on the Russian side, for the speaker-identity AUC of :func:`label_check`.
 RUSSIAN_SIDE = ("lavrov", "putin")
 
@@ -109,7 +103,7 @@ def _auc_ranks(y: np.ndarray, score: np.ndarray) -> float:
 
 def label_check(shares: np.ndarray, documents: pd.DataFrame, truth: pd.DataFrame,
                 candidates: dict[int, list[str]], npmi: np.ndarray, stable: np.ndarray,
-                n_boot: int = 2000, seed: int = config.SEED, level: float = 0.95,
+                n_boot: int = N_BOOT, seed: int = SEED, level: float = LEVEL,
                 min_npmi: float = MIN_NPMI) -> pd.DataFrame:
     """Does each topic earn an issue label? One row per (topic, candidate issue).
 

@@ -32,11 +32,8 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from threadpoolctl import threadpool_limits
 
 from . import cache, config
-
-WINDOW = 3
-STABLE_COSINE = 0.8
-STABLE_SHARE = 0.9
-N_TOP = 10
+from .parameters import (K_RANGE, LEVEL, MIN_STABILITY, N_BOOT, N_SEEDS, N_TOP, SEED,
+                         STABLE_COSINE, STABLE_SHARE, WINDOW)
 
 
 def make_documents(tokens: pd.DataFrame, window: int = WINDOW) -> pd.DataFrame:
@@ -56,7 +53,7 @@ def make_documents(tokens: pd.DataFrame, window: int = WINDOW) -> pd.DataFrame:
 
 
 @cache.memoize
-def fit_nmf(x, k: int, seed: int = config.SEED, max_iter: int = 1000):
+def fit_nmf(x, k: int, seed: int = SEED, max_iter: int = 1000):
     """Fit NMF on a TF-IDF matrix; return (document-topic W, topic-term H)."""
     with threadpool_limits(1):
         model = NMF(n_components=k, init="random", random_state=seed, max_iter=max_iter,
@@ -66,7 +63,7 @@ def fit_nmf(x, k: int, seed: int = config.SEED, max_iter: int = 1000):
 
 
 @cache.memoize
-def fit_lda(x, k: int, seed: int = config.SEED, max_iter: int = 20):
+def fit_lda(x, k: int, seed: int = SEED, max_iter: int = 20):
     """Fit LDA (batch variational Bayes) on counts; return (document-topic, topic-term)."""
     with threadpool_limits(1):
         model = LatentDirichletAllocation(n_components=k, learning_method="batch",
@@ -75,12 +72,12 @@ def fit_lda(x, k: int, seed: int = config.SEED, max_iter: int = 20):
     return w, model.components_
 
 
-def top_term_indices(h: np.ndarray, n: int = 10) -> np.ndarray:
+def top_term_indices(h: np.ndarray, n: int = N_TOP) -> np.ndarray:
     """Indices of each topic's top ``n`` terms (ties broken by term index)."""
     return np.argsort(-h, axis=1, kind="stable")[:, :n]
 
 
-def npmi_coherence(x, h: np.ndarray, n: int = 10, eps: float = 1e-12) -> np.ndarray:
+def npmi_coherence(x, h: np.ndarray, n: int = N_TOP, eps: float = 1e-12) -> np.ndarray:
     """Mean NPMI of each topic's top-``n`` term pairs, from document co-occurrence in ``x``.
 
     NPMI(i, j) = log[p(i, j) / (p(i) p(j))] / −log p(i, j), with p from the share of
@@ -108,7 +105,7 @@ def exclusivity(h: np.ndarray, n: int = N_TOP) -> np.ndarray:
 
 
 def topic_table(h: np.ndarray, vocabulary, display: dict, model: str, labels: dict,
-                n: int = 10) -> pd.DataFrame:
+                n: int = N_TOP) -> pd.DataFrame:
     """One row per topic: model, topic, label, top terms (';'-joined)."""
     rows = []
     for t, top in enumerate(top_term_indices(h, n)):
@@ -163,8 +160,8 @@ def match(h_ref: np.ndarray, h: np.ndarray):
 
 
 @cache.memoize
-def sweep(x_tfidf, x_counts, x_reference, ks=range(3, 11), seeds: int = 10,
-          seed: int = config.SEED, models=("nmf", "lda")):
+def sweep(x_tfidf, x_counts, x_reference, ks=K_RANGE, seeds: int = N_SEEDS,
+          seed: int = SEED, models=("nmf", "lda")):
     """Fit every model and k with ``seeds`` seeds; return (scores, fits).
 
     ``scores`` has one row per model, k and seed: NPMI coherence against ``x_reference`` and
@@ -200,7 +197,7 @@ def summarise_sweep(scores: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def choose_k(summary: pd.DataFrame, model: str, min_stability: float = 0.8) -> int:
+def choose_k(summary: pd.DataFrame, model: str, min_stability: float = MIN_STABILITY) -> int:
     """Smallest k whose mean coherence is within one seed-to-seed sd of the best among the
     k whose mean stability reaches ``min_stability`` (the sd is the best k's own).
 
@@ -244,8 +241,8 @@ def aligned_shares(fits, orders) -> np.ndarray:
 
 
 def consensus_prevalence(shares: np.ndarray, documents: pd.DataFrame, model: str,
-                         labels: dict, n_boot: int = 2000, seed: int = config.SEED,
-                         level: float = 0.95) -> pd.DataFrame:
+                         labels: dict, n_boot: int = N_BOOT, seed: int = SEED,
+                         level: float = LEVEL) -> pd.DataFrame:
     """Mean topic share per (meeting, speaker), averaged over refits, with an interval that
     includes refitting and clustering.
 

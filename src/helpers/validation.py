@@ -18,6 +18,7 @@ from . import config
 from .io import InputError, raise_all, read_csv_records, read_text_utf8
 from .coding import match_issues
 from .lexicon import Issue, issue_ids
+from .parameters import SHEET_CONTEXT, SHEET_SIZE
 from .schemas import read_table
 
 VALIDATION_COLUMNS = ["sentence_id", "source", "speaker", "split", "issues", "text"]
@@ -230,10 +231,6 @@ def lexicon_sanity_note(warnings: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------- coding sheets
-#: Sentences sampled onto the coding sheet of a source without hand codes (all if fewer).
-SHEET_SIZE = 40
-#: Preceding sentences of the turn shown beside each sentence (as the second coder saw them).
-SHEET_CONTEXT = 4
 CODING_GUIDE = "data/lexicons/coding_guide.md"
 SHEET_COLUMNS = ["sentence_id", "source", "meeting", "speaker", "context", "text", "issues",
                  "note", "coding_guide"]

@@ -7,11 +7,10 @@ write``. ``python -m workflow.environment check`` exits non-zero if they disagre
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from pathlib import Path
-
-import yaml
 
 from helpers import config
 from helpers.io import write_text_atomic
@@ -38,26 +37,6 @@ def read_lock_pins(path: Path) -> dict[str, str]:
     return pins
 
 
-def read_environment_pins(path: Path) -> tuple[str | None, dict[str, str], list[str]]:
-    """Return (python pin, pip pins, other pip lines) from ``environment.yml``."""
-    env = yaml.safe_load(Path(path).read_text())
-    python = None
-    pip_lines: list[str] = []
-    for dep in env.get("dependencies", []):
-        if isinstance(dep, str) and dep.startswith("python"):
-            python = dep
-        elif isinstance(dep, dict) and "pip" in dep:
-            pip_lines = list(dep["pip"])
-    pins, other = {}, []
-    for line in pip_lines:
-        m = PIN.match(line.strip())
-        if m:
-            pins[_norm(m.group(1))] = m.group(3)
-        else:
-            other.append(line.strip())
-    return python, pins, other
-
-
 def render_environment(pins: dict[str, str]) -> str:
     """Return the text of ``environment.yml`` for the given pins."""
     lines = [
@@ -77,20 +56,13 @@ def render_environment(pins: dict[str, str]) -> str:
 
 
 def diff_environment(root: Path | None = None) -> list[str]:
-    """Return human-readable disagreements between the lock and ``environment.yml``."""
+    """The lines of ``environment.yml`` that differ from what the lock gives ("-" in the
+    file, "+" wanted); empty when they agree."""
     root = Path(root) if root is not None else config.project_root()
-    lock = read_lock_pins(root / "requirements.lock")
-    python, env, other = read_environment_pins(root / "environment.yml")
-    problems = []
-    if python != "python=3.11":
-        problems.append(f"environment.yml pins {python!r}, expected 'python=3.11'")
-    if "-e ." not in other:
-        problems.append("environment.yml's pip section lacks '-e .' (the helpers package)")
-    for name in sorted(set(lock) | set(env)):
-        if lock.get(name) != env.get(name):
-            problems.append(f"{name}: lock has {lock.get(name)}, environment.yml has "
-                            f"{env.get(name)}")
-    return problems
+    want = render_environment(read_lock_pins(root / "requirements.lock")).splitlines()
+    have = (root / "environment.yml").read_text().splitlines()
+    return [line for line in difflib.unified_diff(have, want, lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
 def main(argv: list[str] | None = None) -> int:

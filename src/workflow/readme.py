@@ -1,17 +1,24 @@
-"""Generated text: the README's findings and sources, and ``docs/data-dictionary.md``.
+"""Generated text: the README's findings and sources, ``docs/data-dictionary.md`` and
+``docs/parameters.md``.
 
 ``python -m workflow.readme`` rewrites the README's text between the ``findings`` markers
 (from ``data/processed/findings.csv``, ``salience.csv`` and ``reliability.csv``, through
 :func:`helpers.story.findings_markdown`) and between the ``sources`` markers (from the
-manifest), and writes the data dictionary (from the table schemas); ``python -m
-workflow.readme check`` exits non-zero if either is out of date.
+manifest), and writes the data dictionary (from the table schemas) and the parameters table
+(from ``helpers/parameters.py``); ``python -m workflow.readme check`` exits non-zero if any is
+out of date.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 import sys
+from pathlib import Path
 
-from helpers import config, story
+import nbformat
+
+from helpers import config, parameters, story
 from helpers.io import write_text_atomic
 from helpers.lexicon import load_lexicon
 from helpers.schemas import SCHEMAS, read_table, table_path
@@ -36,6 +43,36 @@ def data_dictionary_markdown() -> str:
             out.append(f"| `{col}` | {dtype} | {spec.description}{null} |")
         out.append("")
     return "\n".join(out)
+
+
+def parameters_markdown(root=None) -> str:
+    """The table of every analysis setting: name, value, meaning (the comment above it in
+    ``helpers/parameters.py``) and the notebooks and modules that use it."""
+    source = Path(parameters.__file__)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    users = {f"`{p.stem}`": p.read_text(encoding="utf-8")
+             for p in sorted(source.parent.glob("*.py")) if p != source}
+    for nb in sorted(config.paths(root)["notebooks"].glob("[0-9]*.ipynb")):
+        cells = nbformat.read(nb, as_version=4).cells
+        users[f"notebook {nb.name[:2]}"] = "\n".join(c.source for c in cells if c.cell_type == "code")
+    out = ["# Parameters", "",
+           "Every analysis setting, from `src/helpers/parameters.py` (the one place to change "
+           "one) by `python -m workflow.readme` (part of `python3 tasks.py reproduce`); do not "
+           "edit by hand. A notebook's own settings can be changed for one run with "
+           "`python3 tasks.py reproduce NN --set NAME=VALUE`.", "",
+           "| name | value | meaning | used by |", "|---|---|---|---|"]
+    for node in ast.parse("\n".join(lines)).body:
+        if not isinstance(node, ast.Assign):
+            continue
+        name = node.targets[0].id
+        k = node.lineno - 2
+        while k >= 0 and lines[k].startswith("#:"):
+            k -= 1
+        meaning = " ".join(line[2:].strip() for line in lines[k + 1:node.lineno - 1])
+        used = [u for u, text in users.items() if re.search(rf"\b{name}\b", text)]
+        value = ast.get_source_segment("\n".join(lines), node.value)
+        out.append(f"| `{name}` | `{value}` | {meaning} | {', '.join(used)} |")
+    return "\n".join(out) + "\n"
 
 
 def sources_markdown(root=None) -> str:
@@ -84,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     root = config.project_root()
     wanted = {root / "README.md": render_readme((root / "README.md").read_text("utf-8")),
-              root / "docs" / "data-dictionary.md": data_dictionary_markdown()}
+              root / "docs" / "data-dictionary.md": data_dictionary_markdown(),
+              root / "docs" / "parameters.md": parameters_markdown(root)}
     stale = [p for p, text in wanted.items()
              if not p.exists() or p.read_text(encoding="utf-8") != text]
     if argv[:1] == ["check"]:
