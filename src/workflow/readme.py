@@ -3,7 +3,8 @@
 ``python -m workflow.readme`` rewrites the README's text between the ``findings`` markers
 (from ``data/processed/findings.csv``, ``salience.csv`` and ``reliability.csv``, through
 :func:`helpers.story.findings_markdown`) and between the ``sources`` markers (from the
-manifest), and writes the data dictionary (from the table schemas); ``python -m
+manifest), and writes the data dictionary (from the table schemas) and ``docs/figures.md``
+(from the figures' legibility measurements); ``python -m
 workflow.readme check`` exits non-zero if either is out of date.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from helpers import config, story
+from helpers import config, legibility, story
 from helpers.io import write_text_atomic
 from helpers.lexicon import load_lexicon
 from helpers.schemas import SCHEMAS, read_table, table_path
@@ -84,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     root = config.project_root()
     wanted = {root / "README.md": render_readme((root / "README.md").read_text("utf-8")),
-              root / "docs" / "data-dictionary.md": data_dictionary_markdown()}
+              root / "docs" / "data-dictionary.md": data_dictionary_markdown(),
+              root / "docs" / "figures.md": legibility.markdown(config.paths()["figures"])}
     stale = [p for p, text in wanted.items()
              if not p.exists() or p.read_text(encoding="utf-8") != text]
     if argv[:1] == ["check"]:
