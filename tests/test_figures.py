@@ -171,13 +171,12 @@ def test_the_check_finds_overprinting_legends_over_data_cut_off_and_small_text()
     ax.set_xlim(-0.1, 2.1)
     ax.legend(loc="upper left")
     assert _problems(fig) == []
-    ax.legend(loc="lower right")  # over the line's middle, where no marker is
-    ax.plot([1.8], [0.1], "s", label="a point")
+    ax.plot([2.05], [-0.05], "s", label="a point")  # in the corner the legend takes
     ax.legend(loc="lower right")
     assert _problems(fig) == ["legend over data: 'rising, a point'"]
     figures.figure_title(fig, "A title as wide as the figure, with many words in it")
-    fig.legend(loc="upper right")
-    assert "legend over text: 'A title as wide as the figure, with many w'" in _problems(fig)
+    fig.legend(loc="upper left")
+    assert "legend over text: 'A title as wide as the figure, with many'" in _problems(fig)
     plt.close(fig)
     fig, ax = plt.subplots()
     ax.text(1.5, 0.5, "past the edge", transform=ax.transAxes)

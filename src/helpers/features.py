@@ -183,7 +183,8 @@ def plot_top_terms(table: pd.DataFrame, n: int = 8, title: str | None = None,
         d = table[(table["speaker"] == sp) & (table["meeting"] == m)].nsmallest(n, "rank")
         ax.barh(range(len(d))[::-1], d["tfidf"], color=SPEAKER_COLOURS.get(sp, "#999999"))
         ax.set_yticks(range(len(d))[::-1], d["term"])
-        ax.set_title(f"{sp.title()}\n{meeting_label(m).split(',')[0]}", fontsize=7)
+        ax.set_title(f"{sp.title()}\n{meeting_label(m).split(',')[0]}", fontsize=7,
+                     loc="center")
         ax.tick_params(axis="x", labelsize=6)
         ax.xaxis.set_major_locator(plt.MaxNLocator(2))
     figure_title(fig, title or "Top TF-IDF terms")
