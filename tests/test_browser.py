@@ -109,8 +109,7 @@ def test_figure_files_have_their_physical_width(tmp_path):
     fig, ax = plt.subplots()
     ax.set_title("A title much wider than the figure would be if it were not wrapped, "
                  "since it just goes on and on and on")
-    figures.save_figure(fig, "04-good", data=pd.DataFrame({"a": [1]}), folder=tmp_path,
-                        column=True)
+    figures.save_figure(fig, "04-good", data=pd.DataFrame({"a": [1]}), folder=tmp_path)
     fig.savefig(tmp_path / "04-bad.png", dpi=300, bbox_inches="tight")
     plt.close(fig)
     res = browser.check_figures(tmp_path)

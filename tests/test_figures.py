@@ -1,7 +1,14 @@
+import io
+import re
+import warnings
+
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
+from helpers import corpus, features, figures, legibility
 from helpers.figures import OKABE_ITO, save_figure, use_house_style
 
 
@@ -19,7 +26,8 @@ def test_save_figure_writes_all_formats_deterministically(tmp_path):
     first = save_figure(fig, "01-test", data=data, folder=tmp_path / "one", caption="Cap.")
     second = save_figure(fig, "01-test", data=data, folder=tmp_path / "two", caption="Cap.")
     plt.close(fig)
-    assert set(first) == {"png", "svg", "pdf", "csv", "txt"}
+    assert set(first) == {"png", "svg", "pdf", "csv", "txt", "column-png", "column-svg",
+                          "column-pdf"}
     for ext in first:
         assert first[ext].read_bytes() == second[ext].read_bytes(), ext
     png, pdf, svg = (first[e].read_bytes() for e in ("png", "pdf", "svg"))
@@ -33,8 +41,6 @@ def test_png_is_300_dpi(tmp_path):
     fig = _fig()
     out = save_figure(fig, "01-dpi", data=pd.DataFrame({"a": [1]}), folder=tmp_path)
     plt.close(fig)
-    from PIL import Image
-
     with Image.open(out["png"]) as im:
         assert round(im.info["dpi"][0]) == 300
 
@@ -65,8 +71,6 @@ def _coverage() -> pd.DataFrame:
 
 def test_draw_renders_once_and_saves_the_same_bytes_as_the_figure(tmp_project, tmp_path,
                                                                    cache_on, monkeypatch):
-    from helpers import corpus, figures
-
     use_house_style()
     cov = _coverage()
     drawing = figures.draw(corpus.plot_coverage, cov)
@@ -77,60 +81,53 @@ def test_draw_renders_once_and_saves_the_same_bytes_as_the_figure(tmp_project, t
     with monkeypatch.context() as m:
         m.setattr(figures.Drawing, "from_figure", no_second_drawing)
         again = figures.draw(corpus.plot_coverage, cov)  # read back from the cache
-    assert again == drawing and drawing.preview.startswith(b"\x89PNG")
+    assert again == drawing and drawing.full.preview.startswith(b"\x89PNG")
     png, size = drawing._repr_png_()
-    assert png == drawing.preview and size == {"width": 650, "height": round(
-        drawing.height * 100)}
+    assert png == drawing.full.preview and size == {"width": 650, "height": round(
+        drawing.full.height * 100)}
     data = pd.DataFrame({"a": [1]})
     from_drawing = save_figure(drawing, "01-drawn", data=data, folder=tmp_path / "a")
     live = corpus.plot_coverage(cov)
     from_figure = save_figure(live, "01-drawn", data=data, folder=tmp_path / "b")
     plt.close(live)
-    for ext in ("png", "svg", "pdf"):
+    for ext in ("png", "svg", "pdf", "column-png", "column-pdf"):
         assert from_drawing[ext].read_bytes() == from_figure[ext].read_bytes(), ext
 
 
 def test_draw_redraws_when_the_style_changes(tmp_project, cache_on):
-    from helpers import corpus, figures
-
     use_house_style()
     cov = _coverage()
     first = figures.draw(corpus.plot_coverage, cov)
-    with plt.rc_context({"font.size": 14}):
+    with plt.rc_context({"figure.titlesize": 14}):
         bigger = figures.draw(corpus.plot_coverage, cov)
-    assert bigger.png != first.png
+    assert bigger.full.png != first.full.png
 
 
 def test_draw_takes_only_helpers_plot_functions(tmp_project):
-    from helpers import figures
-
     with pytest.raises(TypeError, match="helpers plot function"):
         figures.draw(_fig)
 
 
 # --------------------------------------------------------------------------- report-ready
 def _pdf_width_in(pdf: bytes) -> float:
-    import re
-
     box = re.search(rb"/MediaBox \[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]", pdf)
     return float(box.group(1)) / 72
 
 
 def _png_width_in(png: bytes) -> float:
-    from PIL import Image
-
-    with Image.open(__import__("io").BytesIO(png)) as im:
+    with Image.open(io.BytesIO(png)) as im:
         return im.size[0] / im.info["dpi"][0]
 
 
-def test_figures_are_exported_at_a_fixed_physical_width(tmp_path):
+def test_every_figure_is_exported_at_both_report_widths_without_printing(tmp_path):
     use_house_style()
     fig, ax = plt.subplots(figsize=(6.5, 3))
     ax.set_yticks([0, 1], ["a label far wider than anything sensible would be, really", "b"])
-    ax.set_title("A title that is much longer than the figure is wide, so that it must be "
-                 "wrapped onto a second line instead of growing the canvas to the right")
-    out = save_figure(fig, "04-wide", data=pd.DataFrame({"a": [1]}), folder=tmp_path,
-                      column=True)
+    figures.figure_title(fig, "A title that is much longer than the figure is wide, so that "
+                         "it must be wrapped onto a second line instead of growing the canvas")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing printed into a notebook
+        out = save_figure(fig, "04-wide", data=pd.DataFrame({"a": [1]}), folder=tmp_path)
     plt.close(fig)
     assert abs(_png_width_in(out["png"].read_bytes()) - 6.5) < 0.01
     assert abs(_pdf_width_in(out["pdf"].read_bytes()) - 6.5) < 0.01
@@ -138,72 +135,120 @@ def test_figures_are_exported_at_a_fixed_physical_width(tmp_path):
     assert abs(_pdf_width_in(out["column-pdf"].read_bytes()) - 3.5) < 0.01
     assert out["column-svg"].name == "04-wide-column.svg"
     assert b'width="252pt"' in out["column-svg"].read_bytes()  # 3.5 in
+    table = legibility.table(tmp_path)
+    assert list(table["width_in"]) == [3.5, 6.5] and (table["problems"] == "").all()
 
 
-def test_titles_are_wrapped_to_the_width_without_cutting_words():
-    from helpers import figures
-
+def test_titles_and_notes_wrap_to_the_column_width():
     use_house_style()
     title = ("In Washington, Lavrov stressed arms control and election interference; "
              "Pompeo, North Korea")
     fig, ax = plt.subplots()
-    ax.set_title(title)
-    figures.fit_figure(fig, figures.COLUMN_WIDTH)
-    t = next(t for t in fig.texts if t.get_gid() == figures.TITLE_GID)
-    lines = t.get_text().split("\n")
-    assert len(lines) >= 3 and " ".join(lines) == title  # whole words, in order
-    renderer = fig.canvas.get_renderer()
-    assert t.get_window_extent(renderer).width <= (3.5 - 2 * figures.MARGIN_IN) * fig.dpi
-    assert figures.layout_problems(fig) == []
+    figures.figure_title(fig, title)
+    figures.add_source_note(fig, "Source: " + "a long note about the sources " * 4)
+    r = figures.Rendering.of(fig, figures.COLUMN_WIDTH, 3.0)
+    assert r.problems == () and r.smallest_font >= 6
+    assert fig.get_suptitle() == title  # wrapped when drawn, the text itself is whole
+    assert fig.get_suptitle() in fig._suptitle._get_wrapped_text().replace("\n", " ")
     plt.close(fig)
 
 
-def test_save_figure_warns_or_raises_on_overprinting(tmp_path):
-    from helpers import figures
+def _problems(fig):
+    fig.set_layout_engine("constrained")
+    return legibility.layout_problems(fig)
 
+
+def test_the_check_finds_overprinting_legends_over_data_cut_off_and_small_text():
     use_house_style()
     fig, ax = plt.subplots()
-    ax.set_xticks([0, 1], ["left", "right"])
-    ax.text(0, 0, "clash", transform=ax.transAxes, rotation=90)
-    ax.text(0, 0, "clash too", transform=ax.transAxes, rotation=90)  # rotated: not moved
-    with pytest.warns(figures.FigureLayoutWarning, match="overprinted"):
-        save_figure(fig, "01-clash", data=pd.DataFrame({"a": [1]}), folder=tmp_path)
-    with pytest.raises(ValueError, match="overprinted"):
-        save_figure(fig, "01-clash", data=pd.DataFrame({"a": [1]}), folder=tmp_path,
-                    strict=True)
+    ax.text(0.5, 0.5, "enforcement")
+    ax.text(0.52, 0.5, "fair")
+    ax.text(0.1, 0.9, "alone")
+    assert _problems(fig) == ["overprinted: 'enforcement' and 'fair'"]
     plt.close(fig)
-
-
-def test_lines_that_look_alike_get_distinct_markers_and_styles():
-    from helpers import figures
-
-    use_house_style()
     fig, ax = plt.subplots()
-    for name in ("lda", "nmf"):
-        ax.plot([1, 2, 3], [1, 2, 3], marker="o", color="#0072B2", label=name)
-    ax.legend()
-    figures.fit_figure(fig)
-    styles = {(ln.get_marker(), ln.get_linestyle()) for ln in ax.get_lines()}
-    assert len(styles) == 2
-    legend_styles = {(h.get_marker(), h.get_linestyle()) for h in ax.get_legend().legend_handles}
-    assert legend_styles == styles
+    ax.plot([0, 1, 2], [0, 1, 2], "o-", label="rising")
+    ax.set_xlim(-0.1, 2.1)
+    ax.legend(loc="upper left")
+    assert _problems(fig) == []
+    ax.plot([2.05], [-0.05], "s", label="a point")  # in the corner the legend takes
+    ax.legend(loc="lower right")
+    assert _problems(fig) == ["legend over data: 'rising, a point'"]
+    figures.figure_title(fig, "A title as wide as the figure, with many words in it")
+    fig.legend(loc="upper left")
+    assert "legend over text: 'A title as wide as the figure, with many'" in _problems(fig)
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    ax.text(1.5, 0.5, "past the edge", transform=ax.transAxes)
+    ax.set_xlabel("tiny", fontsize=5)
+    assert _problems(fig) == ["cut off by the canvas: 'past the edge'",
+                              "5 pt, under 6 pt: 'tiny'"]
     plt.close(fig)
 
 
-def test_heatmap_shows_n_and_marks_wide_intervals(tmp_project):
-    from helpers import figures
+def test_every_saved_figure_is_legible_at_both_sizes(root):
+    """The measurement each committed PNG carries (taken when it was saved): both sizes
+    exist, and none has text under 6 pt, overprinting, a legend over data or a cut."""
+    folder = root / "reports" / "figures"
+    table = legibility.table(folder)
+    names = {f.removesuffix("-column.png").removesuffix(".png") for f in table["file"]}
+    assert names and {f"{n}{s}.png" for n in names for s in ("", "-column")} == set(
+        table["file"])
+    bad = table[(table["problems"] != "") | (table["smallest_font_pt"] < 6)]
+    assert bad.empty, "\n".join(f"{r.file}: {r.problems}" for r in bad.itertuples())
+    assert (root / "docs" / "figures.md").read_text(encoding="utf-8") == \
+        legibility.markdown(folder), "docs/figures.md is stale: rerun python3 tasks.py reproduce"
 
+
+def test_top_terms_of_eight_sources_lay_out_at_both_widths():
     use_house_style()
+    speakers = ["pompeo", "lavrov", "putin", "journalist"]
+    rows = [{"speaker": sp, "meeting": m, "term": f"{word}{k}", "tfidf": 1 / (k + 1),
+             "rank": k + 1}
+            for sp in speakers for m in ("sochi-2019-05-14", "washington-2019-12-10")
+            for k, word in enumerate(["relationship", "ballistic missiles", "sovereignty",
+                                      "sanctions", "cooperation", "interference", "treaty",
+                                      "nonproliferation"])]
+    table = pd.DataFrame(rows)
+    d = figures.Drawing.from_figure(features.plot_top_terms(table, title="Top words"),
+                                    features.plot_top_terms(table, title="Top words",
+                                                            width=figures.COLUMN_WIDTH))
+    for key, r in d.sizes.items():
+        assert r.problems == () and r.smallest_font >= 6, (key, r.problems)
+
+
+def _coverage_grid():
     cols = pd.MultiIndex.from_tuples([("pompeo", "sochi-2019-05-14"),
-                                      ("lavrov", "sochi-2019-05-14")])
-    grid = pd.DataFrame([[0.1, float("nan")], [0.5, float("nan")]], index=["a", "b"],
-                        columns=cols)
+                                      ("lavrov", "sochi-2019-05-14"),
+                                      ("lavrov", "washington-2019-12-10"),
+                                      ("putin", "sochi-2019-05-14")])
+    return pd.DataFrame([[0.10, np.nan, 0.25, 0.52], [0.05, np.nan, 0.20, 0.10]],
+                        index=["a", "b"], columns=cols)
+
+
+def test_heatmap_scale_is_set_by_the_principals_and_empty_columns_take_no_width(tmp_project):
+    use_house_style()
+    grid = _coverage_grid()
     low = grid - 0.02
-    high = grid + pd.DataFrame([[0.02, 0], [0.3, 0]], index=grid.index, columns=cols)
-    fig = figures.plot_share_heatmap(grid, ["A", "B"], "T", totals=[40, float("nan")],
+    high = grid + 0.02
+    high.iloc[1, 0] = 0.4  # a wide interval
+    fig = figures.plot_share_heatmap(grid, ["A", "B"], "T", totals=[40, 0, 50, 18],
                                      ci_low=low, ci_high=high)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "50†" in texts and "10" in texts
-    assert any("n = 40" in t.get_text() for t in fig.axes[0].get_xticklabels())
-    assert "†" in fig.axes[0].get_xlabel()
+    ax = fig.axes[0]
+    assert ax.images[0].get_clim() == (0, pytest.approx(25))  # not Putin's 52
+    texts = [t.get_text() for t in ax.texts]
+    assert "52▲" in texts and "5†" in texts and "25" in texts
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(labels) == 3 and not any(lab.startswith("Lavrov\nSochi") for lab in labels)
+    assert "n = 40" in labels[0]
+    note = ax.get_xlabel()
+    assert "Lavrov at Sochi" in note and "not zero" in note and "†" in note and "▲" in note
+    assert "0" not in texts  # missing is never drawn as zero
+    plt.close(fig)
+
+
+def test_coverage_panels_share_one_scale():
+    use_house_style()
+    fig = corpus.plot_coverage(_coverage())
+    assert fig.axes[0].images[0].get_clim() == fig.axes[1].images[0].get_clim()
     plt.close(fig)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import figures, layout, salience_charts as charts
+from helpers import figures, salience_charts as charts
 from helpers.lexicon import load_lexicon
 
 MEETINGS = [f"{place}-2019-{m:02d}-01" for place, m in
@@ -14,6 +14,7 @@ MEETINGS = [f"{place}-2019-{m:02d}-01" for place, m in
 
 @pytest.fixture(scope="module")
 def lexicon(root):
+    figures.use_house_style()
     return load_lexicon(root / "data" / "lexicons" / "issues.yml")
 
 
@@ -30,13 +31,17 @@ def _salience(lexicon, meetings, speakers=("pompeo", "lavrov", "putin")):
     return pd.DataFrame(rows)
 
 
-def test_heatmap_of_six_meetings_has_no_overprinted_or_cut_off_text(lexicon):
-    sal = _salience(lexicon, MEETINGS)
-    fig = charts.plot_salience_heatmap(sal, lexicon, ("pompeo", "lavrov", "putin"))
-    figures.fit_figure(fig)
-    assert layout.layout_problems(fig) == []
-    assert fig.get_figwidth() == pytest.approx(figures.FULL_WIDTH)
-    plt.close(fig)
+def _legible(fig, column=None):
+    d = figures.Drawing.from_figure(fig, column)
+    assert {k: r.problems for k, r in d.sizes.items()} == {"": (), "column": ()}
+    assert min(r.smallest_font for r in d.sizes.values()) >= 6
+
+
+def test_heatmap_of_four_meetings_has_no_overprinted_or_cut_off_text(lexicon):
+    sal = _salience(lexicon, MEETINGS[:4])
+    speakers = ("pompeo", "lavrov", "putin")
+    _legible(charts.plot_salience_heatmap(sal, lexicon, speakers),
+             charts.plot_salience_heatmap(sal, lexicon, speakers, width=figures.COLUMN_WIDTH))
 
 
 def test_dot_plot_and_change_chart_name_whoever_is_in_the_data(lexicon):
@@ -48,7 +53,16 @@ def test_dot_plot_and_change_chart_name_whoever_is_in_the_data(lexicon):
     plt.close(fig)
     fig = charts.plot_change(sal, lexicon, "lavrov", (MEETINGS[0], MEETINGS[1]),
                              measure="lexicon")
-    assert "Lavrov" in fig.axes[0].get_title(loc="left")
-    figures.fit_figure(fig)
-    assert layout.layout_problems(fig) == []
-    plt.close(fig)
+    assert "Lavrov" in fig.get_suptitle()
+    _legible(fig)
+
+
+def test_change_chart_legend_does_not_cover_the_largest_change(lexicon):
+    """The largest rise is drawn in the top row, at the right, where a legend inside the
+    axes would sit (#30: it covered "Iran and the Gulf")."""
+    sal = _salience(lexicon, MEETINGS[:2], speakers=("pompeo",))
+    top = lexicon[0].id
+    late = (sal["meeting"] == MEETINGS[1]) & (sal["issue"] == top)
+    sal.loc[late, ["share", "ci_low", "ci_high"]] = [0.6, 0.5, 0.7]
+    _legible(charts.plot_change(sal, lexicon, "pompeo", (MEETINGS[0], MEETINGS[1]),
+                                measure="lexicon"))

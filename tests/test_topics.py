@@ -271,6 +271,7 @@ def test_prevalence_titles_never_contradict_themselves(rows, expect, absent):
     prev = _prev(rows)
     title = story_vocabulary.prevalence_title(prev, "washington-2019-12-10")
     assert title.startswith("Washington, 10 Dec 2019: ") and expect in title
+    assert ("ahead" in title) == title.endswith("(95% intervals apart)")  # the test it passed
     assert not any(a in title for a in absent)
     reading = story_vocabulary.prevalence_separation(prev, "washington-2019-12-10")
     for lab in ("A", "B"):  # a topic named in the title is named the same way below

@@ -26,7 +26,7 @@ from .attribution import (
     sentences_from_source,
     speaker_names,
 )
-from .figures import MISSING_HATCH, add_source_note
+from .figures import MISSING_HATCH, add_source_note, figure_title
 from .io import read_csv_records
 from .repeats import mark_repeats
 from .schemas import write_table
@@ -165,19 +165,17 @@ def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")):
             if np.isnan(v):
                 ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False,
                                            hatch=MISSING_HATCH, edgecolor="#888888", lw=0))
-                ax.text(c, r, "no data", ha="center", va="center", fontsize=8,
+                ax.text(c, r, "no data", ha="center", va="center", fontsize=7,
                         color="#333333")
             else:
-                ax.text(c, r, f"{int(v):,}", ha="center", va="center", fontsize=8,
+                ax.text(c, r, f"{int(v):,}", ha="center", va="center", fontsize=7,
                         color="white" if v < 0.6 * vmax else "black")
         ax.set_xticks(range(len(meetings)), [meeting_label(m).replace(", ", "\n") for m in meetings])
         ax.set_yticks(range(len(grid.index)), [s.title() for s in grid.index])
-        ax.set_title(f"{'Canonical corpus' if name == 'canonical' else 'All sources'} (words)",
-                     fontsize=9)
+        ax.set_title(f"{'Canonical' if name == 'canonical' else 'All sources'} (words)",
+                     fontsize=8)
         ax.grid(False)
-    fig.suptitle(heard_where(cov, speakers), x=0.0, ha="left", fontsize=10,
-                 fontweight="bold")
-    fig.tight_layout()
+    figure_title(fig, heard_where(cov, speakers))
     add_source_note(fig)
     return fig
 

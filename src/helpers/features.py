@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from .figures import SPEAKER_COLOURS, add_source_note
+from .figures import SPEAKER_COLOURS, add_source_note, figure_title
 from .parameters import TOP_K, TOP_N
 from .sources import meeting_label
 
@@ -134,18 +134,25 @@ def term_pattern(term: str) -> str:
 
 
 # --------------------------------------------------------------------------- charts
-def plot_top_terms(table: pd.DataFrame, n: int = 8, title: str | None = None):
-    """Small multiples: top TF-IDF terms for each speaker-meeting document."""
+def plot_top_terms(table: pd.DataFrame, n: int = 8, title: str | None = None,
+                   width: float = 6.5):
+    """Small multiples: top TF-IDF terms for each speaker-meeting document, in rows of as
+    many panels as fit ``width`` inches (about 1.6 in each)."""
     docs = table[["speaker", "meeting"]].drop_duplicates().to_numpy().tolist()
-    fig, axes = plt.subplots(1, len(docs), figsize=(6.5, 2.8), sharex=False)
-    for ax, (sp, m) in zip(np.atleast_1d(axes), docs):
+    ncols = max(1, min(len(docs), int(width // 1.6)))
+    nrows = -(-len(docs) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 0.2 * n * nrows + 1.4),
+                             squeeze=False)
+    for ax in axes.flat[len(docs):]:
+        ax.set_visible(False)
+    for ax, (sp, m) in zip(axes.flat, docs):
         d = table[(table["speaker"] == sp) & (table["meeting"] == m)].nsmallest(n, "rank")
         ax.barh(range(len(d))[::-1], d["tfidf"], color=SPEAKER_COLOURS.get(sp, "#999999"))
-        ax.set_yticks(range(len(d))[::-1], d["term"], fontsize=7)
-        ax.set_title(f"{sp.title()}\n{meeting_label(m)}", fontsize=8)
+        ax.set_yticks(range(len(d))[::-1], d["term"])
+        ax.set_title(f"{sp.title()}\n{meeting_label(m).split(',')[0]}", fontsize=7,
+                     loc="center")
         ax.tick_params(axis="x", labelsize=6)
-    fig.suptitle(title or "Top TF-IDF terms", x=0.0, ha="left", fontsize=10,
-                 fontweight="bold")
-    fig.tight_layout()
+        ax.xaxis.set_major_locator(plt.MaxNLocator(2))
+    figure_title(fig, title or "Top TF-IDF terms")
     add_source_note(fig)
     return fig

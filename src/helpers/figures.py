@@ -1,65 +1,58 @@
-"""House style, drawing figures once, and the one function that writes them.
+"""House style, drawing figures once at both report sizes, and the one function that writes them.
 
 Plot functions elsewhere return a :class:`matplotlib.figure.Figure`; only
-:func:`save_figure` writes files. Every figure is saved as PNG (300 dpi), SVG and PDF with
-the plotted data as CSV beside it. Output bytes are deterministic: no software tag or dates,
-a fixed SVG hash salt, and TrueType fonts embedded in the PDF.
+:func:`save_figure` writes files. Every figure is saved as PNG (300 dpi), SVG and PDF at
+two physical widths, :data:`FULL_WIDTH` (6.5 in, a report's text width) as ``name.*`` and
+:data:`COLUMN_WIDTH` (3.5 in, one column or a phone) as ``name-column.*``, with the plotted
+data as CSV beside them. Output bytes are deterministic: no software tag or dates, a fixed
+SVG hash salt, and TrueType fonts embedded in the PDF.
 
-**Report-ready size.** Before it is written, every figure is laid out by :func:`fit_figure`
-at a fixed physical size: :data:`FULL_WIDTH` (6.5 in, a report's text width) or, for
-headline figures saved with ``save_figure(..., column=True)``, also :data:`COLUMN_WIDTH`
-(3.5 in, one column) as ``<name>-column.png/svg/pdf``. The canvas is never grown to fit its
-contents (no ``bbox_inches="tight"``); instead the layout makes room inside it:
+Layout is matplotlib's constrained layout at the export size (the canvas is never grown,
+no ``bbox_inches="tight"``). Plot functions give the figure its title with
+:func:`figure_title` and its source note with :func:`add_source_note`; both wrap to the
+canvas width. A plot function that takes a ``width`` argument is drawn anew for the
+column, so it can rearrange its panels; any other figure is resized.
 
-- the title (a suptitle, or the only axes' title) becomes a figure title flush with the left
-  edge, wrapped to the figure width by measuring the text;
-- the source note sits inside the bottom edge, wrapped likewise;
-- no text is smaller than :data:`MIN_FONT_PT` (7 pt) at the export size;
-- long tick labels are wrapped at word boundaries, crowded x tick labels are turned upright;
-- labelled lines that share a marker and line style get distinct ones (so a chart reads in
-  greyscale, not only in colour);
-- axes titles of small multiples are wrapped to their axes' width.
-
-After the layout, :func:`overlapping_texts` lists text boxes that intersect and
-:func:`texts_outside` text cut off by the canvas; :func:`save_figure` warns
-(:class:`FigureLayoutWarning`) if there are any, or raises with ``strict=True``.
+**Legibility is measured, not fixed** (:mod:`helpers.legibility`): each saved PNG carries
+in its metadata what :func:`helpers.legibility.layout_problems` found (overprinted text, a
+legend over data, text cut off, text under 6 pt); the tests fail on any such figure.
 
 Notebooks call plot functions through :func:`draw`, which renders the figure once into a
-:class:`Drawing` (the bytes of every format plus a 2x preview for the screen), cached
-(:mod:`helpers.cache`) on the plot function, its arguments and the matplotlib settings:
-rendering every figure in every format takes longer than the rest of a rerun. To adjust a figure by hand, call the plot function directly,
-change the returned Figure, and pass it to :func:`save_figure`.
+:class:`Drawing` (the bytes of every format at both widths plus a 2x preview for the
+screen), cached (:mod:`helpers.cache`) on the plot function, its arguments and the
+matplotlib settings. To adjust a figure by hand, call the plot function directly, change
+the returned Figure, and pass it to :func:`save_figure`.
 """
 
 from __future__ import annotations
 
+import inspect
 import io as _io
-import pickle
+import json
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import matplotlib
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from . import cache, config  # noqa: E402
-from .io import to_csv_text, write_bytes_atomic, write_text_atomic  # noqa: E402
-from .layout import (
-    COLUMN_WIDTH,
-    FULL_WIDTH,
-    MARGIN_IN,
-    MIN_FONT_PT,
-    NOTE_GID,
-    PREVIEW_DPI,
-    SCREEN_DPI,
-    TITLE_GID,
-    fit_figure,
-    layout_problems,
-)
+from . import cache, config, legibility
+from .io import to_csv_text, write_bytes_atomic, write_text_atomic
 from .sources import meeting_label, source_note
+
+#: Physical export widths (inches): a report's full text width and a single column.
+FULL_WIDTH = 6.5
+COLUMN_WIDTH = 3.5
+#: The two sizes every figure is saved at, by file-name suffix.
+WIDTHS = {"": FULL_WIDTH, "column": COLUMN_WIDTH}
+#: Screen pixels per inch of a preview at 1x (CSS px); previews are rendered at 2x.
+SCREEN_DPI = 100
+PREVIEW_DPI = 2 * SCREEN_DPI
+#: Formats written by :func:`save_figure`.
+FORMATS = ("png", "svg", "pdf")
 
 #: Okabe–Ito colour-blind-safe palette.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
@@ -71,21 +64,23 @@ SPEAKER_COLOURS = {"pompeo": "#0072B2", "lavrov": "#D55E00", "putin": "#CC79A7",
 SPEAKER_MARKERS = {"pompeo": "o", "lavrov": "s", "putin": "^"}
 MISSING_HATCH = "////"
 
-
 HOUSE_STYLE = {
-    "figure.figsize": (FULL_WIDTH, 4.0),  # one report column at 6.5 in
+    "figure.figsize": (FULL_WIDTH, 4.0),
     "figure.dpi": SCREEN_DPI,
+    "figure.titlesize": 10,
+    "figure.titleweight": "bold",
+    "figure.labelsize": 7,  # the source note (a supxlabel)
     "savefig.dpi": 300,
-    "savefig.bbox": "standard",  # the canvas is the export size; fit_figure lays it out
+    "savefig.bbox": "standard",  # the canvas is the export size
     "font.family": "DejaVu Sans",
     "font.size": 9,
-    "axes.titlesize": 10,
+    "axes.titlesize": 9,
     "axes.titleweight": "bold",
     "axes.titlelocation": "left",
-    "axes.labelsize": 9,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "legend.fontsize": 8,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
     "legend.frameon": False,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -101,38 +96,40 @@ HOUSE_STYLE = {
 }
 
 
-class FigureLayoutWarning(UserWarning):
-    """A saved figure has overprinted text or text cut off by the canvas."""
-
-
 def use_house_style() -> None:
     """Apply the house style to matplotlib's global settings."""
     matplotlib.rcParams.update(HOUSE_STYLE)
 
 
-def add_source_note(fig: matplotlib.figure.Figure, note: str | None = None) -> None:
-    """Write the source note (7 pt) in the figure's bottom-left corner.
+def figure_title(fig, text: str) -> None:
+    """Give ``fig`` its title: bold, flush left, wrapped to the canvas width."""
+    fig.suptitle(text, x=0.01, ha="left", wrap=True)
+
+
+def add_source_note(fig, note: str | None = None) -> None:
+    """Write the source note (7 pt, grey) along the figure's bottom edge, wrapped.
 
     The default note is made from the manifest (:func:`helpers.sources.source_note`): the
     kinds of source and the meetings, so it changes when a transcript is added.
-    :func:`fit_figure` wraps it to the figure's width and keeps it inside the canvas.
     """
-    if note is None:
-        note = source_note()
-    fig.text(MARGIN_IN / fig.get_figwidth(), MARGIN_IN / fig.get_figheight(), note,
-             ha="left", va="bottom", fontsize=MIN_FONT_PT, color="#555555",
-             transform=fig.transFigure, gid=NOTE_GID)
+    fig.supxlabel(source_note() if note is None else note, x=0.01, ha="left",
+                  color="#555555", wrap=True)
 
+
+def legend_above(ax, **kwargs):
+    """A legend above the axes, where it cannot cover the data: in one row if its labels
+    are short (30 characters in all), else one label a line."""
+    handles, labels = ax.get_legend_handles_labels()
+    ncols = len(labels) if sum(map(len, labels)) <= 30 else 1
+    return ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.01),
+                     borderaxespad=0, columnspacing=1.0, handletextpad=0.3,
+                     **{"ncols": ncols, **kwargs})
 
 
 # --------------------------------------------------------------------------- rendering
-#: Formats written by :func:`save_figure`.
-FORMATS = ("png", "svg", "pdf")
-
-
-def _render(fig, fmt: str, dpi: int = 300) -> bytes:
-    """The bytes of ``fig`` in one format, at the figure's own size (it is not laid out)."""
-    metadata = {"png": {"Software": None},
+def _render(fig, fmt: str, measured: str | None = None, dpi: int = 300) -> bytes:
+    """The bytes of ``fig`` in one format, as it is laid out now."""
+    metadata = {"png": {"Software": None, legibility.KEY: measured},
                 "pdf": {"CreationDate": None, "ModDate": None, "Producer": None,
                         "Creator": None},
                 "svg": {"Date": None, "Creator": None}}[fmt]
@@ -145,78 +142,81 @@ def _render(fig, fmt: str, dpi: int = 300) -> bytes:
 
 
 def _title_of(fig) -> str:
-    for t in fig.texts:
-        if t.get_gid() == TITLE_GID:
-            return getattr(t, "_house_unwrapped", t.get_text())
-    sup = getattr(fig, "_suptitle", None)
-    if sup is not None and sup.get_text():
-        return sup.get_text()
+    if fig.get_suptitle():
+        return fig.get_suptitle()
     return next((ax.get_title(loc) for ax in fig.axes for loc in ("left", "center")
                  if ax.get_title(loc)), "")
 
 
-def _column_height(fig) -> float:
-    """Height for the single-column variant: the plot's own height, plus what the title
-    and source note need when wrapped to the narrower width."""
-    return fig.get_figheight() + 0.35
-
-
 @dataclass(frozen=True, repr=False)
-class Drawing:
-    """A figure laid out and rendered once: the bytes of each format and a screen preview.
+class Rendering:
+    """One figure rendered at one physical size, with its legibility measured."""
 
-    Notebooks display it like a figure: its ``_repr_png_`` is a 2x preview that Jupyter
-    (and the HTML pages) show at the figure's physical width in CSS pixels, sharp on
-    high-density screens. :func:`save_figure` writes its bytes. ``figure`` keeps the plot
-    (pickled, before layout) so that :meth:`at_width` can lay it out at another width;
-    ``problems`` lists what :func:`layout_problems` found.
-    """
-
-    title: str
+    width: float
+    height: float
     png: bytes
     svg: bytes
     pdf: bytes
     preview: bytes
-    width: float = FULL_WIDTH
-    height: float = 0.0
-    figure: bytes = b""
-    problems: tuple[str, ...] = field(default=())
+    smallest_font: float
+    problems: tuple[str, ...]
 
     @classmethod
-    def from_figure(cls, fig: matplotlib.figure.Figure, width: float = FULL_WIDTH,
-                    height: float | None = None, close: bool = True) -> "Drawing":
-        """Lay ``fig`` out at ``width`` inches, render it in every format, then close it
-        (unless ``close=False``)."""
-        try:
-            original = pickle.dumps(fig)
-        except Exception:  # noqa: BLE001 (an unpicklable artist: no other widths, that's all)
-            original = b""
-        # lay out a copy, so that the caller's figure is not changed and every save of it
-        # starts from the same state (byte-identical files)
-        work = pickle.loads(original) if original else fig
-        title = _title_of(work)
-        fit_figure(work, width, height)
-        problems = tuple(layout_problems(work))
-        rendered = {fmt: _render(work, fmt) for fmt in FORMATS}
-        preview = _render(work, "png", dpi=PREVIEW_DPI)
-        w, h = work.get_figwidth(), work.get_figheight()
-        plt.close(work)
+    def of(cls, fig, width: float, height: float) -> "Rendering":
+        """Lay ``fig`` out (constrained layout) at ``width`` x ``height`` inches, measure and
+        render it; layout warnings count as problems, they are not printed."""
+        fig.set_size_inches(width, height)
+        fig.set_dpi(SCREEN_DPI)
+        fig.set_layout_engine("constrained", w_pad=0.03, h_pad=0.03)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.draw_without_rendering()
+            measured = legibility.measurement(fig, width, [str(w.message) for w in caught])
+            files = {fmt: _render(fig, fmt, measured if fmt == "png" else None)
+                     for fmt in FORMATS}
+            preview = _render(fig, "png", dpi=PREVIEW_DPI)
+        m = json.loads(measured)
+        return cls(width, height, preview=preview, smallest_font=m["smallest_font_pt"],
+                   problems=tuple(m["problems"]), **files)
+
+
+@dataclass(frozen=True, repr=False)
+class Drawing:
+    """A figure rendered once at both report sizes (``""`` full width, ``"column"``).
+
+    Notebooks display it like a figure: its ``_repr_png_`` is a 2x preview of the full
+    width that Jupyter (and the HTML pages) show at its physical width in CSS pixels.
+    """
+
+    title: str
+    sizes: dict
+
+    @classmethod
+    def from_figure(cls, fig, column_fig=None, close: bool = True) -> "Drawing":
+        """Render ``fig`` at both widths (``column_fig``, if given, for the column; else
+        ``fig`` resized and a little taller for the wrapped text), then close them (unless
+        ``close=False``, when ``fig`` gets its size back)."""
+        size = tuple(fig.get_size_inches())
+        sizes = {"": Rendering.of(fig, FULL_WIDTH, size[1])}
+        col = column_fig or fig
+        sizes["column"] = Rendering.of(col, COLUMN_WIDTH, col.get_figheight()
+                                       + (0 if column_fig else 0.5))
+        if column_fig is not None:
+            plt.close(column_fig)
         if close:
             plt.close(fig)
-        return cls(title=title, preview=preview, width=w, height=h, figure=original,
-                   problems=problems, **rendered)
+        else:
+            fig.set_size_inches(size)
+        return cls(title=_title_of(fig), sizes=sizes)
 
-    def at_width(self, width: float, height: float | None = None) -> "Drawing":
-        """The same plot laid out and rendered at another physical width."""
-        if not self.figure:
-            raise ValueError(f"{self!r} keeps no figure to lay out at another width")
-        fig = pickle.loads(self.figure)
-        return Drawing.from_figure(fig, width, height or _column_height(fig))
+    @property
+    def full(self) -> Rendering:
+        return self.sizes[""]
 
     def _repr_png_(self):
-        size = {"width": round(self.width * SCREEN_DPI), "height": round(self.height *
-                                                                        SCREEN_DPI)}
-        return self.preview, size
+        full = self.full
+        return full.preview, {"width": round(full.width * SCREEN_DPI),
+                              "height": round(full.height * SCREEN_DPI)}
 
     def __repr__(self) -> str:
         return f"<Drawing: {self.title}>"
@@ -229,12 +229,14 @@ _NOT_STYLE = {"backend", "backend_fallback", "interactive", "toolbar"}
 @cache.memoize
 def _draw(plot, args: tuple, kwargs: dict, style: dict) -> Drawing:  # noqa: ARG001
     """``style`` (the current settings) is only part of the cache key."""
-    return Drawing.from_figure(plot(*args, **kwargs))
+    column = plot(*args, width=COLUMN_WIDTH, **kwargs) \
+        if "width" in inspect.signature(plot).parameters else None
+    return Drawing.from_figure(plot(*args, **kwargs), column)
 
 
 def draw(plot: Callable[..., matplotlib.figure.Figure], *args, **kwargs) -> Drawing:
-    """Call a helpers plot function and render its figure once, as a :class:`Drawing`
-    (cached on the function, its arguments and the matplotlib settings)."""
+    """Call a helpers plot function and render its figure once at both widths, as a
+    :class:`Drawing` (cached on the function, its arguments and the matplotlib settings)."""
     if not getattr(plot, "__module__", "").startswith("helpers"):
         raise TypeError(f"draw() takes a helpers plot function, not {plot!r}; call your own "
                         "function directly and pass its figure to save_figure()")
@@ -243,28 +245,23 @@ def draw(plot: Callable[..., matplotlib.figure.Figure], *args, **kwargs) -> Draw
     return _draw(plot, args, kwargs, style)
 
 
-def save_figure(fig: matplotlib.figure.Figure | Drawing, name: str,
-                data: pd.DataFrame | None = None, folder: Path | None = None,
-                caption: str | None = None, column: bool = False,
-                strict: bool = False) -> dict[str, Path]:
-    """Write ``fig`` as ``name``.png/.svg/.pdf and ``data`` as ``name``.csv, atomically.
+def save_figure(fig, name: str, data: pd.DataFrame | None = None, folder: Path | None = None,
+                caption: str | None = None) -> dict[str, Path]:
+    """Write ``fig`` as ``name``.png/.svg/.pdf (6.5 in wide) and ``name-column``.png/.svg/.pdf
+    (3.5 in), and ``data`` as ``name``.csv, atomically.
 
     ``fig`` is a Figure or a :class:`Drawing` from :func:`draw`; both give the same bytes.
-    The figure is laid out at :data:`FULL_WIDTH` (6.5 in) by :func:`fit_figure`; with
-    ``column=True`` it is also written at :data:`COLUMN_WIDTH` (3.5 in) as
-    ``name-column.png/.svg/.pdf`` (for headline figures that go into one report column).
     ``name`` must start with its notebook's number, e.g. ``"04-salience-dotplot"``.
     ``caption`` (one sentence) is stored in ``name``.txt for the generated figure catalogue
-    and the pages' alt text.
-    Overprinted or cut-off text (:func:`layout_problems`) gives a
-    :class:`FigureLayoutWarning`, or a ``ValueError`` with ``strict=True``.
-    Returns the written paths keyed by extension (``"column-png"`` etc. for the variant).
+    and the pages' alt text. Each PNG carries its legibility measurement (see the module
+    docstring); nothing is printed. Returns the written paths keyed by extension
+    (``"column-png"`` etc. for the column size).
 
     Example::
 
         fig = figures.draw(charts.plot_salience_dots, salience, lexicon, WASHINGTON)
         figures.save_figure(fig, "04-washington-pompeo-vs-lavrov", data=data,
-                            caption="Share of each man's sentences ...", column=True)
+                            caption="Share of each man's sentences ...")
     """
     if not name[:2].isdigit():
         raise ValueError(f"figure name {name!r} must start with its notebook number")
@@ -272,21 +269,12 @@ def save_figure(fig: matplotlib.figure.Figure | Drawing, name: str,
         raise ValueError(f"figure {name!r}: pass the plotted data as `data=`")
     folder = Path(folder) if folder is not None else config.paths()["figures"]
     drawing = fig if isinstance(fig, Drawing) else Drawing.from_figure(fig, close=False)
-    variants = {"": drawing}
-    if column:
-        variants["column"] = drawing.at_width(COLUMN_WIDTH)
-    problems = [f"{name}{'-' + k if k else ''}: {p}" for k, d in variants.items()
-                for p in d.problems]
-    if problems:
-        if strict:
-            raise ValueError("; ".join(problems))
-        warnings.warn("; ".join(problems), FigureLayoutWarning, stacklevel=2)
     out = {}
-    for key, d in variants.items():
+    for key, r in drawing.sizes.items():
         stem = f"{name}-{key}" if key else name
         for fmt in FORMATS:
             out[f"{key}-{fmt}" if key else fmt] = write_bytes_atomic(folder / f"{stem}.{fmt}",
-                                                                     getattr(d, fmt))
+                                                                     getattr(r, fmt))
     out["csv"] = write_text_atomic(folder / f"{name}.csv", to_csv_text(data))
     if caption is not None:
         out["txt"] = write_text_atomic(folder / f"{name}.txt", caption.strip() + "\n")
@@ -301,53 +289,71 @@ def close(fig) -> None:
 
 def plot_share_heatmap(grid: pd.DataFrame, row_labels, title: str, row_height: float = 0.3,
                        totals=None, ci_low: pd.DataFrame | None = None,
-                       ci_high: pd.DataFrame | None = None, wide: float = 0.2):
-    """Heatmap of shares (0–1) with (speaker, meeting) columns, shown as percentages.
+                       ci_high: pd.DataFrame | None = None, wide: float = 0.2,
+                       scale_by=config.PRINCIPALS, width: float = FULL_WIDTH):
+    """Heatmap of shares (0–1) with (speaker, meeting) columns, shown as percentages,
+    ``width`` inches wide (column labels stand upright when more than one per inch).
 
-    Cells without data (NaN) are hatched and marked "no data", never drawn as zero.
+    Missing is never drawn as zero: a column with no data at all is left out and named in
+    a note under the map ("no data, not zero"), so it takes no width; any other cell without
+    data is hatched. The colour scale runs from 0 to the largest cell of the speakers in
+    ``scale_by`` (the principals; all cells if none is present), so that a small cell of
+    another speaker cannot darken the rest; a cell above it gets the top colour and "▲".
     Reading aids, all optional: ``totals`` (one count per column, e.g. the speaker's
     sentences at the meeting, as a Series indexed like ``grid.columns`` or a list) is shown
-    as "n = …" under each column label, so small columns are visible; ``ci_low`` and
-    ``ci_high`` (shares, shaped like ``grid``) mark with "†" every cell whose interval is
-    wider than ``wide`` (0.2 = 20 points), and a footnote says so.
+    as "n = …" under each column label; ``ci_low`` and ``ci_high`` (shares, shaped like
+    ``grid``) mark with "†" every cell whose interval is wider than ``wide`` (0.2 = 20
+    points).
     """
+    if totals is not None and not hasattr(totals, "reindex"):
+        totals = pd.Series(list(totals), index=grid.columns)
+    empty = [c for c in grid.columns if grid[c].isna().all()]
+    grid = grid.drop(columns=empty)
     values = grid.to_numpy(dtype=float) * 100
-    fig, ax = plt.subplots(figsize=(FULL_WIDTH, row_height * len(grid) + 1.6))
-    vmax = np.nanmax(values)
-    ax.imshow(np.ma.masked_invalid(values), cmap="cividis", vmin=0, vmax=vmax, aspect="auto")
+    scaled = [k for k, (sp, _) in enumerate(grid.columns) if sp in scale_by]
+    vmax = np.nanmax(values[:, scaled] if scaled else values)
     if ci_low is not None and ci_high is not None:
-        width = (ci_high.reindex_like(grid).to_numpy(dtype=float)
-                 - ci_low.reindex_like(grid).to_numpy(dtype=float))
-        flagged = np.nan_to_num(width, nan=0.0) > wide
+        spread = (ci_high.reindex_like(grid).to_numpy(dtype=float)
+                  - ci_low.reindex_like(grid).to_numpy(dtype=float))
+        flagged = np.nan_to_num(spread, nan=0.0) > wide
     else:
         flagged = np.zeros(values.shape, dtype=bool)
+    crowded = grid.shape[1] > width  # many cells: one upright line per column
+    fig, ax = plt.subplots(figsize=(width, row_height * len(grid) + (3.0 if crowded else 1.6)))
+    ax.imshow(np.ma.masked_invalid(values), cmap="cividis", vmin=0, vmax=vmax, aspect="auto")
     for (r, c), v in np.ndenumerate(values):
         if np.isnan(v):
             ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False,
                                        hatch=MISSING_HATCH, edgecolor="#999999", lw=0))
-            if r == len(grid) // 2:
-                ax.text(c, r, "no\ndata", ha="center", va="center", fontsize=MIN_FONT_PT)
         else:
-            ax.text(c, r, f"{v:.0f}{'†' if flagged[r, c] else ''}", ha="center",
-                    va="center", fontsize=MIN_FONT_PT,
+            mark = ("†" if flagged[r, c] else "") + ("▲" if v > vmax + 1e-9 else "")
+            ax.text(c, r, f"{v:.0f}{mark}", ha="center", va="center", fontsize=7,
                     color="white" if v < 0.6 * vmax else "black")
     ax.set_yticks(range(len(grid)), list(row_labels))
     labels = [f"{sp.title()}\n{meeting_label(m).split(',')[0]}" for sp, m in grid.columns]
     if totals is not None:
-        counts = list(totals.reindex(grid.columns)) if hasattr(totals, "reindex") \
-            else list(totals)
         labels = [lab if pd.isna(n) else f"{lab}\nn = {int(n)}"
-                  for lab, n in zip(labels, counts)]
-    crowded = grid.shape[1] > 6  # many cells: one upright line per column
+                  for lab, n in zip(labels, totals.reindex(grid.columns))]
     if crowded:
         labels = [lab.replace("\n", " · ") for lab in labels]
     ax.set_xticks(range(grid.shape[1]), labels,
                   **({"rotation": 90, "va": "bottom"} if crowded else {}))
     ax.xaxis.tick_top()
     ax.grid(False)
+    notes = []
     if flagged.any():
-        ax.set_xlabel(f"† 95% interval wider than {wide * 100:.0f} points: read with care",
-                      loc="left", fontsize=MIN_FONT_PT)
-    ax.set_title(title, loc="left", pad=28)
+        notes.append(f"† 95% interval wider than {wide * 100:.0f} points: read with care.")
+    if (values > vmax + 1e-9).any():
+        who = " or ".join(sp.title() for sp in scale_by)
+        notes.append(f"▲ above the colour scale, which ends at the largest {who} cell "
+                     f"({vmax:.0f}%).")
+    if np.isnan(values).any():
+        notes.append("Hatched: no data (not zero).")
+    if empty:
+        notes.append("No data (not zero), so not shown: " + "; ".join(
+            f"{sp.title()} at {meeting_label(m).split(',')[0]}" for sp, m in empty) + ".")
+    if notes:
+        ax.set_xlabel("\n".join(notes), loc="left", fontsize=7, wrap=True)
+    figure_title(fig, title)
     add_source_note(fig)
     return fig

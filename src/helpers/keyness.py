@@ -41,7 +41,7 @@ from statsmodels.stats.multitest import multipletests
 from wordfreq import word_frequency
 
 from .features import document_term_matrix
-from .figures import SPEAKER_COLOURS, add_source_note
+from .figures import SPEAKER_COLOURS, add_source_note, figure_title
 from .parameters import BACKGROUND_FLOOR, FDR, KEYNESS_N_PERM, MIN_TOKENS_TESTED, SEED
 from .tokens import word_types
 
@@ -242,12 +242,15 @@ def independent_agreement(sentences: pd.DataFrame, table: pd.DataFrame, a: str =
 
 
 # --------------------------------------------------------------------------- charts
-def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | None = None):
-    """Frequency (log) against z; terms passing the clustered FDR test coloured."""
+def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | None = None,
+                         width: float = 6.5):
+    """Frequency (log) against z; terms passing the clustered FDR test coloured; the
+    ``n_labels`` most distinctive terms each way labelled (fewer in a narrower figure)."""
     t = table[(table["count_pompeo"] + table["count_lavrov"]) > 0]
     colour = np.where(~t["passes_fdr"], "#bbbbbb",
                       np.where(t["z"] > 0, SPEAKER_COLOURS["pompeo"], SPEAKER_COLOURS["lavrov"]))
-    fig, ax = plt.subplots(figsize=(6.5, 4.6))
+    fig, ax = plt.subplots(figsize=(width, 4.6))
+    n_labels = max(1, round(n_labels * min(1.0, width / 6.5) ** 2))
     ax.scatter(t["per_1000_words"], t["z"], s=10, c=colour, alpha=0.8, linewidths=0)
     ax.set_xscale("log")
     ax.axhline(0, color="#888888", lw=0.6)
@@ -259,9 +262,9 @@ def plot_keyness_scatter(table: pd.DataFrame, n_labels: int = 12, title: str | N
     adjust_text(texts, ax=ax, iter_lim=300,  # a fixed number of steps, not 1 s of time
                 arrowprops=dict(arrowstyle="-", color="#999999", lw=0.5))
     ax.set_xlabel("Frequency per 1,000 words (log scale); coloured: passes the turn-level "
-                  "test (FDR 5%)", fontsize=8)
-    ax.set_ylabel("z (positive: more Pompeo's; negative: more Lavrov's)")
-    ax.set_title(title or "Distinctive terms", loc="left")
+                  "test (FDR 5%)", fontsize=8, wrap=True)
+    ax.set_ylabel("z (positive: more Pompeo's; negative: more Lavrov's)", wrap=True)
+    figure_title(fig, title or "Distinctive terms")
     add_source_note(fig)
     return fig
 
@@ -279,7 +282,7 @@ def plot_keyness_bars(table: pd.DataFrame, n: int = 15, title: str | None = None
     ax.set_yticks(range(len(top)), top["term"], fontsize=7)
     ax.axvline(0, color="#333333", lw=0.6)
     ax.set_xlabel("z  (← more Lavrov's | more Pompeo's →); hatched: does not pass the "
-                  "turn-level test", fontsize=8)
-    ax.set_title(title or "Top distinctive terms", loc="left")
+                  "turn-level test", fontsize=8, wrap=True)
+    figure_title(fig, title or "Top distinctive terms")
     add_source_note(fig)
     return fig

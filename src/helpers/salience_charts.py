@@ -8,6 +8,8 @@ follow whoever is in the corpus.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -17,6 +19,8 @@ from .figures import (
     SPEAKER_COLOURS,
     SPEAKER_MARKERS,
     add_source_note,
+    figure_title,
+    legend_above,
     plot_share_heatmap,
 )
 from .lexicon import Issue
@@ -36,10 +40,10 @@ def _interval_rows(ax, rows: pd.DataFrame, ys, **style):
 
 def _finish(fig, ax, order, labels, xlabel, title):
     ax.set_yticks(range(len(order)), [labels[i] for i in order])
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel, wrap=True)
     ax.set_xlim(left=0)
-    ax.set_title(title, loc="left")
-    ax.legend(loc="lower right", fontsize=8)
+    legend_above(ax)
+    figure_title(fig, title)
     add_source_note(fig)
     return fig
 
@@ -83,7 +87,8 @@ def plot_change(sal: pd.DataFrame, lexicon: list[Issue], speaker: str, meetings,
 
 
 def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue], speakers,
-                          measure: str = "lexicon", title: str | None = None):
+                          measure: str = "lexicon", title: str | None = None,
+                          width: float = 6.5):
     """Heatmap of every speaker-meeting cell by issue; cells without data hatched, not 0."""
     d = sal[sal["measure"] == measure]
     grid = salience_grid(d, speakers)
@@ -94,7 +99,7 @@ def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue], speakers,
                               title or f"Share of sentences by issue (%), {measure} coding",
                               row_height=0.3, totals=totals,
                               ci_low=salience_grid(d, speakers, "ci_low"),
-                              ci_high=salience_grid(d, speakers, "ci_high"))
+                              ci_high=salience_grid(d, speakers, "ci_high"), width=width)
 
 
 def plot_agenda_overlap(overlaps: pd.DataFrame, title: str | None = None):
@@ -107,16 +112,17 @@ def plot_agenda_overlap(overlaps: pd.DataFrame, title: str | None = None):
     fig, ax = plt.subplots(figsize=(6.5, 0.5 * len(overlaps) + 2.0))
     y = np.arange(len(overlaps))
     ax.barh(y, overlaps["ceiling_high"] - overlaps["ceiling_low"], left=overlaps["ceiling_low"],
-            height=0.5, color="#dddddd", label="two samples of one agenda (95% of draws)")
+            height=0.5, color="#dddddd", label="two samples of one agenda\n(95% of draws)")
     ax.plot(overlaps["ceiling"], y, "|", color="#555555", ms=14, mew=2)
     est = overlaps["estimate"].to_numpy()
     ax.errorbar(est, y, xerr=[est - overlaps["ci_low"], overlaps["ci_high"] - est], fmt="o",
-                color=OKABE_ITO[4], capsize=3, label="observed similarity, 95% interval")
-    ax.set_yticks(y, overlaps["comparison"])
+                color=OKABE_ITO[4], capsize=3, label="observed similarity,\n95% interval")
+    ax.set_yticks(y, [textwrap.fill(c, 24) for c in overlaps["comparison"]])
     ax.set_xlim(0, 1.02)
-    ax.set_ylim(-0.6, len(overlaps) + 0.8)  # room above the rows for the legend
-    ax.set_xlabel("Agenda similarity: 1 − Jensen–Shannon distance (0 = disjoint, 1 = same)")
-    ax.set_title(title or "Agenda overlap", loc="left")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.set_ylim(-0.6, len(overlaps) - 0.4)
+    ax.set_xlabel("Agenda similarity: 1 − Jensen–Shannon distance (0 = disjoint, 1 = same)",
+                  wrap=True)
+    legend_above(ax, ncols=1)
+    figure_title(fig, title or "Agenda overlap")
     add_source_note(fig)
     return fig

@@ -132,15 +132,16 @@ def _lead_topics(d: pd.DataFrame, a: str, b: str) -> tuple[list[str], list[str]]
 
 def prevalence_title(prev: pd.DataFrame, meeting: str, a: str = "lavrov",
                      b: str = "pompeo") -> str:
-    """A prevalence figure's title: the topics where one man's interval lies above the
-    other's, or that none does. It never names one topic for both men."""
+    """A prevalence figure's title: the topics where one man's 95% interval lies above the
+    other's (and it says so), or that none does. It never names one topic for both men."""
     d = prev[(prev["meeting"] == meeting) & prev["speaker"].isin([a, b])]
     ahead_a, ahead_b = _lead_topics(d, a, b)
     where = meeting_label(meeting)
     if not ahead_a and not ahead_b:
         return f"{where}: no topic separates {a.title()} and {b.title()}"
     return f"{where}: " + "; ".join(f"{who.title()} ahead on {listing(t)}"
-                                    for who, t in ((a, ahead_a), (b, ahead_b)) if t)
+                                    for who, t in ((a, ahead_a), (b, ahead_b)) if t) \
+        + " (95% intervals apart)"
 
 
 def prevalence_separation(prev: pd.DataFrame, meeting: str, a: str = "lavrov",

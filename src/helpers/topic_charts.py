@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
 from .sources import order_meetings
 
+def _wrapped(labels, width: int = 24) -> list[str]:
+    """Long topic labels ("unlabelled: word, word, word") on lines of ``width`` characters."""
+    return [textwrap.fill(str(lab), width) for lab in labels]
+
+
 def plot_prevalence_heatmap(prev: pd.DataFrame, speakers=("pompeo", "lavrov", "putin"),
-                            title: str | None = None):
+                            title: str | None = None, width: float = 6.5):
     """Topic share for every speaker-meeting cell; cells without data hatched, not 0."""
     from .figures import plot_share_heatmap
 
@@ -19,8 +26,8 @@ def plot_prevalence_heatmap(prev: pd.DataFrame, speakers=("pompeo", "lavrov", "p
         columns=pd.MultiIndex.from_tuples(cols))
     order = prev.drop_duplicates("topic").sort_values("topic")["label"]
     grid = grid.reindex(order)
-    return plot_share_heatmap(grid, grid.index, title or "Topic prevalence (%)",
-                              row_height=0.35)
+    return plot_share_heatmap(grid, _wrapped(grid.index), title or "Topic prevalence (%)",
+                              row_height=0.35, width=width)
 
 
 def plot_prevalence_dots(prev: pd.DataFrame, meeting: str, speakers=("pompeo", "lavrov"),
@@ -28,7 +35,7 @@ def plot_prevalence_dots(prev: pd.DataFrame, meeting: str, speakers=("pompeo", "
     """Dot plot with intervals of topic prevalence, speakers side by side, at one meeting."""
     import matplotlib.pyplot as plt
 
-    from .figures import SPEAKER_COLOURS, SPEAKER_MARKERS, add_source_note
+    from .figures import SPEAKER_COLOURS, SPEAKER_MARKERS, add_source_note, figure_title, legend_above
 
     d = prev[(prev["meeting"] == meeting) & prev["speaker"].isin(speakers)]
     order = d.groupby("label")["share"].max().sort_values().index.tolist()
@@ -40,37 +47,41 @@ def plot_prevalence_dots(prev: pd.DataFrame, meeting: str, speakers=("pompeo", "
                     xerr=[(e["share"] - e["ci_low"]) * 100, (e["ci_high"] - e["share"]) * 100],
                     fmt=SPEAKER_MARKERS.get(sp, "o"), color=SPEAKER_COLOURS[sp], ms=5,
                     capsize=2, lw=1, label=sp.title())
-    ax.set_yticks(range(len(order)), order)
-    ax.set_xlabel("Mean share of the speaker's documents (%), with 95% bootstrap interval")
-    ax.set_title(title or "Topic prevalence", loc="left")
-    ax.legend(loc="lower right")
+    ax.set_yticks(range(len(order)), _wrapped(order))
+    ax.set_xlabel("Mean share of the speaker's documents (%), with 95% bootstrap interval",
+                  wrap=True)
+    legend_above(ax)
+    figure_title(fig, title or "Topic prevalence")
     add_source_note(fig)
     return fig
 
 
-def plot_k_curve(scores: pd.DataFrame, chosen: dict, title: str | None = None):
-    """Coherence and stability against k, mean ± sd over seeds; the chosen k circled."""
+def plot_k_curve(scores: pd.DataFrame, chosen: dict, title: str | None = None,
+                 width: float = 6.5):
+    """Coherence and stability against k, mean ± sd over seeds; the chosen k circled. The
+    two panels sit side by side, or one above the other in a narrow (< 5 in) figure."""
     import matplotlib.pyplot as plt
 
-    from .figures import OKABE_ITO, add_source_note
+    from .figures import OKABE_ITO, add_source_note, figure_title, legend_above
 
     n_seeds = scores.groupby(["model", "k"]).size().max()
-    fig, axes = plt.subplots(1, 2, figsize=(6.5, 2.9))
+    wide = width >= 5
+    fig, axes = plt.subplots(1 if wide else 2, 2 if wide else 1,
+                             figsize=(width, 2.9 if wide else 4.8))
     for ax, metric in zip(axes, ("coherence", "stability")):
-        for c, off, (model, d) in zip((OKABE_ITO[4], OKABE_ITO[5]), (-0.08, 0.08),
-                                      scores.groupby("model")):
+        for c, marker, off, (model, d) in zip((OKABE_ITO[4], OKABE_ITO[5]), "os", (-0.08, 0.08),
+                                              scores.groupby("model")):
             g = d.groupby("k")[metric]
             ax.scatter(d["k"] + off, d[metric], s=6, color=c, alpha=0.35, linewidths=0)
-            ax.errorbar(g.mean().index + off, g.mean(), yerr=g.std(), color=c, marker="o",
+            ax.errorbar(g.mean().index + off, g.mean(), yerr=g.std(), color=c, marker=marker,
                         ms=3, capsize=2, lw=1, label=model.upper())
             k = chosen.get(model)
             if k is not None:
                 ax.scatter([k + off], [g.mean()[k]], s=70, facecolors="none", edgecolors=c)
         ax.set_xlabel("number of topics k")
-        ax.set_title("NPMI coherence (reference: other windows)" if metric == "coherence" else
-                     f"Stability (matched cosine), {n_seeds} seeds", fontsize=8)
-    axes[0].legend(fontsize=7)
-    fig.suptitle(title or "Choosing k", x=0.0, ha="left", fontsize=10, fontweight="bold")
-    fig.tight_layout()
+        ax.set_ylabel("NPMI coherence\n(reference: other windows)" if metric == "coherence"
+                      else f"Stability (matched\ncosine), {n_seeds} seeds")
+    legend_above(axes[0])
+    figure_title(fig, title or "Choosing k")
     add_source_note(fig)
     return fig

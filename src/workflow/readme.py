@@ -1,12 +1,12 @@
-"""Generated text: the README's findings and sources, ``docs/data-dictionary.md`` and
-``docs/parameters.md``.
+"""Generated text: the README's findings and sources, ``docs/data-dictionary.md``,
+``docs/parameters.md`` and ``docs/figures.md``.
 
 ``python -m workflow.readme`` rewrites the README's text between the ``findings`` markers
 (from ``data/processed/findings.csv``, ``salience.csv`` and ``reliability.csv``, through
 :func:`helpers.story.findings_markdown`) and between the ``sources`` markers (from the
-manifest), and writes the data dictionary (from the table schemas) and the parameters table
-(from ``helpers/parameters.py``); ``python -m workflow.readme check`` exits non-zero if any is
-out of date.
+manifest), and writes the data dictionary (from the table schemas), the parameters table
+(from ``helpers/parameters.py``) and ``docs/figures.md`` (from the figures' legibility
+measurements); ``python -m workflow.readme check`` exits non-zero if any is out of date.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers import config, parameters, story
+from helpers import config, legibility, parameters, story
 from helpers.io import write_text_atomic
 from helpers.lexicon import load_lexicon
 from helpers.schemas import SCHEMAS, read_table, table_path
@@ -122,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     root = config.project_root()
     wanted = {root / "README.md": render_readme((root / "README.md").read_text("utf-8")),
               root / "docs" / "data-dictionary.md": data_dictionary_markdown(),
-              root / "docs" / "parameters.md": parameters_markdown(root)}
+              root / "docs" / "parameters.md": parameters_markdown(root),
+              root / "docs" / "figures.md": legibility.markdown(config.paths()["figures"])}
     stale = [p for p, text in wanted.items()
              if not p.exists() or p.read_text(encoding="utf-8") != text]
     if argv[:1] == ["check"]:
