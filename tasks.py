@@ -92,14 +92,18 @@ def ensure_env() -> None:
     STAMP.write_text(want + "\n")
 
 
+#: The steps of `reproduce` (the tests rerun a copy of the project with the same steps).
+REPRODUCE = (("-m", "workflow.notebooks", "run"), ("-m", "workflow.render"),
+             ("-m", "workflow.readme"))
+
+
 def reproduce(extra: list[str]) -> None:
     """Run every notebook in order (all or nothing), then write the HTML pages and the
     README's generated parts. Extra arguments go to the runner: notebook prefixes and
     parameter values, e.g. `reproduce 04 --set N_BOOT=500`."""
     ensure_env()
-    sh(PY, "-m", "workflow.notebooks", "run", *extra)
-    sh(PY, "-m", "workflow.render")
-    sh(PY, "-m", "workflow.readme")
+    for i, step in enumerate(REPRODUCE):
+        sh(PY, *step, *(extra if i == 0 else ()))
 
 
 def test(extra: list[str]) -> None:
