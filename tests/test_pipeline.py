@@ -83,7 +83,9 @@ def test_a_lavrov_sochi_transcript_and_a_third_meeting_flow_through_every_notebo
     assert "Moscow, 1 Jun 2020" in _markdown_outputs(
         proj / "notebooks" / "01-clean-and-attribute.ipynb")
     readme = (proj / "README.md").read_text(encoding="utf-8")
-    assert "Moscow, 1 Jun 2020" in readme and "Lavrov at Sochi, 14 May 2019: none" not in readme
+    assert "Lavrov at Sochi, 14 May 2019: none" not in readme
+    assert "7 public records of 3 meetings" in readme  # the corpus sentence follows
+    assert "Moscow, 1 Jun 2020 (1 source)" in readme
     assert (proj / "reports" / "figures" /
             "04-lavrov-sochi-2019-05-14-to-washington-2019-12-10.png").exists()
 

@@ -55,8 +55,9 @@ def corpus_markdown(root=None) -> str:
     """The README's sentence on what the sources cover, from the manifest."""
     raw = config.paths(root)["raw"]
     sources = load_manifest(raw)
-    per = [f"{m['name']} ({sum(s.meeting == m['meeting'] for s in sources)} sources)"
-           for m in load_meetings(raw)]
+    counts = [(m["name"], sum(s.meeting == m["meeting"] for s in sources))
+              for m in load_meetings(raw)]
+    per = [f"{name} ({n} source{'s' * (n != 1)})" for name, n in counts]
     return (f"The sources are {len(sources)} public records of {len(per)} meetings: "
             f"{story.listing(per)}. They are listed under Sources.")
 
