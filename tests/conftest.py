@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -263,36 +264,46 @@ def _timed_reproduce(proj: Path) -> tuple[str, float]:
 
 
 @pytest.fixture(scope="session")
-def clean_clone(tmp_path_factory) -> Run:
-    """The repository's tracked files in a fresh folder, rerun once from an empty cache."""
-    proj = copy_tracked(ROOT, tmp_path_factory.mktemp("clone") / "proj")
-    before = snapshot(proj)
-    err, seconds = _timed_reproduce(proj)
-    print(f"\n[clean_clone] reproduce took {seconds:.0f} s")
-    return Run(proj, before, snapshot(proj), err, seconds)
+def first_runs(tmp_path_factory) -> tuple[Run, Run]:
+    """The clean clone and the copy with added transcripts, each reproduced once from an
+    empty cache; the two runs go side by side (one process each, on two cores)."""
+    clone = copy_tracked(ROOT, tmp_path_factory.mktemp("clone") / "proj")
+    added = copy_tracked(ROOT, tmp_path_factory.mktemp("added") / "proj")
+    for name, text, fields in ADDED:
+        add_source(added, name, text, **fields)
+    before = [snapshot(clone), snapshot(added)]
+    with ThreadPoolExecutor(2) as pool:
+        done = [f.result() for f in [pool.submit(_timed_reproduce, p) for p in (clone, added)]]
+    print(f"\n[first_runs] reproduce took {done[0][1]:.0f} s (clean clone) and "
+          f"{done[1][1]:.0f} s (added transcripts), side by side")
+    return tuple(Run(p, b, snapshot(p), err, seconds)
+                 for p, b, (err, seconds) in zip((clone, added), before, done))
 
 
 @pytest.fixture(scope="session")
-def added_project(tmp_path_factory) -> Run:
-    """A fresh-clone copy with the two ``ADDED`` transcripts, reproduced from an empty cache,
-    then reproduced again from the cache after one cache entry's bytes were flipped."""
+def clean_clone(first_runs) -> Run:
+    """The repository's tracked files in a fresh folder, reproduced once."""
+    return first_runs[0]
+
+
+@pytest.fixture(scope="session")
+def added_project(first_runs) -> Run:
+    """The copy with the two ``ADDED`` transcripts, reproduced, then reproduced again from
+    the cache after one cache entry's bytes were flipped."""
     from helpers import cache
 
-    proj = copy_tracked(ROOT, tmp_path_factory.mktemp("added") / "proj")
-    for name, text, fields in ADDED:
-        add_source(proj, name, text, **fields)
-    before = snapshot(proj)
-    err, seconds = _timed_reproduce(proj)
-    first = snapshot(proj)
-    entries = sorted(cache.cache_dir(proj).rglob(f"*{cache.SUFFIX}"))
+    run = first_runs[1]
+    entries = sorted(cache.cache_dir(run.path).rglob(f"*{cache.SUFFIX}"))
     damaged = next(e for e in entries if "figures" in e.parts)
     data = bytearray(damaged.read_bytes())
     data[len(data) // 2] ^= 0x01
     damaged.write_bytes(bytes(data))
-    rerun_err, rerun_seconds = _timed_reproduce(proj)
-    print(f"\n[added_project] reproduce took {seconds:.0f} s, its rerun {rerun_seconds:.0f} s")
-    return Run(proj, before, first, err, seconds + rerun_seconds, snapshot(proj), rerun_err,
-               (entries, sorted(cache.cache_dir(proj).rglob(f"*{cache.SUFFIX}"))))
+    run.rerun_stderr, seconds = _timed_reproduce(run.path)
+    print(f"\n[added_project] the rerun from the cache took {seconds:.0f} s")
+    run.rerun = snapshot(run.path)
+    run.cache_entries = (entries, sorted(cache.cache_dir(run.path).rglob(f"*{cache.SUFFIX}")))
+    run.seconds += seconds
+    return run
 
 
 @pytest.fixture(params=["repository", "added-transcripts"])
