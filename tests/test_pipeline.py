@@ -38,7 +38,10 @@ def test_added_transcripts_rerun_from_the_cache_byte_identical(added_project):
     """The second run is served from the cache (all but one damaged entry, recomputed with a
     warning to the terminal, not into a notebook) and changes no byte of any output."""
     run = added_project
-    assert not differences(run.after, run.rerun), "a second run changed outputs"
+    changed = differences(run.after, run.rerun)
+    assert not changed, ("a second run, served from the cache, changed these outputs (an "
+                         "output depends on the run, not only on the inputs):\n  "
+                         + "\n  ".join(changed))
     first, second = run.cache_entries
     assert len(first) >= 10 and first == second  # nothing recomputed under a new key
     assert run.rerun_stderr.count("could not be read") == 1
