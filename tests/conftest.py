@@ -199,8 +199,11 @@ NOT_OUTPUTS = {".cache", ".venv", ".git", "__pycache__", ".pytest_cache", "scree
 
 
 def tracked_files(root: Path) -> list[str]:
-    """The files a fresh clone of ``root`` holds (git's tracked files that exist)."""
-    out = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True)
+    """The files a fresh clone of ``root`` would hold once the work is committed: git's
+    tracked files that exist, and new files that git does not ignore (a transcript just
+    added)."""
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                         cwd=root, capture_output=True, check=True)
     return [f for f in out.stdout.decode().split("\0") if f and (root / f).is_file()]
 
 
