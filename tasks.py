@@ -93,16 +93,21 @@ def ensure_env() -> None:
     STAMP.write_text(want + "\n")
 
 
+#: The steps of `reproduce` (the tests rerun a copy of the project with the same steps).
+#: The first step checks every input; extra arguments go to the notebook runner; the README
+#: is written before the pages, which include it.
+REPRODUCE = (("-m", "workflow.check"), ("-m", "workflow.notebooks", "run"),
+             ("-m", "workflow.readme"), ("-m", "workflow.render"))
+
+
 def reproduce(extra: list[str]) -> None:
     """Run every notebook in order (all or nothing), then write the HTML pages and the
     README's generated parts. Extra arguments go to the runner: notebook prefixes and
     parameter values, e.g. `reproduce 04 --set N_BOOT=500`. The inputs are checked first
     (the `check` command)."""
     ensure_env()
-    sh(PY, "-m", "workflow.check")
-    sh(PY, "-m", "workflow.notebooks", "run", *extra)
-    sh(PY, "-m", "workflow.render")
-    sh(PY, "-m", "workflow.readme")
+    for step in REPRODUCE:
+        sh(PY, *step, *(extra if step[1] == "workflow.notebooks" else ()))
 
 
 def check(extra: list[str]) -> None:  # noqa: ARG001

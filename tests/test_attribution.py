@@ -11,8 +11,8 @@ from conftest import THIRD_MEETING, add_source
 
 
 @pytest.fixture(scope="module")
-def built(root):
-    return corpus.build_corpus(root)
+def built(seed_root):
+    return corpus.build_corpus(seed_root)
 
 
 def test_labelled_transcripts_attribute_by_label(built):

@@ -80,7 +80,9 @@ def _raises(fn, where: str, *phrases: str) -> str:
 
 
 def _seed(name: str) -> str:
-    return next(p.name for p in (Path(__file__).parents[1] / "data" / "raw").glob(f"{name}_*"))
+    from conftest import SEEDS
+
+    return next(f for f in SEEDS if f.startswith(f"{name}_"))
 
 
 @pytest.fixture

@@ -1,153 +1,61 @@
-"""End to end: every notebook reruns in a fresh copy and its outputs match the committed
-ones; a rerun served from the cache gives byte-identical outputs; and a third meeting flows
-through every notebook without code changes."""
+"""End to end, on the two executed copies of the project (``clean_clone`` and
+``added_project`` in conftest.py):
+
+- a fresh clone's rerun leaves every file byte for byte as committed (tables, figures in
+  PNG, SVG and PDF, notebooks, pages, README and docs);
+- two transcripts added by the README's steps alone flow through every notebook and into
+  the README's prose, and a second run, served from the cache (one entry damaged), changes
+  no byte;
+- no executed notebook shows a path, a temporary folder, a process id or a raw warning.
+"""
 
 from __future__ import annotations
 
-import shutil
+import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from workflow.notebooks import execute_notebook, list_notebooks
-
-from conftest import add_source
+from conftest import ROOT, differences
+from workflow.notebooks import list_notebooks
 
 pytestmark = pytest.mark.notebooks
 
 
-def _copy_project(root: Path, dest: Path) -> Path:
-    for sub in ("data", "notebooks"):
-        shutil.copytree(root / sub, dest / sub)
-    (dest / "reports" / "figures").mkdir(parents=True)
-    (dest / "pyproject.toml").write_text("")
-    return dest
+def test_a_fresh_clones_rerun_changes_no_byte_of_any_committed_file(clean_clone):
+    """CI runs this: `python3 tasks.py reproduce` on a fresh clone must leave `git status`
+    empty."""
+    changed = differences(clean_clone.before, clean_clone.after)
+    assert not changed, (
+        "a rerun of the committed tree changes these files (committed outputs are stale or "
+        "not deterministic):\n  " + "\n  ".join(changed) + "\nRun `python3 tasks.py "
+        "reproduce`, commit what it changes, and run it again: a second run must change "
+        "nothing (if it does, an output depends on something other than the inputs).")
 
 
-def _run_all(proj: Path, monkeypatch) -> None:
-    monkeypatch.setenv("HELPERS_PROJECT_ROOT", str(proj))
-    for nb in list_notebooks(proj / "notebooks"):
-        execute_notebook(nb)
+def test_added_transcripts_rerun_from_the_cache_byte_identical(added_project):
+    """The second run is served from the cache (all but one damaged entry, recomputed with a
+    warning to the terminal, not into a notebook) and changes no byte of any output."""
+    run = added_project
+    changed = differences(run.after, run.rerun)
+    assert not changed, ("a second run, served from the cache, changed these outputs (an "
+                         "output depends on the run, not only on the inputs):\n  "
+                         + "\n  ".join(changed))
+    first, second = run.cache_entries
+    assert len(first) >= 10 and first == second  # nothing recomputed under a new key
+    assert run.rerun_stderr.count("could not be read") == 1
 
 
-@pytest.fixture(scope="module")
-def fresh_run(root, tmp_path_factory) -> Path:
-    """A copy of the project with every notebook run once, from an empty cache."""
-    proj = _copy_project(root, tmp_path_factory.mktemp("fresh") / "proj")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HELPERS_CACHE", "on")
-        _run_all(proj, mp)
-    return proj
-
-
-def _snapshot(proj: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(proj)): p.read_bytes()
-            for sub in ("data/processed", "reports/figures", "notebooks")
-            for p in sorted((proj / sub).rglob("*")) if p.is_file()}
-
-
-def _stale(committed: Path, fresh: Path, pattern: str) -> list[str]:
-    out = []
-    for f in sorted(committed.glob(pattern)):
-        g = fresh / f.name
-        if not g.exists() or g.read_bytes() != f.read_bytes():
-            out.append(f.name)
-    return out
-
-
-def _text_outputs(path: Path) -> list:
-    """Each code cell's text outputs (stream, plain text, HTML, Markdown), not images."""
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    out = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        texts, streams = [], {}
-        for o in cell.get("outputs", []):
-            if "text" in o:  # a print may arrive in several chunks: merge each stream
-                streams[o.get("name", "")] = streams.get(o.get("name", ""), "") + "".join(o["text"])
-            for mime in ("text/plain", "text/html", "text/markdown"):
-                if mime in o.get("data", {}) and "Figure size" not in str(o["data"][mime]):
-                    texts.append(o["data"][mime])
-        out.append([sorted(streams.items())] + texts)
-    return out
-
-
-def _svg_form(path: Path) -> str | None:
-    """A rendering-independent form of a figure: its SVG without embedded raster images
-    (heatmaps embed a PNG whose bytes depend on the rasteriser), so a change to a plot
-    function (a colour, a label, a size) is caught even when its data are unchanged."""
-    import re
-
-    if not path.exists():
-        return None
-    return re.sub(r'(xlink:)?href="data:image/[^"]*"', "", path.read_text(encoding="utf-8"))
-
-
-def test_rerun_reproduces_committed_tables_figures_and_notebook_text(root, fresh_run):
-    proj = fresh_run
-    stale = _stale(root / "data" / "processed", proj / "data" / "processed", "*.csv")
-    stale += _stale(root / "reports" / "figures", proj / "reports" / "figures", "*.csv")
-    stale += _stale(root / "reports" / "figures", proj / "reports" / "figures", "*.txt")
-    stale += [f.name for f in sorted((root / "reports" / "figures").glob("*.svg"))
-              if _svg_form(f) != _svg_form(proj / "reports" / "figures" / f.name)]
-    stale += [f"notebooks/{nb.name}" for nb in list_notebooks(root / "notebooks")
-              if _text_outputs(nb) != _text_outputs(proj / "notebooks" / nb.name)]
-    assert not stale, ("stale outputs (rerun `python3 tasks.py reproduce` and commit): "
-                       + ", ".join(stale))
-
-
-def test_a_rerun_from_the_cache_is_byte_identical_and_recomputes_nothing(fresh_run, cache_on,
-                                                                          monkeypatch, tmp_path):
-    """... nothing but an entry whose bytes were damaged: that one is recomputed, with a
-    warning to the runner's log (the terminal), not into a notebook."""
-    from helpers import cache
-
-    first = _snapshot(fresh_run)
-    entries = sorted(cache.cache_dir(fresh_run).rglob(f"*{cache.SUFFIX}"))
-    assert len(entries) >= 10  # the k sweep, the findings' tests and every figure
-    damaged = next(e for e in entries if "figures" in e.parts)
-    data = bytearray(damaged.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    damaged.write_bytes(bytes(data))
-    log = tmp_path / "cache.log"
-    monkeypatch.setenv("HELPERS_CACHE_LOG", str(log))
-    _run_all(fresh_run, monkeypatch)
-    second = _snapshot(fresh_run)
-    assert sorted(first) == sorted(second)
-    assert not [name for name in first if first[name] != second[name]]
-    assert sorted(cache.cache_dir(fresh_run).rglob(f"*{cache.SUFFIX}")) == entries
-    assert log.read_text().count("could not be read") == 1
-
-
-THIRD = """Press conference, Moscow
-
-Sergey Lavrov: We discussed New START and strategic stability with our American partners.
-We also talked about Syria and the Constitutional Committee. The dialogue will continue.
-
-QUESTION: Will you discuss North Korea?
-
-SECRETARY POMPEO: We talked about North Korea and sanctions enforcement. We also raised
-the case of Paul Whelan. Our relationship needs work, and we will keep talking.
-"""
-#: Lavrov's own Sochi remarks: the gap the seeds leave, filled by a (short, invented) transcript.
-LAVROV_SOCHI = """Joint press conference, Sochi
-
-Sergey Lavrov: We discussed strategic stability and the New START treaty with the Secretary.
-We also talked about Venezuela, where outside interference must stop, and about Syria.
-Sanctions do not help trade between our countries.
-
-QUESTION: Will President Putin meet President Trump?
-
-Sergey Lavrov: Our presidents will decide. We are ready for dialogue on every subject.
-"""
+def test_added_transcripts_change_every_output_that_depends_on_the_corpus(added_project):
+    changed = {f.split(" ")[0] for f in differences(added_project.before, added_project.after)}
+    for name in ("data/processed/sentences.csv", "data/processed/salience.csv",
+                 "data/processed/findings.csv", "README.md", "reports/html/index.html",
+                 *(f"notebooks/{nb.name}" for nb in list_notebooks(ROOT / "notebooks"))):
+        assert name in changed, name
 
 
 def _markdown_outputs(path: Path) -> str:
-    import nbformat
-
     nb = nbformat.read(path, as_version=4)
     return "\n".join("".join(o["data"]["text/markdown"]) for c in nb.cells
                      if c.cell_type == "code" for o in c.get("outputs", [])
@@ -155,20 +63,9 @@ def _markdown_outputs(path: Path) -> str:
 
 
 def test_a_lavrov_sochi_transcript_and_a_third_meeting_flow_through_every_notebook(
-        root, tmp_path, monkeypatch):
+        added_project):
     """The README's "How to add a transcript" steps only: no code changes."""
-    from workflow import readme
-
-    proj = _copy_project(root, tmp_path / "proj")
-    (proj / "README.md").write_text((root / "README.md").read_text(encoding="utf-8"),
-                                    encoding="utf-8")
-    add_source(proj, "005_third_meeting.txt", THIRD, title="Press conference, Moscow",
-               meeting="moscow-2020-06-01", event_date="2020-06-01", published="2020-06-01",
-               meeting_name="", note="test transcript")
-    add_source(proj, "006_lavrov_sochi.txt", LAVROV_SOCHI, title="Joint press conference, Sochi",
-               meeting="sochi-2019-05-14", event_date="2019-05-14", published="2019-05-14",
-               meeting_name="", note="test transcript")
-    _run_all(proj, monkeypatch)
+    proj = added_project.path
     processed = proj / "data" / "processed"
     salience = (processed / "salience.csv").read_text()
     assert "moscow-2020-06-01,lavrov,arms_control" in salience
@@ -180,13 +77,69 @@ def test_a_lavrov_sochi_transcript_and_a_third_meeting_flow_through_every_notebo
                 "change:lexicon:lavrov:washington-2019-12-10-to-moscow-2020-06-01:syria",
                 "difference:lexicon:sochi-2019-05-14:pompeo-vs-lavrov:syria"):
         assert fid in findings
+    sentences = (processed / "sentences.csv").read_text()
+    assert "002_lavrov_sochi.txt" in sentences and "002_9b2d3718502c6310.txt" in sentences
     prose = _markdown_outputs(proj / "notebooks" / "04-measure-issue-salience.ipynb")
     assert "Moscow, 1 Jun 2020" in prose
     assert "Lavrov at Sochi, 14 May 2019: none of his words" not in prose
     assert "Lavrov, Sochi, 14 May 2019" in prose  # his Sochi agenda is reported
     assert "Moscow, 1 Jun 2020" in _markdown_outputs(
         proj / "notebooks" / "01-clean-and-attribute.ipynb")
-    text = readme.render_readme((proj / "README.md").read_text(encoding="utf-8"), proj)
-    assert "Moscow, 1 Jun 2020" in text and "Lavrov at Sochi, 14 May 2019: none" not in text
+    readme = (proj / "README.md").read_text(encoding="utf-8")
+    assert "Lavrov at Sochi, 14 May 2019: none" not in readme
+    assert "7 public records of 3 meetings" in readme  # the corpus sentence follows
+    assert "Moscow, 1 Jun 2020 (1 source)" in readme
     assert (proj / "reports" / "figures" /
             "04-lavrov-sochi-2019-05-14-to-washington-2019-12-10.png").exists()
+
+
+#: What a reader of a notebook must never see: where the run happened, or a raw warning.
+LEAKS = re.compile(r"(?P<path>(?<![\w.])/(?:tmp|home|root|work|usr|var|opt|proc)/[^\s'\"]*)"
+                   r"|(?P<tmp>tmp[a-z0-9_]{6,}|pytest-\d+|\.cache/run-)"
+                   r"|(?P<pid>\bpid[ =:]+\d+|\bprocess (?:id )?\d+)"
+                   r"|(?P<warning>\b[A-Z]\w*Warning: )")
+
+
+def notebook_leaks(folder: Path) -> list[str]:
+    """Every executed notebook output that shows a path, a temporary name, a process id, or
+    a warning as printed by Python's warnings module (stderr, or a Warning: line)."""
+    found = []
+    for path in list_notebooks(folder):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("name") == "stderr":
+                    found.append(f"{path.name} cell {i}: stderr: {''.join(out['text'])[:200]}")
+                    continue
+                texts = [out.get("text", "")] + [v for k, v in out.get("data", {}).items()
+                                                  if k.startswith("text/")]
+                for text in texts:
+                    text = "".join(text) if isinstance(text, list) else text
+                    for m in LEAKS.finditer(text):
+                        found.append(f"{path.name} cell {i}: {m.lastgroup}: "
+                                     f"{text[max(0, m.start() - 60):m.end() + 60]!r}")
+    return found
+
+
+@pytest.mark.parametrize("which", ["repository", "added-transcripts"])
+def test_no_notebook_output_shows_a_path_a_process_or_a_raw_warning(which, request):
+    folder = (ROOT if which == "repository" else request.getfixturevalue(
+        "added_project").path) / "notebooks"
+    leaks = notebook_leaks(folder)
+    assert not leaks, ("notebook outputs a reader should not see (a warning for the reader "
+                       "goes through the notebook's own text, with no path or process id):\n"
+                       + "\n".join(leaks))
+
+
+def test_the_leak_scan_catches_paths_pids_and_warnings(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="saved /tmp/x.png, tmpab12cd34\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="/x.py:3: ConvergenceWarning: "
+                                                              "max_iter reached\n"),
+        nbformat.v4.new_output("display_data", data={
+            "text/plain": "layout.py:9: FigureLayoutWarning: cut off in kernel pid 4242"}),
+        nbformat.v4.new_output("stream", name="stdout", text="Shares are of 95 sentences.\n")])]
+    nbformat.write(nb, tmp_path / "01-any.ipynb")
+    kinds = [line.split(": ")[1] for line in notebook_leaks(tmp_path)]
+    assert kinds == ["path", "tmp", "stderr", "warning", "pid"]

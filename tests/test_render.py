@@ -7,13 +7,13 @@ from workflow import index, readme, render
 from workflow.notebooks import list_notebooks
 
 
-def test_html_pages_are_current(root):
-    notebooks = list_notebooks(root / "notebooks")
+def test_html_pages_are_current(project):
+    notebooks = list_notebooks(project / "notebooks")
     stale = [nb.stem for nb in notebooks
-             if (root / "reports" / "html" / f"{nb.stem}.html").read_text(encoding="utf-8")
+             if (project / "reports" / "html" / f"{nb.stem}.html").read_text(encoding="utf-8")
              != render.render_notebook(nb)]
     assert not stale, f"stale: reports/html/{stale} — rerun `python3 tasks.py reproduce`"
-    assert (root / "reports" / "html" / "index.html").read_text() == \
+    assert (project / "reports" / "html" / "index.html").read_text() == \
         index.render_index(notebooks)
 
 
@@ -26,8 +26,8 @@ def test_index_and_render_import_no_circle():
     assert "workflow.render" not in imported
 
 
-def test_rendered_pages_are_offline_and_have_a_toc(root):
-    for page in (root / "reports" / "html").glob("0*.html"):
+def test_rendered_pages_are_offline_and_have_a_toc(project):
+    for page in (project / "reports" / "html").glob("0*.html"):
         html = page.read_text(encoding="utf-8")
         assert 'src="http' not in html and '<link href="http' not in html, page.name
         assert "https://cdn" not in html, page.name
@@ -35,34 +35,34 @@ def test_rendered_pages_are_offline_and_have_a_toc(root):
         assert '<nav class="toc">' in html and "data:image/png;base64" in html, page.name
 
 
-def test_figure_catalogue_is_current_and_every_figure_has_a_caption(root):
-    figures = root / "reports" / "figures"
+def test_figure_catalogue_is_current_and_every_figure_has_a_caption(project):
+    figures = project / "reports" / "figures"
     text = (figures / "README.md").read_text(encoding="utf-8")
-    assert text == index.figure_catalogue(figures, list_notebooks(root / "notebooks"))
+    assert text == index.figure_catalogue(figures, list_notebooks(project / "notebooks"))
     assert "(no caption)" not in text
     for png in figures.glob("*.png"):
         stem = png.stem.removesuffix("-column")
         assert png.name[:2].isdigit() and (figures / f"{stem}.csv").exists()
-    page = (root / "reports" / "html" / "figures.html").read_text(encoding="utf-8")
-    assert page == index.figure_catalogue_html(figures, list_notebooks(root / "notebooks"))
+    page = (project / "reports" / "html" / "figures.html").read_text(encoding="utf-8")
+    assert page == index.figure_catalogue_html(figures, list_notebooks(project / "notebooks"))
 
 
-def test_readme_and_data_dictionary_are_current(root):
-    text = (root / "README.md").read_text(encoding="utf-8")
+def test_readme_and_data_dictionary_are_current(project):
+    text = (project / "README.md").read_text(encoding="utf-8")
     assert readme.render_readme(text) == text, "stale: README.md — rerun reproduce"
-    dictionary = (root / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    dictionary = (project / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert dictionary == readme.data_dictionary_markdown(), "stale: docs/data-dictionary.md"
     assert "**`data/processed/salience.csv`**" in dictionary
     assert len(text.splitlines()) <= 250  # the README stays a way in; details live in docs/
 
 
-def test_index_lists_notebooks_in_order_with_summaries(root):
-    html = (root / "reports" / "html" / "index.html").read_text()
+def test_index_lists_notebooks_in_order_with_summaries(project):
+    html = (project / "reports" / "html" / "index.html").read_text()
     html = html[html.index('id="notebooks"'):]  # the list after the findings
-    stems = [nb.stem for nb in list_notebooks(root / "notebooks")]
+    stems = [nb.stem for nb in list_notebooks(project / "notebooks")]
     positions = [html.index(f'href="{s}.html"') for s in stems]
     assert positions == sorted(positions)
-    for nb in list_notebooks(root / "notebooks"):
+    for nb in list_notebooks(project / "notebooks"):
         title, summary = index.notebook_summary(__import__("nbformat").read(nb, 4))
         assert title and summary, nb.name
 
@@ -108,7 +108,7 @@ def _image_output(title):
 
 
 @pytest.fixture
-def project(tmp_path):
+def small_site(tmp_path):
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
@@ -145,9 +145,9 @@ def _findings(path, rows):
     return path
 
 
-def test_notebook_page_has_title_viewport_alt_toc_and_no_empty_sections(project):
-    page = render.render_notebook(project / "notebooks" / "04-measure.ipynb",
-                                  project / "figures")
+def test_notebook_page_has_title_viewport_alt_toc_and_no_empty_sections(small_site):
+    page = render.render_notebook(small_site / "notebooks" / "04-measure.ipynb",
+                                  small_site / "figures")
     assert "<title>Which issues, and how did they change?</title>" in page
     assert 'name="viewport"' in page
     assert 'alt="Share of each man\'s sentences, with intervals."' in page
@@ -175,7 +175,7 @@ def test_drop_empty_sections_keeps_sections_whose_subsections_have_content():
     assert len(nb.cells) == 7  # the input is not changed
 
 
-def test_index_leads_with_the_question_then_supported_findings_and_figures(project):
+def test_index_leads_with_the_question_then_supported_findings_and_figures(small_site):
     rows = ['f1,difference,w,pompeo,arms,w,lavrov,lexicon,0.1,0.05,0.15,0.001,0.01,True,'
             '"Lavrov stressed arms control more than Pompeo.",04-headline',
             'f2,change,w,pompeo,iran,s,pompeo,lexicon,-0.2,-0.3,-0.1,0.001,0.01,True,'
@@ -184,10 +184,10 @@ def test_index_leads_with_the_question_then_supported_findings_and_figures(proje
             '"Not supported: Syria.",04-other',
             'f4,share,w,pompeo,syria,,,lexicon,0.3,0.2,0.4,,,True,"A share, not shown.",',
             'f5,overlap,w,pompeo,,w,lavrov,lexicon,0.57,0.44,0.61,,,,"Overlap.",04-other']
-    findings = _findings(project / "findings.csv", rows)
-    notebooks = list_notebooks(project / "notebooks")
-    page = index.render_index(notebooks, findings, project / "figures",
-                               project / "README.md")
+    findings = _findings(small_site / "findings.csv", rows)
+    notebooks = list_notebooks(small_site / "notebooks")
+    page = index.render_index(notebooks, findings, small_site / "figures",
+                               small_site / "README.md")
     assert 'name="viewport"' in page
     q = page.index("Which issues do they stress?")
     first, second = page.index("Lavrov stressed arms"), page.index("Pompeo spoke less")
@@ -202,43 +202,43 @@ def test_index_leads_with_the_question_then_supported_findings_and_figures(proje
     assert 'href="../../README.md"' in page and 'href="figures.html"' in page
 
 
-def test_index_without_findings_says_they_are_not_computed(project):
-    page = index.render_index(list_notebooks(project / "notebooks"),
-                               project / "missing.csv", project / "figures",
-                               project / "README.md")
+def test_index_without_findings_says_they_are_not_computed(small_site):
+    page = index.render_index(list_notebooks(small_site / "notebooks"),
+                               small_site / "missing.csv", small_site / "figures",
+                               small_site / "README.md")
     assert "Findings are not yet computed" in page and "<img" not in page
     assert 'href="04-measure.html"' in page
 
 
-def test_index_without_supported_findings_says_so(project):
+def test_index_without_supported_findings_says_so(small_site):
     rows = ['f3,difference,w,pompeo,syria,w,lavrov,lexicon,0.0,-0.1,0.1,0.9,1.0,False,'
             '"Not supported: Syria.",04-other']
-    page = index.render_index(list_notebooks(project / "notebooks"),
-                              _findings(project / "findings.csv", rows), project / "figures",
-                              project / "README.md")
+    page = index.render_index(list_notebooks(small_site / "notebooks"),
+                              _findings(small_site / "findings.csv", rows), small_site / "figures",
+                              small_site / "README.md")
     assert "No difference or change is supported" in page
     assert "Not supported: Syria." not in page and "<img" not in page
 
 
-def test_figure_catalogue_page_is_html_with_alt_text(project):
-    page = index.figure_catalogue_html(project / "figures",
-                                        list_notebooks(project / "notebooks"))
+def test_figure_catalogue_page_is_html_with_alt_text(small_site):
+    page = index.figure_catalogue_html(small_site / "figures",
+                                        list_notebooks(small_site / "notebooks"))
     assert page.startswith("<!DOCTYPE html>") and "![" not in page
     assert page.count("<figure") == 2  # the column variant is not a figure of its own
     assert 'alt="Another figure."' in page and 'href="04-measure.html"' in page
-    md = index.figure_catalogue(project / "figures", list_notebooks(project / "notebooks"))
+    md = index.figure_catalogue(small_site / "figures", list_notebooks(small_site / "notebooks"))
     assert "## 04-headline-column" not in md and "04-headline-column.png" in md
 
 
-def test_render_all_writes_the_pages(project, monkeypatch):
+def test_render_all_writes_the_pages(small_site, monkeypatch):
     import shutil
 
-    root = project / "proj"
+    root = small_site / "proj"
     (root / "reports").mkdir(parents=True)
-    shutil.copytree(project / "notebooks", root / "notebooks")
-    shutil.copytree(project / "figures", root / "reports" / "figures")
+    shutil.copytree(small_site / "notebooks", root / "notebooks")
+    shutil.copytree(small_site / "figures", root / "reports" / "figures")
     (root / "data" / "processed").mkdir(parents=True)
-    shutil.copy(project / "README.md", root / "README.md")
+    shutil.copy(small_site / "README.md", root / "README.md")
     pages = render.render_all(root)
     assert sorted(p.name for p in pages) == ["01-first.html", "04-measure.html",
                                              "figures.html", "index.html"]
@@ -246,7 +246,7 @@ def test_render_all_writes_the_pages(project, monkeypatch):
     assert [p.read_text() for p in pages] == [p.read_text() for p in again]
 
 
-def test_an_offline_evidence_table_survives_rendering(project):
+def test_an_offline_evidence_table_survives_rendering(small_site):
     from helpers import tables
 
     ev = pd.DataFrame({"meeting": ["m-2019-01-01"], "speaker": ["pompeo"], "issue": ["x"],
@@ -256,9 +256,9 @@ def test_an_offline_evidence_table_survives_rendering(project):
     cell = nbformat.v4.new_code_cell("tables.evidence_table(ev)")
     cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html,
                                                                  "text/plain": "table"})]
-    path = _notebook(project / "notebooks" / "05-evidence.ipynb",
+    path = _notebook(small_site / "notebooks" / "05-evidence.ipynb",
                      [nbformat.v4.new_markdown_cell("# Evidence\n\nAll of it."), cell])
-    page = render.render_notebook(path, project / "figures")
+    page = render.render_notebook(path, small_site / "figures")
     assert "injectModule" in page and "new ITable(" in page  # library and table kept
     assert re.search(r'<table[^>]*id="evidence-', page)
 
@@ -274,3 +274,33 @@ def test_readme_sources_table_follows_the_manifest(tmp_project):
     assert after.startswith(before)
     assert after.splitlines()[-1].startswith("| `005_test.txt` |")
     assert "Moscow, 1 Jun 2020" in after and "a test note" in after
+
+
+def test_readme_corpus_sentence_follows_the_manifest(tmp_project):
+    from conftest import add_source
+
+    assert readme.corpus_markdown(tmp_project).startswith(
+        "The sources are 5 public records of 2 meetings: Sochi, 14 May 2019 (2 sources) and "
+        "Washington, 10 Dec 2019 (3 sources).")
+    add_source(tmp_project, "002_test.txt", "A test transcript\n\nSECRETARY POMPEO: Hi.\n",
+               meeting="moscow-2020-06-01", event_date="2020-06-01", meeting_name="")
+    assert "6 public records of 3 meetings: Sochi, 14 May 2019 (2 sources), Washington, " \
+           "10 Dec 2019 (3 sources) and Moscow, 1 Jun 2020 (1 source)" in \
+        readme.corpus_markdown(tmp_project)
+
+
+def test_fixed_prose_names_no_meeting(root, seed_root):
+    """Text about the corpus is generated: outside the generated blocks and the research
+    question, the README and the data dictionary name neither meeting of the seeds."""
+    from helpers.sources import load_meetings
+
+    text = (root / "README.md").read_text(encoding="utf-8")
+    for start, end in (readme.CORPUS, readme.FINDINGS, readme.SOURCES):
+        text = text[:text.index(start)] + text[text.index(end):]
+    text = text[text.index("\n\n", text.index("**Question.**")):]  # the question stays
+    text += readme.data_dictionary_markdown()
+    for m in load_meetings(seed_root / "data" / "raw"):
+        place = m["name"].split(",")[0]
+        for name in (m["meeting"], m["name"], f"{place} meeting", f"at {place}",
+                     "their two meetings", "both meetings"):
+            assert name not in text, name

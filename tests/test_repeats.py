@@ -5,8 +5,8 @@ from helpers import corpus
 
 
 @pytest.fixture(scope="module")
-def built(root):
-    return corpus.build_corpus(root)
+def built(seed_root):
+    return corpus.build_corpus(seed_root)
 
 
 def test_canonical_policy(built):
@@ -85,14 +85,14 @@ def test_repeats_are_sought_only_within_one_event():
     assert apart["canonical"].all() and apart["duplicate_of"].isna().all()
 
 
-def test_repeat_detection_on_the_seeds_is_exact(built, root):
+def test_repeat_detection_on_the_seeds_is_exact(built, seed_root):
     """The known repeats of the seeds (by reading): the policy finds all and only them, and
     across events a threshold alone would not separate them."""
     from helpers import repeats, sources
 
     s = built[0]
-    events = {x.file: x.setting for x in sources.load_manifest(root / "data" / "raw")}
-    known = repeats.known_repeats(s, root / "data" / "annotations" / "known_repeats.csv")
+    events = {x.file: x.setting for x in sources.load_manifest(seed_root / "data" / "raw")}
+    known = repeats.known_repeats(s, seed_root / "data" / "annotations" / "known_repeats.csv")
     assert known.sum() > 100 and (~known).sum() > 50
     table = repeats.repeat_detection(s, known, events)
     run = table.iloc[0]

@@ -79,3 +79,23 @@ def test_small_cells_one_hit_in_twelve_and_one_turn(lexicon):
     lavrov_line = next(line for line in lines if "Lavrov" in line)
     assert "3 sentences in 1 turn" in lavrov_line and "too small to estimate" in lavrov_line
     assert "Syria" not in lavrov_line
+
+
+def test_committed_salience_counts_add_up_to_the_coverage(project):
+    """For any corpus: each principal's cell has one row per issue and measure, its total is
+    the cell's canonical sentences in coverage.csv, and every cell with words is there."""
+    import pandas as pd
+
+    from helpers import config
+
+    sal = pd.read_csv(project / "data" / "processed" / "salience.csv")
+    cov = pd.read_csv(project / "data" / "processed" / "coverage.csv")
+    cells = cov[(cov["corpus"] == "canonical") & (cov["source"] == "all")
+                & cov["speaker"].isin(set(sal["speaker"]) | set(config.PRINCIPALS))]
+    want = cells.set_index(["meeting", "speaker"])["n_sentences"].sort_index().to_dict()
+    got = sal.groupby(["meeting", "speaker"])["total_sentences"]
+    assert (got.nunique() == 1).all()
+    assert got.first().sort_index().to_dict() == want
+    assert (sal["n_sentences"] <= sal["total_sentences"]).all()
+    per_cell = sal.groupby(["meeting", "speaker", "measure"]).size()
+    assert per_cell.nunique() == 1  # every cell has every issue

@@ -19,11 +19,18 @@ def _write_rows(raw, rows):
         w.writerows(rows)
 
 
-def test_manifest_lists_the_five_seeds_with_matching_checksums(root):
-    sources = load_manifest(root / "data" / "raw")
-    assert [s.file[:3] for s in sources] == ["000", "001", "002", "003", "004"]
+def test_manifest_lists_the_seeds_and_every_file_matches_its_checksum(project):
+    from conftest import SEEDS
+
+    sources = load_manifest(project / "data" / "raw")
+    assert {s.file for s in sources} >= set(SEEDS)
     for s in sources:
         s.read_text()  # checksum and encoding verified
+        assert s.meeting.endswith(s.event_date), s.file
+
+
+def test_the_seeds_record_two_meetings(seed_root):
+    sources = load_manifest(seed_root / "data" / "raw")
     assert {s.meeting for s in sources} == {"sochi-2019-05-14", "washington-2019-12-10"}
     assert {s.event_date for s in sources if s.file.startswith(("000", "003"))} == {
         "2019-12-10"}
@@ -78,11 +85,14 @@ def test_bad_manifest_values_name_the_row(tmp_project):
         load_manifest(raw)
 
 
-def test_manifest_rows_are_the_same_in_every_copy_of_the_project(tmp_project, root):
+def test_manifest_rows_are_the_same_in_every_copy_of_the_project(seed_root, tmp_path):
     """Rows passed to cached steps carry no path, so a staged copy hits the same cache."""
+    import shutil
+
     from helpers.sources import load_manifest, manifest_rows
 
-    here = manifest_rows(load_manifest(root / "data" / "raw"))
-    there = manifest_rows(load_manifest(tmp_project / "data" / "raw"))
+    shutil.copytree(seed_root / "data" / "raw", tmp_path / "raw")
+    here = manifest_rows(load_manifest(seed_root / "data" / "raw"))
+    there = manifest_rows(load_manifest(tmp_path / "raw"))
     assert here == there and all("path" not in r for r in here.values())
     assert {r["setting"] for r in here.values()} >= {"press conference"}

@@ -24,7 +24,7 @@ def _c(dtype, description: str, *checks, nullable: bool = False) -> pa.Column:
 
 
 _META = {
-    "meeting": _c(str, "Meeting id: sochi-2019-05-14 or washington-2019-12-10 (or a new one)"),
+    "meeting": _c(str, "Meeting id: the manifest's meeting (a place and the event date)"),
     "speaker": _c(str, "Speaker id: pompeo, lavrov, putin, moderator, journalist, narrator",
                   pa.Check.isin(SPEAKER_IDS)),
 }

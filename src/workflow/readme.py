@@ -3,9 +3,9 @@
 
 ``python -m workflow.readme`` rewrites the README's text between the ``findings`` markers
 (from ``data/processed/findings.csv``, ``salience.csv`` and ``reliability.csv``, through
-:func:`helpers.story.findings_markdown`) and between the ``sources`` markers (from the
-manifest), and writes the data dictionary (from the table schemas), the parameters table
-(from ``helpers/parameters.py``) and ``docs/figures.md`` (from the figures' legibility
+:func:`helpers.story.findings_markdown`) and between the ``sources`` and ``corpus`` markers
+(from the manifest), and writes the data dictionary (from the table schemas), the parameters
+table (from ``helpers/parameters.py``) and ``docs/figures.md`` (from the figures' legibility
 measurements); ``python -m workflow.readme check`` exits non-zero if any is out of date.
 """
 
@@ -22,10 +22,11 @@ from helpers import config, legibility, parameters, story
 from helpers.io import write_text_atomic
 from helpers.lexicon import load_lexicon
 from helpers.schemas import SCHEMAS, read_table, table_path
-from helpers.sources import load_manifest, meeting_label
+from helpers.sources import load_manifest, load_meetings, meeting_label
 
 FINDINGS = ("<!-- findings:start -->", "<!-- findings:end -->")
 SOURCES = ("<!-- sources:start -->", "<!-- sources:end -->")
+CORPUS = ("<!-- corpus:start -->", "<!-- corpus:end -->")
 
 
 def data_dictionary_markdown() -> str:
@@ -87,6 +88,17 @@ def sources_markdown(root=None) -> str:
     return "\n".join(out)
 
 
+def corpus_markdown(root=None) -> str:
+    """The README's sentence on what the sources cover, from the manifest."""
+    raw = config.paths(root)["raw"]
+    sources = load_manifest(raw)
+    counts = [(m["name"], sum(s.meeting == m["meeting"] for s in sources))
+              for m in load_meetings(raw)]
+    per = [f"{name} ({n} source{'s' * (n != 1)})" for name, n in counts]
+    return (f"The sources are {len(sources)} public records of {len(per)} meetings: "
+            f"{story.listing(per)}. They are listed under Sources.")
+
+
 def findings_section(root=None, figure_dir: str = "reports/figures") -> str | None:
     """The README's findings, generated from the tables; None if they are not computed yet.
 
@@ -113,6 +125,7 @@ def _replace(text: str, markers: tuple[str, str], body: str) -> str:
 def render_readme(text: str, root=None) -> str:
     """Return README text with the generated sections replaced."""
     text = _replace(text, SOURCES, sources_markdown(root))
+    text = _replace(text, CORPUS, corpus_markdown(root))
     findings = findings_section(root)
     return text if findings is None else _replace(text, FINDINGS, findings.rstrip("\n"))
 
