@@ -98,8 +98,8 @@ def reproduce(extra: list[str]) -> None:
     parameter values, e.g. `reproduce 04 --set N_BOOT=500`."""
     ensure_env()
     sh(PY, "-m", "workflow.notebooks", "run", *extra)
+    sh(PY, "-m", "workflow.readme")  # first: the index and readme.html show the README
     sh(PY, "-m", "workflow.render")
-    sh(PY, "-m", "workflow.readme")
 
 
 def test(extra: list[str]) -> None:
