@@ -339,3 +339,18 @@ def test_a_parameter_run_says_which_values_differ_from_the_defaults(project):
     injected.source = "# Parameters\nSEED = 1\n"
     _notebook(path, [md("# Run\n\nWith values."), params, injected])
     assert "default parameters" in render.render_notebook(path, project / "figures")
+
+
+def test_constants_named_in_prose_show_their_values():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    params = code("from helpers import topics as tp\nN_SEEDS = 10  # refits")
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [params, md("We fit `N_SEEDS` seeds; stable means `tp.STABLE_COSINE`; "
+                           "`UNKNOWN_NAME` and `tp.NO_SUCH` stay as they are.")]
+    render.show_constants(nb)
+    from helpers import topics
+
+    assert nb.cells[1].source == (
+        f"We fit `N_SEEDS` (= 10) seeds; stable means `tp.STABLE_COSINE` "
+        f"(= {topics.STABLE_COSINE!r}); `UNKNOWN_NAME` and `tp.NO_SUCH` stay as they are.")

@@ -21,6 +21,7 @@ import ast
 import base64
 import hashlib
 import html
+import importlib
 import re
 import sys
 from pathlib import Path
@@ -41,6 +42,7 @@ HEADING = re.compile(r"<h([123])\b[^>]*\bid=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*$")
 SAVE_FIGURE = re.compile(r"save_figure\(\s*[\w.]+\s*,\s*[\"']([^\"']+)[\"']")
 SVG_TEXT = re.compile(r"<!-- (.*?) -->")
+CONSTANT = re.compile(r"`((?:(\w+)\.)?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|(?:(\w+)\.)?[A-Z]{3,}\d*)`")
 #: What a page is built from (hashed for its footer): inputs, code and notebook code.
 BUILT_FROM = ("data/raw", "data/annotations", "data/lexicons", "src", "pyproject.toml",
               "requirements.lock")
@@ -147,18 +149,12 @@ def add_alt_texts(nb: nbformat.NotebookNode, figures_dir: Path) -> None:
 def parameters_note(nb: nbformat.NotebookNode) -> None:
     """Replace papermill's ``injected-parameters`` cell by a note naming each value that
     differs from the notebook's ``parameters`` cell (the defaults)."""
-    def assigned(cell) -> dict[str, str]:
-        tree = ast.parse(cell.source)
-        return {t.id: ast.get_source_segment(cell.source, node.value)
-                for node in tree.body if isinstance(node, ast.Assign)
-                for t in node.targets if isinstance(t, ast.Name)}
-
     tagged = {tag: c for c in nb.cells for tag in c.metadata.get("tags", [])}
     if "injected-parameters" not in tagged:
         return
-    defaults = assigned(tagged["parameters"]) if "parameters" in tagged else {}
+    defaults = _assigned(tagged["parameters"].source) if "parameters" in tagged else {}
     changed = [f"`{k} = {v}` (default `{defaults.get(k, 'none')}`)"
-               for k, v in assigned(tagged["injected-parameters"]).items()
+               for k, v in _assigned(tagged["injected-parameters"].source).items()
                if defaults.get(k) != v]
     note = ("This page was run with parameters that differ from the notebook's defaults: "
             + "; ".join(changed) + ". Every result below follows from them."
@@ -167,6 +163,47 @@ def parameters_note(nb: nbformat.NotebookNode) -> None:
     cell.cell_type, cell.source, cell.metadata = "markdown", f"> **Parameters.** {note}", {}
     for key in ("outputs", "execution_count"):
         cell.pop(key, None)
+
+
+def _assigned(source: str) -> dict[str, str]:
+    """Top-level ``NAME = value`` assignments of a cell (the value's source text)."""
+    tree = ast.parse(source)
+    return {t.id: ast.get_source_segment(source, node.value)
+            for node in tree.body if isinstance(node, ast.Assign)
+            for t in node.targets if isinstance(t, ast.Name)}
+
+
+def show_constants(nb: nbformat.NotebookNode) -> None:
+    """In the Markdown cells, follow each constant named in backticks (`` `N_SEEDS` ``,
+    `` `kn.MIN_TOKENS_TESTED` ``) by its value: from the ``parameters`` cell (or the values
+    injected by a run), else from the helpers module the notebook imports under that name."""
+    values, modules = {}, {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = cell.metadata.get("tags", [])
+        if {"parameters", "injected-parameters"} & set(tags):
+            values.update(_assigned(cell.source))
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers"):
+                for a in node.names:
+                    modules[a.asname or a.name] = (f"{node.module}.{a.name}"
+                                                   if node.module == "helpers" else None)
+
+    def value(m):
+        name, alias = m.group(1), m.group(2) or m.group(3)
+        if alias is None:
+            v = values.get(name)
+        else:
+            try:
+                v = repr(getattr(importlib.import_module(modules[alias]), name.split(".")[1]))
+            except (KeyError, TypeError, ImportError, AttributeError):
+                v = None
+        return m.group(0) if v is None else f"{m.group(0)} (= {v})"
+
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = CONSTANT.sub(value, cell.source)
 
 
 def build_stamp(root: Path) -> str:
@@ -218,6 +255,7 @@ def render_notebook(path: Path, figures_dir: Path | None = None) -> str:
     title, _ = notebook_summary(nb)
     nb.metadata["title"] = _plain(title) or Path(path).stem
     nb.metadata["stem"] = Path(path).stem
+    show_constants(nb)
     parameters_note(nb)
     tags = TagRemovePreprocessor(remove_cell_tags={"remove-cell"},
                                  remove_input_tags={"remove-input"},
