@@ -98,7 +98,7 @@ def test_an_evidence_table_loads_offline_and_a_broken_one_is_caught(tmp_path):
     broken = tables.evidence_table(_evidence(), include_library=False).to_html()
     (tmp_path / "broken.html").write_text(head + broken + "</body></html>")
     res = browser.check_pages(tmp_path)
-    assert res["ok.html"] == []
+    assert res["ok.html"] == []  # labelled, the sentence column first and readable
     assert any("evidence table did not load" in p for p in res["broken.html"])
 
 
@@ -144,3 +144,74 @@ def test_the_projects_figures_have_their_physical_width(root):
     shot = browser.screenshot_figure_at_column(
         head, root / "reports" / "screenshots" / f"{head.stem}-3.5in.png")
     assert shot.stat().st_size > 0
+
+
+def _png_of_width(path, width):
+    from PIL import Image
+
+    Image.new("RGB", (width, width // 2), "white").save(path)
+
+
+def test_shared_or_file_name_alt_text_and_the_phone_figure_are_caught(tmp_path):
+    """Two images with one alt text, a file name as alt text, and a phone shown the 6.5-in
+    figure when a 3.5-in version exists: each is a problem; <picture> serving the column
+    version, with the caption as alt text, is not."""
+    figs, html = tmp_path / "figures", tmp_path / "html"
+    figs.mkdir(), html.mkdir()
+    _png_of_width(figs / "04-x.png", 1300)
+    _png_of_width(figs / "04-x-column.png", 1050)
+    (figs / "04-x.txt").write_text("Share of sentences, Washington.\n")
+    head = ('<html><head><meta name="viewport" content="width=device-width">'
+            "<title>Figures</title><style>img {max-width: 100%}</style></head><body>")
+    (html / "bad.html").write_text(
+        head + '<img src="../figures/04-x.png" alt="Share of sentences, Washington.">'
+        '<img src="../figures/04-x.png" alt="Share of sentences, Washington.">'
+        '<img src="../figures/04-x.png" alt="04-x"></body></html>')
+    problems = browser.check_pages(html)["bad.html"]
+    assert any("2 images share the alt text: Share of sentences" in p for p in problems)
+    assert any("alt text is a file name: 04-x" in p for p in problems)
+    assert any("phone shows the 6.5-in figure (1300 px)" in p for p in problems)
+    (html / "bad.html").unlink()
+    (html / "good.html").write_text(
+        head + '<picture><source media="(max-width: 600px)" srcset="../figures/04-x-column.png">'
+        '<img src="../figures/04-x.png" alt="Share of sentences, Washington."></picture>'
+        "</body></html>")
+    assert browser.check_pages(html) == {"good.html": []}
+
+
+def test_a_notebook_page_needs_neighbour_links_and_a_reading_column(tmp_path):
+    head = ('<html><head><meta name="viewport" content="width=device-width">'
+            "<title>A page</title></head><body>")
+    prose = '<div class="jp-RenderedMarkdown"><p{}>' + "A sentence of prose. " * 60 + "</p></div>"
+    nav = '<nav><a rel="prev" href="01-a.html">prev</a><a rel="next" href="03-c.html">next</a></nav>'
+    for name in ("01-a", "03-c"):
+        (tmp_path / f"{name}.html").write_text(head + "</body></html>")
+    (tmp_path / "02-b.html").write_text(head + prose.format("") + "</body></html>")
+    problems = browser.check_pages(tmp_path, widths=(1280,))["02-b.html"]
+    assert "no 'prev' link at top and bottom (0 found)" in problems
+    assert "no 'next' link at top and bottom (0 found)" in problems
+    assert any(p.startswith("prose lines of about") for p in problems)
+    (tmp_path / "02-b.html").write_text(head + nav + prose.format(' style="max-width:70ch"')
+                                        + nav + "</body></html>")
+    assert browser.check_pages(tmp_path, widths=(1280,))["02-b.html"] == []
+
+
+def test_an_evidence_table_without_labels_or_with_a_narrow_sentence_column_is_caught(tmp_path):
+    from itables import to_html_datatable
+
+    from helpers import tables
+
+    head = ('<html><head><meta name="viewport" content="width=device-width">'
+            "<title>Evidence</title></head><body>")
+    rows = tables.evidence_rows(_evidence())
+    rows = rows[["Meeting", "Speaker", "Issue", "Source", "Characters", "How coded",
+                 "Sentence id", "Sentence"]]  # the sentence last, labels only as filters
+    rows["Sentence"] = rows["Sentence"] * 5
+    old = to_html_datatable(rows, connected=False, table_id="evidence-0123456789",
+                            showIndex=False, maxBytes=0, column_filters="header",
+                            style={"width": "100%"}, display_logo_when_loading=False)
+    lib = tables.evidence_table(_evidence(), include_library=True).to_html().split("<p ")[0]
+    (tmp_path / "old.html").write_text(head + lib + old + "</body></html>")
+    problems = browser.check_pages(tmp_path, widths=(390,))["old.html"]
+    assert any("columns without a visible label" in p for p in problems)
+    assert any("evidence table at 390 px: the sentence column" in p for p in problems)

@@ -179,10 +179,12 @@ def test_story_is_built_from_the_tables(corpus, lexicon):
     assert "Lavrov at Alpha: none of his words are in the sources" in md
     syria = f[(f["kind"] == "change") & (f["issue"] == "syria")].iloc[0]
     assert syria["text"] in md
-    assert "![04-pompeo-" in md
     title = story.contrast_title(f[f["kind"] == "change"], {"syria": "Syria",
                                                             "arms_control": "Arms control"})
     assert title == "Pompeo, Alpha to Beta: Arms control up; Syria down"
+    # each figure's alt text is its title, not its file name
+    assert f"![{title}](reports/figures/04-pompeo-" in md and "![04-" not in md
+    assert "`reliability.csv`" in md  # the trust paragraph's numbers are rows of that table
 
 
 def test_caveats_name_question_driven_and_small_cells(corpus, lexicon):
@@ -220,3 +222,18 @@ def test_the_other_measure_agrees_only_with_the_same_sign(corpus, lexicon):
                                                               "arms_control": "Arms control"})
     assert any("does not confirm it" in line for line in md)
     assert not any("agrees" in line for line in md)
+
+
+def test_each_row_names_its_sources_outlets(corpus, lexicon):
+    """findings.csv carries n, method and the outlets of the sources behind each row."""
+    manifest = {"p1": {"outlet": "State Department", "setting": "press conference"},
+                "p2": {"outlet": "C-SPAN", "setting": "press conference"},
+                "l2": {"outlet": "Russian MFA", "setting": "press conference"}}
+    _, f = _findings(corpus, lexicon, manifest=manifest)
+    share = f[(f["kind"] == "share") & (f["meeting"] == M1)].iloc[0]
+    assert share["sources"] == "State Department" and share["n_sentences"] == 24
+    diff = f[f["kind"] == "difference"].iloc[0]
+    assert diff["sources"] == "C-SPAN vs Russian MFA" and diff["method"]
+    assert (f.loc[f["kind"] == "overlap", "sources"] != "").all()
+    _, bare = _findings(corpus, lexicon)  # no manifest: the file names
+    assert bare.loc[bare["kind"] == "change", "sources"].iloc[0] == "p2 vs p1"

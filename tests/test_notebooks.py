@@ -209,6 +209,9 @@ def test_parameters_are_injected_after_the_tagged_cell_and_unknown_names_refused
         execute_notebook(nb_path, parameters={"N_BOTO": 1})  # the import is no parameter
     assert nb_path.read_bytes() == saved
     assert parse_assignment("MEASURE=hand") == ("MEASURE", "hand")
+    back = execute_notebook(nb_path)  # a run without --set goes back to the defaults
+    assert "injected-parameters" not in [c.id for c in back.cells]
+    assert back.cells[1].outputs[0]["text"] == "2000 lexicon\n"
 
 
 def _tasks():

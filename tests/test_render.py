@@ -199,7 +199,8 @@ def test_index_leads_with_the_question_then_supported_findings_and_figures(small
     assert 'srcset="../figures/04-headline-column.png"' in page
     assert "04-other.png" not in page
     assert 'Start here:</strong> <a href="04-measure.html"' in page
-    assert 'href="../../README.md"' in page and 'href="figures.html"' in page
+    assert 'href="readme.html"' in page and 'href="figures.html"' in page
+    assert "../../README.md" not in page  # the README page is beside the index
 
 
 def test_index_without_findings_says_they_are_not_computed(small_site):
@@ -241,7 +242,7 @@ def test_render_all_writes_the_pages(small_site, monkeypatch):
     shutil.copy(small_site / "README.md", root / "README.md")
     pages = render.render_all(root)
     assert sorted(p.name for p in pages) == ["01-first.html", "04-measure.html",
-                                             "figures.html", "index.html"]
+                                             "figures.html", "index.html", "readme.html"]
     again = render.render_all(root)
     assert [p.read_text() for p in pages] == [p.read_text() for p in again]
 
@@ -304,3 +305,82 @@ def test_fixed_prose_names_no_meeting(root, seed_root):
         for name in (m["meeting"], m["name"], f"{place} meeting", f"at {place}",
                      "their two meetings", "both meetings"):
             assert name not in text, name
+
+
+def test_alt_text_of_figures_saved_in_a_loop_is_each_figures_caption(small_site):
+    """A loop that saves under a variable: each image gets the caption of the figure whose
+    drawn text holds its title (not the next cell's figure), and the column version."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    figs = small_site / "figures"
+    for stem, title in (("04-a", "Washington: no difference"), ("04-b", "Pompeo: no change")):
+        (figs / f"{stem}.svg").write_text(f"<svg><!-- {title.split(': ')[0]}: -->"
+                                          f"<!-- {title.split(': ')[1]} --></svg>")
+        _figure_files(figs, stem, f"Caption of {stem}.", column=stem == "04-b")
+    (figs / "04-heat.svg").write_text("<svg><!-- A heatmap --></svg>")
+    _figure_files(figs, "04-heat", "Caption of the heatmap.")
+    loop = code('for stem in stems:\n    figures.save_figure(fig, stem, data=d)\n'
+                '    display(fig)')
+    loop.outputs = [_image_output("Washington: no difference"),
+                    _image_output("Pompeo: no change")]
+    heat = code('figures.save_figure(fig, "04-heat", data=d)\nfig')
+    heat.outputs = [_image_output("A heatmap")]
+    path = _notebook(small_site / "notebooks" / "04-measure.ipynb",
+                     [md("# Loop\n\nFigures."), loop, heat])
+    page = render.render_notebook(path, figs)
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', page)
+    assert alts == ["Caption of 04-a.", "Caption of 04-b.", "Caption of the heatmap."]
+    pictures = re.findall(r"<picture>.*?</picture>", page, re.S)
+    assert len(pictures) == 1 and 'alt="Caption of 04-b."' in pictures[0]
+    column = base64.b64encode((figs / "04-b-column.png").read_bytes()).decode()
+    assert f'media="(max-width: 600px)" srcset="data:image/png;base64,{column}"' in pictures[0]
+
+
+def test_pages_link_to_their_neighbours_and_say_what_they_were_built_from(small_site):
+    (small_site / "notebooks" / "02-middle.ipynb").write_text(
+        (small_site / "notebooks" / "01-first.ipynb").read_text())
+    pages = {p.stem: render.render_notebook(p, small_site / "figures")
+             for p in list_notebooks(small_site / "notebooks")}
+    first, middle, last = pages["01-first"], pages["02-middle"], pages["04-measure"]
+    assert 'rel="prev"' not in first and first.count('href="02-middle.html" rel="next"') == 2
+    assert middle.count('href="01-first.html" rel="prev"') == 2
+    assert middle.count('href="04-measure.html" rel="next"') == 2
+    assert 'rel="next"' not in last
+    stamp = re.search(r'<footer class="build">(.*?)</footer>', last, re.S).group(1)
+    assert "content hash" in stamp and stamp == render.build_stamp(small_site)
+    assert render.render_notebook(small_site / "notebooks" / "04-measure.ipynb",
+                                  small_site / "figures") == last  # a rerun is identical
+    (small_site / "data" / "raw").mkdir(parents=True)
+    (small_site / "data" / "raw" / "new.txt").write_text("a new input")
+    assert render.build_stamp(small_site) != stamp  # an input changes the hash
+
+
+def test_a_parameter_run_says_which_values_differ_from_the_defaults(small_site):
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    params = code("N_BOOT = 2000  # resamples\nSEED = 1")
+    params.metadata["tags"] = ["parameters"]
+    injected = code("# Parameters\nN_BOOT = 500\nSEED = 1\n")
+    injected.metadata["tags"] = ["injected-parameters"]
+    path = _notebook(small_site / "notebooks" / "04-measure.ipynb",
+                     [md("# Run\n\nWith values."), params, injected])
+    page = render.render_notebook(path, small_site / "figures")
+    note = re.search(r"<blockquote>(.*?)</blockquote>", page, re.S).group(1)
+    assert "<code>N_BOOT = 500</code> (default <code>2000</code>)" in note
+    assert "SEED" not in note  # the same as the default
+    injected.source = "# Parameters\nSEED = 1\n"
+    _notebook(path, [md("# Run\n\nWith values."), params, injected])
+    assert "default parameters" in render.render_notebook(path, small_site / "figures")
+
+
+def test_constants_named_in_prose_show_their_values():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    params = code("from helpers import topics as tp\nN_SEEDS = 10  # refits")
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [params, md("We fit `N_SEEDS` seeds; stable means `tp.STABLE_COSINE`; "
+                           "`UNKNOWN_NAME` and `tp.NO_SUCH` stay as they are.")]
+    render.show_constants(nb)
+    from helpers import topics
+
+    assert nb.cells[1].source == (
+        f"We fit `N_SEEDS` (= 10) seeds; stable means `tp.STABLE_COSINE` "
+        f"(= {topics.STABLE_COSINE!r}); `UNKNOWN_NAME` and `tp.NO_SUCH` stay as they are.")

@@ -79,11 +79,11 @@ def test_evidence_table_is_offline_filterable_and_deterministic(evidence):
     assert "https://cdn" not in html
     table_id = re.search(r'<table id="(evidence-[0-9a-f]{10})"', html).group(1)
     assert html.count(f'id="{table_id}"') == 1
-    assert '"column_filters": "header"' in html or "column_filters" in html
+    assert '"column_filters": "footer"' in html  # the header keeps the column labels
     rows = tables.evidence_rows(evidence, LEXICON)
-    assert list(rows.columns) == ["Meeting", "Speaker", "Issue", "Sentence", "Source",
-                                  "Characters", "How coded", "Sentence id"]
-    assert rows.iloc[0].tolist()[:3] == ["Sochi, 14 May 2019", "Pompeo", "Arms control"]
+    assert list(rows.columns) == ["Sentence", "Meeting", "Speaker", "Issue", "How coded",
+                                  "Source", "Characters", "Sentence id"]  # sentence first
+    assert rows.iloc[0].tolist()[1:4] == ["Sochi, 14 May 2019", "Pompeo", "Arms control"]
     assert rows["Characters"].tolist() == ["3317–3494", "120–180"]
     assert rows["How coded"].tolist() == ["matched", "inherited"]
     without = tables.evidence_table(evidence, lexicon=LEXICON, include_library=False)
@@ -98,3 +98,36 @@ def test_show_table_accepts_rows_with_a_repeated_anonymous_index():
     df = pd.concat([pd.DataFrame({"text": ["a b"]}), pd.DataFrame({"text": ["c d"]})])
     assert not df.index.is_unique
     assert "c d" in tables.show_table(df).to_html()
+
+
+def test_one_style_for_grouped_indexed_and_share_tables():
+    """A groupby result: the named index becomes plain columns, grouped headers one flat
+    row, shares in percent and differences in points, no 0..N column."""
+    df = pd.DataFrame({"meeting": ["sochi-2019-05-14"], "issue": ["arms_control"],
+                       "share": [0.1234], "ci_low": [0.05], "ci_high": [0.2]}
+                      ).set_index(["meeting", "issue"])
+    html = tables.show_table(df, lexicon=LEXICON).to_html()
+    assert "Sochi, 14 May 2019" in html and "Arms control" in html
+    assert "12.3%" in html and "5.0%" in html and "0.123" not in html
+    assert 'class="row_heading' not in html and "index_name" not in html  # no index column
+    grid = pd.DataFrame({("q_fdr", "pompeo"): [0.5]})
+    t = tables.show_table(grid)
+    assert list(t.frame.columns) == ["q (FDR), Pompeo"] and "level1" not in t.to_html()
+    diff = tables.show_table(pd.DataFrame({"estimate": [-0.046], "ci_low": [-0.1]}),
+                             points=["estimate", "ci_low"]).to_html()
+    assert ">-4.6<" in diff and ">-10.0<" in diff and "%<" not in diff
+
+
+def test_every_dataframe_a_notebook_shows_gets_the_table_style():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        tables.use_for_dataframes(LEXICON)
+        data, _ = shell.display_formatter.format(
+            pd.Series({"rows": 3}, name="sentences"))
+        assert "Sentences" in data["text/html"] and "dtype" not in data["text/html"]
+        data, _ = shell.display_formatter.format(pd.DataFrame({"issue": ["north_korea"]}))
+        assert "North Korea" in data["text/html"]
+    finally:
+        InteractiveShell.clear_instance()

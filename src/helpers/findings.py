@@ -42,8 +42,8 @@ COLUMNS = ["finding", "kind", "meeting", "speaker", "issue", "compare_meeting",
            "compare_speaker", "measure", "estimate", "ci_low", "ci_high", "p_value",
            "p_adjusted", "supported", "n_sentences", "n_sentences_compare", "n_turns",
            "n_turns_compare", "mde", "mde_unadjusted", "smallest_p", "p_unclustered",
-           "ceiling", "ceiling_low", "ceiling_high", "setting", "method", "figure", "caveat",
-           "text"]
+           "ceiling", "ceiling_low", "ceiling_high", "setting", "sources", "method", "figure",
+           "caveat", "text"]
 METHOD = {"share": "share of sentences; 95% percentile interval from resampling whole turns",
           "contrast": "difference of shares; studentised permutation test exchanging whole "
                       "turns, Holm over issues; 95% interval = the test inverted",
@@ -238,13 +238,17 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
     labels = {i.id: i.label for i in lexicon}
     manifest = manifest or {}
     frames = measure_frames(coded, ids, gold)
-    setting_of = {f: r.get("setting", "") for f, r in manifest.items()}
     share = salience.set_index(["measure", "meeting", "speaker", "issue"])
     cells = measure_cells(coded, ids, gold, speakers, block=block)
 
-    def setting(frame, key):
+    def of(frame, key, column="setting", sep=", "):
+        """The cell's sources' manifest ``column`` (outlet: the file name if unknown)."""
         d = frame[(frame["meeting"] == key[0]) & (frame["speaker"] == key[1])]
-        return ", ".join(sorted({setting_of.get(s, "") for s in d["source"]} - {""}))
+        return sep.join(sorted({manifest.get(s, {}).get(column, s if column == "outlet"
+                                                        else "") for s in d["source"]} - {""}))
+
+    def sources(*keys):
+        return " vs ".join(of(frame, k, "outlet", "; ") for frame, k in keys)
 
     rows = []
     for r in salience.itertuples():
@@ -255,7 +259,8 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
                      "ci_low": r.ci_low, "ci_high": r.ci_high,
                      "n_sentences": r.total_sentences,
                      "n_turns": len(cell[0].sizes) if cell else pd.NA,
-                     "setting": setting(frames[r.measure], (r.meeting, r.speaker)),
+                     "setting": of(frames[r.measure], (r.meeting, r.speaker)),
+                     "sources": sources((frames[r.measure], (r.meeting, r.speaker))),
                      "method": METHOD["share"] + (", corrected for coding error"
                                                   if r.corrected else ""),
                      "text": (f"{r.speaker.title()} at {meeting_label(r.meeting)}: "
@@ -292,7 +297,8 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
                f"{c['speaker']}:{c['compare_meeting']}-to-{c['meeting']}")
         common = {**c, "measure": measure, "figure": figure_name(c),
                   "n_sentences": a.n, "n_sentences_compare": b.n,
-                  "setting": " vs ".join([setting(frame, a_key), setting(frame, b_key)]),
+                  "setting": " vs ".join([of(frame, a_key), of(frame, b_key)]),
+                  "sources": sources((frame, a_key), (frame, b_key)),
                   "method": METHOD["contrast"]}
         for k, issue in enumerate(ids):
             row = {**common, "issue": issue,
@@ -334,7 +340,7 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
     for col in ("n_sentences", "n_sentences_compare", "n_turns", "n_turns_compare"):
         out[col] = out[col].astype("Int64")
     return out.fillna({c: "" for c in ("compare_meeting", "compare_speaker", "issue", "figure",
-                                       "caveat", "setting")})
+                                       "caveat", "setting", "sources")})
 
 
 def robustness(coded_by_rule: dict[str, pd.DataFrame], rule: str, lexicon: list[Issue],

@@ -208,6 +208,9 @@ register("findings", pa.DataFrameSchema(
         "setting": _c(str, "The occasions of the cells' sources (press conference, meeting "
                            "with the president, news article), from the manifest",
                       nullable=True),
+        "sources": _c(str, "The outlets of the cells' sources, from the manifest ('; ' "
+                           "between outlets, ' vs ' between the two cells of a contrast)",
+                      nullable=True),
         "method": _c(str, "How the estimate, interval and test were made", nullable=True),
         "figure": _c(str, "Figure (reports/figures/<figure>.png) that shows it",
                      nullable=True),

@@ -1,13 +1,16 @@
 """Readable tables for the notebooks: plain labels, left-aligned wrapped text, evidence
 one click away.
 
-Two functions, both deterministic (no random ids, no memory addresses in any output), so a
-rerun gives byte-identical notebooks:
+Three functions, all deterministic (no random ids, no memory addresses in any output), so
+a rerun gives byte-identical notebooks:
 
 - :func:`show_table` displays a DataFrame for readers: meeting ids become their names from
   the manifest ("Washington, 10 Dec 2019"), speaker ids become names, issue ids the
   lexicon's labels, source files "outlet, kind" (not hashes), snake_case headers plain
-  words; text columns are left-aligned and wrapped at word boundaries (never cut).
+  words; text columns are left-aligned and wrapped at word boundaries (never cut); a named
+  index becomes ordinary columns and grouped headers one flat row; shares are shown in
+  percent and differences of shares in points.
+- :func:`use_for_dataframes` makes every DataFrame or Series a cell shows look the same.
 - :func:`evidence_table` is an interactive, searchable, sortable table of the sentences
   behind each salience number, filterable by meeting, speaker and issue, with each
   sentence's source, character offsets and whether its issue was matched or inherited. It
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import html as _html
+import re
 import textwrap
 from typing import Iterable, Mapping
 
@@ -35,7 +39,9 @@ import pandas as pd
 from itables import options as itables_options
 from itables import to_html_datatable
 from itables.javascript import generate_init_offline_itables_html
+from IPython import get_ipython
 
+from .lexicon import load_lexicon
 from .sources import load_manifest, meeting_label
 
 #: Column headers with a better plain name than their id.
@@ -46,7 +52,17 @@ COLUMN_LABELS = {
     "char_end": "End", "via": "How coded", "text": "Sentence", "sentence_id": "Sentence id",
     "per_1000_words": "Per 1,000 words", "count_pompeo": "Count (Pompeo)",
     "count_lavrov": "Count (Lavrov)", "z": "z", "p_value": "p", "p_adjusted": "p (adjusted)",
+    "q_fdr": "q (FDR)", "p_perm": "p (permutation)", "passes_fdr": "Passes FDR 5%",
+    "npmi": "NPMI", "auc": "AUC", "auc_low": "AUC low", "auc_high": "AUC high",
+    "speaker_auc": "Speaker AUC", "f1": "F1", "mde": "Smallest detectable (points)",
+    "compare_meeting": "Compared with meeting", "compare_speaker": "Compared with",
+    "estimate": "Estimate", "n_turns": "Turns",
 }
+#: Columns holding a share (0-1), shown in percent.
+SHARE_COLUMNS = ("share", "share_words", "lexicon_share", "hand_share", "topic_share",
+                 "second_share", "seed_min", "seed_max", "topic_low", "topic_high",
+                 "hand_low", "hand_high")
+MEETING_ID = re.compile(r"^[a-z][a-z-]*-\d{4}-\d\d-\d\d$")
 #: How a sentence came to be coded with an issue, in plain words.
 VIA_LABELS = {"direct": "matched", "matched": "matched", "inherited": "inherited"}
 #: Columns holding these ids are relabelled.
@@ -81,7 +97,7 @@ def _label_value(col: str, value, issues: dict[str, str], sources: dict[str, str
     if not isinstance(value, str):
         return value
     if col in ("meeting", "compare_meeting"):
-        return _meeting_label(value) if value not in ("", "pooled", "all") else value
+        return _meeting_label(value) if MEETING_ID.search(value) else value
     if col in ("speaker", "compare_speaker"):
         return value.title()
     if col == "issue":
@@ -104,7 +120,7 @@ def _header(col, issues: dict[str, str]) -> str:
         return issues[col]
     if col in ("pompeo", "lavrov", "putin", "moderator", "journalist", "narrator"):
         return col.title()
-    if len(col) > 11 and col[-10:-6].isdigit() and col[-11] == "-":  # a meeting id
+    if MEETING_ID.search(col):
         return _meeting_label(col)
     return col.replace("_", " ")[:1].upper() + col.replace("_", " ")[1:]
 
@@ -181,14 +197,19 @@ class Table:
 
 
 def show_table(df: pd.DataFrame, lexicon=None, caption: str | None = None,
-               precision: int = 3, percent: Iterable[str] = (), text_width: str = "40em",
+               precision: int = 3, percent: Iterable[str] | None = None,
+               points: Iterable[str] = (), text_width: str = "40em",
                max_rows: int | None = None) -> Table:
     """Show ``df`` for readers: plain labels, text left-aligned and wrapped, numbers right.
 
     - ``lexicon``: the issues (list from :func:`helpers.lexicon.load_lexicon`, or a mapping
       id → label) for issue labels; meetings are named from the manifest
       (:func:`helpers.sources.meeting_label`), sources as "outlet, kind".
-    - ``percent``: columns (by their original names) holding shares 0–1, shown as "12.3%".
+    - ``percent``: columns (by their original names) holding shares 0–1, shown as "12.3%"
+      (default: those of :data:`SHARE_COLUMNS`, and ``ci_low``/``ci_high`` beside a
+      ``share``); ``points``: differences of shares, shown as points ("+4.6").
+    - A named index (e.g. from ``groupby``) becomes ordinary columns, and grouped column
+      headers one flat row ("Pompeo, Sochi, 14 May 2019"); an anonymous index is hidden.
     - ``caption``: a line above the table; ``max_rows``: show only the first rows.
     - Long text wraps at word boundaries within ``text_width`` (CSS), never cut.
 
@@ -199,15 +220,18 @@ def show_table(df: pd.DataFrame, lexicon=None, caption: str | None = None,
 
         show_table(salience.query("meeting == @WASHINGTON")[
             ["speaker", "issue", "n_sentences", "share", "ci_low", "ci_high"]],
-            lexicon=lexicon, percent=["share", "ci_low", "ci_high"])
+            lexicon=lexicon)
     """
     issues = _issue_labels(lexicon)
     shown = df.head(max_rows) if max_rows is not None else df
+    if any(n is not None for n in shown.index.names):
+        shown = shown.reset_index()
+    if percent is None:
+        percent = [c for c in shown.columns if c in SHARE_COLUMNS or (
+            c in ("ci_low", "ci_high") and "share" in shown.columns and not points)]
     percent_cols = [_header(c, issues) for c in percent if c in shown.columns]
-    frame = relabel(shown, lexicon)
-    hide_index = all(n is None for n in frame.index.names)  # an anonymous row number
-    if hide_index and not frame.index.is_unique:  # e.g. rows concatenated from groups
-        frame = frame.reset_index(drop=True)
+    points_cols = [_header(c, issues) for c in points if c in shown.columns]
+    frame = relabel(shown, lexicon).reset_index(drop=True)
     text_cols = _text_columns(frame)
     styler = frame.style
     styler.set_uuid(_uid(frame, ""))
@@ -215,6 +239,9 @@ def show_table(df: pd.DataFrame, lexicon=None, caption: str | None = None,
     styler.format(precision=precision, thousands=",", na_rep="–")
     if percent_cols:
         styler.format("{:.1%}", subset=percent_cols, na_rep="–")
+    for col in points_cols:  # signed only where a difference can be negative
+        sign = "+" if (frame[col] < 0).any() else ""
+        styler.format(lambda v, s=sign: f"{100 * v:{s}.1f}", subset=[col], na_rep="–")
     if text_cols:
         styler.set_properties(subset=text_cols, **{
             "text-align": "left", "white-space": "normal", "overflow-wrap": "normal",
@@ -224,18 +251,31 @@ def show_table(df: pd.DataFrame, lexicon=None, caption: str | None = None,
     styler.set_table_styles(styles)
     if caption:
         styler.set_caption(caption)
-    if hide_index:
-        styler.hide(axis="index")
+    styler.hide(axis="index")
     return Table(frame, styler)
 
 
+def use_for_dataframes(lexicon=None) -> None:
+    """In a notebook, show every DataFrame or Series a cell returns through
+    :func:`show_table` (``lexicon`` defaults to the project's), so every table has one
+    style. Does nothing outside IPython."""
+    shell = get_ipython()
+    if shell is None:
+        return
+    lexicon = load_lexicon() if lexicon is None else lexicon
+    formatter = shell.display_formatter.formatters["text/html"]
+    formatter.for_type(pd.DataFrame, lambda df: show_table(df, lexicon).to_html())
+    formatter.for_type(pd.Series, lambda s: show_table(
+        s.rename_axis(s.index.name or " ").to_frame(), lexicon).to_html())
+
+
 def evidence_rows(evidence: pd.DataFrame, lexicon=None) -> pd.DataFrame:
-    """The evidence table's rows in plain words: meeting, speaker, issue, sentence, source
-    ("outlet, kind"), offsets ("start–end" in the raw file), via (matched or inherited),
-    and the sentence id."""
+    """The evidence table's rows in plain words: the sentence first, then meeting, speaker,
+    issue, via (matched or inherited), source ("outlet, kind"), offsets ("start–end" in
+    the raw file) and the sentence id."""
     e = evidence.copy()
     e["offsets"] = [f"{a}–{b}" for a, b in zip(e["char_start"], e["char_end"])]
-    e = e[["meeting", "speaker", "issue", "text", "source", "offsets", "via", "sentence_id"]]
+    e = e[["text", "meeting", "speaker", "issue", "via", "source", "offsets", "sentence_id"]]
     out = relabel(e, lexicon)
     return out.rename(columns={"Offsets": "Characters"})
 
@@ -246,7 +286,7 @@ def evidence_table(evidence: pd.DataFrame, lexicon=None, table_id: str | None = 
 
     ``evidence`` has the columns of ``data/processed/salience_evidence.csv`` (meeting,
     speaker, issue, sentence_id, source, char_start, char_end, via, text). Each column has
-    its own search box in the header, so a reader filters by meeting, speaker and issue
+    its own search box under the table, so a reader filters by meeting, speaker and issue
     (e.g. type "Lavrov" and "Arms"), and the box above the table searches everything.
     Works offline: the DataTables library (from ``itables``) is embedded in the output the
     first time this is called in a kernel (``include_library=None``), or always/never.
@@ -262,12 +302,11 @@ def evidence_table(evidence: pd.DataFrame, lexicon=None, table_id: str | None = 
     table_id = table_id or _uid(rows, "evidence-")
     table = to_html_datatable(
         rows, connected=False, table_id=table_id, showIndex=False, maxBytes=0,
-        column_filters="header", pageLength=page_length,
+        column_filters="footer", pageLength=page_length,
         lengthMenu=[10, 25, 100, -1], classes="display compact",
         layout={"topStart": "pageLength", "topEnd": "search", "bottomStart": "info",
                 "bottomEnd": "paging"},
-        columnDefs=[{"targets": [3], "width": "40%"},
-                    {"targets": "_all", "className": "dt-left"}],
+        columnDefs=[{"targets": "_all", "className": "dt-left"}],
         style={"width": "100%", "table-layout": "auto", "caption-side": "bottom"},
         order=[], display_logo_when_loading=False, allow_html=False)
     library = ""
@@ -275,11 +314,13 @@ def evidence_table(evidence: pd.DataFrame, lexicon=None, table_id: str | None = 
         library = generate_init_offline_itables_html(itables_options.dt_bundle)
         _LIBRARY_SENT = True
     note = ("<p style=\"font-size:0.9em\">Evidence: {n} sentences. Search all columns "
-            "above the table, or one column in its header (meeting, speaker, issue …); "
+            "above the table, or one column in the boxes under it (meeting, speaker, issue …); "
             "click a header to sort. <em>Matched</em>: the lexicon matched the sentence; "
             "<em>inherited</em>: coded from its turn's context. Characters are offsets in "
             "the raw file.</p>").format(n=f"{len(rows):,}")
-    html = f'<div class="evidence-table">{library}{note}{table}</div>'
+    wide = (f"<style>#{table_id} td:first-child, #{table_id} th:first-child "
+            "{min-width: min(28em, 80vw);}</style>")  # the sentence: readable on a phone
+    html = f'<div class="evidence-table">{library}{wide}{note}{table}</div>'
     return Table(rows, html=html)
 
 

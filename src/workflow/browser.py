@@ -13,7 +13,14 @@ may (root with apt-get); Playwright's own browser download is never used.
 - horizontal overflow at 390 px (the page is wider than the phone's screen);
 - an evidence table (itables) that does not come alive offline;
 - an embedded figure preview whose size is not a figure's physical width (6.5 in or
-  3.5 in shown at 100 CSS px per inch, from a 2x image).
+  3.5 in shown at 100 CSS px per inch, from a 2x image);
+- two images of a page with the same alt text, or alt text that is a file name;
+- on a phone, a figure shown from its 6.5-in PNG when a 3.5-in ``-column.png`` exists
+  (the figure is known by its caption, ``<figures_dir>/<name>.txt``);
+- an evidence table without visible column labels, or whose sentence column ("Sentence",
+  else the one with the longest cells) does not start in the left half of the screen at a readable width;
+- a notebook page (``NN-….html``) without previous/next links at top and bottom, and prose
+  lines longer than :data:`MAX_LINE_CHARS` characters at 1280 px.
 
 ``check_figures(figures_dir)`` reads each figure's physical width from the files (PNG
 pixels / dpi, PDF MediaBox) and reports any that is not 6.5 in (3.5 in for ``-column``).
@@ -24,6 +31,7 @@ full-page), and the headline figure at 3.5 in.
 from __future__ import annotations
 
 import csv
+import html
 import os
 import re
 import shutil
@@ -50,6 +58,9 @@ GENERIC_TITLES = {"", "notebook", "untitled"}
 DEFAULT_ALT = "No description has been provided for this image"
 #: Pages also saved full-length (the ones a reader opens first).
 FULL_PAGE = ("index", "04")
+#: Longest prose line allowed (characters; the reading column is about 70).
+MAX_LINE_CHARS = 90
+FILE_NAME = re.compile(r"^\d\d-[\w.-]+$")
 
 
 def chromium_path() -> str | None:
@@ -157,7 +168,53 @@ def _evidence_status(page) -> str | None:
     return "ok" if searchable else "evidence table has no search box"
 
 
-def _check_page(browser, page_path: Path, width: int, screenshot_dir: Path | None):
+_SENTENCE_COLUMN_JS = """() => Array.from(document.querySelectorAll(
+        'table[id^="evidence-"]')).map(t => {
+    const heads = Array.from(t.querySelectorAll('thead tr:first-child th'));
+    const rows = Array.from(t.querySelectorAll('tbody tr'));
+    const len = k => rows.reduce((a, r) => a + ((r.cells[k] || {}).innerText || '').length, 0);
+    let k = heads.findIndex(h => h.innerText.trim() === 'Sentence');
+    if (k < 0) { k = 0; heads.forEach((_, j) => { if (len(j) > len(k)) k = j; }); }
+    const r = heads[k].getBoundingClientRect();
+    return {unlabelled: heads.filter(h => !h.innerText.trim()).length, n: heads.length,
+            left: r.left, width: r.width, label: heads[k].innerText.trim()};
+})"""
+_LINE_CHARS_JS = """() => {
+    const ctx = document.createElement('canvas').getContext('2d');
+    const sample = 'The quick brown fox jumps over the lazy dog, and so on. ';
+    return Math.max(0, ...Array.from(document.querySelectorAll(
+            '.jp-RenderedMarkdown p, .jp-RenderedMarkdown li, body > p')).map(p => {
+        const s = getComputedStyle(p);
+        ctx.font = s.fontSize + ' ' + s.fontFamily;
+        return Math.round(p.clientWidth / (ctx.measureText(sample).width / sample.length));
+    }));
+}"""
+
+
+def _column_widths(figures_dir: Path | None) -> list[tuple[str, str, int]]:
+    """(caption, text drawn in the figure, pixel width of its -column.png) of every figure
+    that has a column version: an image is that figure if its alt text is the caption or
+    part of the figure's text (its title)."""
+    out = []
+    for col in sorted(Path(figures_dir).glob("*-column.png")) if figures_dir else []:
+        cap, svg = (col.with_name(col.name.replace("-column.png", ext))
+                    for ext in (".txt", ".svg"))
+        drawn = " ".join(re.findall(r"<!-- (.*?) -->", svg.read_text(encoding="utf-8"))) \
+            if svg.exists() else ""
+        out.append((cap.read_text(encoding="utf-8").strip() if cap.exists() else "",
+                    " ".join(html.unescape(drawn).split()),
+                    struct.unpack(">I", col.read_bytes()[16:20])[0]))
+    return out
+
+
+def _column_width(alt: str, columns) -> int | None:
+    alt = " ".join((alt or "").split())
+    return next((w for cap, drawn, w in columns or [] if alt and (alt == cap or alt in drawn)),
+                None)
+
+
+def _check_page(browser, page_path: Path, width: int, screenshot_dir: Path | None,
+                columns: list | None = None, neighbours: tuple = (False, False)):
     problems: list[str] = []
     page = browser.new_page(viewport={"width": width, "height": 900 if width > 600 else 844},
                             device_scale_factor=1 if width > 600 else 2)
@@ -174,6 +231,28 @@ def _check_page(browser, page_path: Path, width: int, screenshot_dir: Path | Non
     evidence = _evidence_status(page)
     if evidence not in (None, "ok"):
         problems.append(evidence)
+    elif evidence == "ok":
+        for t in page.evaluate(_SENTENCE_COLUMN_JS):
+            if t["unlabelled"]:
+                problems.append(f"evidence table: {t['unlabelled']} of {t['n']} columns "
+                                "without a visible label")
+            if t["left"] > width / 2 or t["width"] < min(0.5 * width, 300):
+                problems.append(f"evidence table at {width} px: the sentence column "
+                                f"({t['label'] or 'unlabelled'}) starts at {t['left']:.0f} px "
+                                f"and is {t['width']:.0f} px wide")
+    if width <= 600:
+        problems += [f"phone shows the 6.5-in figure ({i['natural']} px) though a 3.5-in "
+                     f"version exists: {i['alt'][:60]}" for i in images
+                     if i["loaded"] and (w := _column_width(i["alt"], columns))
+                     and i["natural"] != w]
+    if page_path.stem[:2].isdigit():
+        for rel, wanted in zip(("prev", "next"), neighbours):
+            n = page.evaluate(f"() => document.querySelectorAll('a[rel={rel}]').length")
+            if wanted and n < 2:
+                problems.append(f"no '{rel}' link at top and bottom ({n} found)")
+        if width > 600 and (chars := page.evaluate(_LINE_CHARS_JS)) > MAX_LINE_CHARS:
+            problems.append(f"prose lines of about {chars} characters at {width} px "
+                            f"(more than {MAX_LINE_CHARS})")
     if width <= 600:
         overflow = page.evaluate(_OVERFLOW_JS)
         if overflow:
@@ -184,6 +263,11 @@ def _check_page(browser, page_path: Path, width: int, screenshot_dir: Path | Non
                      for i in images if not i["loaded"]]
         problems += [f"image without alt text: {i['src']}" for i in images
                      if not (i["alt"] or "").strip() or i["alt"] == DEFAULT_ALT]
+        problems += [f"alt text is a file name: {i['alt']}" for i in images
+                     if FILE_NAME.match(i["alt"] or "")]
+        alts = [i["alt"].strip() for i in images if (i["alt"] or "").strip()]
+        problems += [f"{alts.count(a)} images share the alt text: {a[:60]}"
+                     for a in dict.fromkeys(alts) if alts.count(a) > 1]
         for i in images:
             if not i["embedded"] or not i["loaded"] or not i["attr"]:
                 continue
@@ -223,16 +307,26 @@ def _launch(p):
 
 
 def check_pages(html_dir: Path, screenshot_dir: Path | None = None,
-                widths: tuple[int, ...] = (DESKTOP, PHONE)) -> dict[str, list[str]]:
-    """Open each page in headless Chromium; return {page name: [problems]} (empty = fine)."""
+                widths: tuple[int, ...] = (DESKTOP, PHONE),
+                figures_dir: Path | None = None) -> dict[str, list[str]]:
+    """Open each page in headless Chromium; return {page name: [problems]} (empty = fine).
+    ``figures_dir`` (default: ``figures/`` beside ``html_dir``) holds the captions and
+    column versions of the figures."""
     results: dict[str, list[str]] = {}
+    figures_dir = Path(figures_dir) if figures_dir else Path(html_dir).parent / "figures"
+    columns = _column_widths(figures_dir if figures_dir.is_dir() else None)
+    pages = sorted(Path(html_dir).glob("*.html"))
+    numbered = [p for p in pages if p.stem[:2].isdigit()]
     with sync_playwright() as p:
         browser = _launch(p)
         try:
-            for page_path in sorted(Path(html_dir).glob("*.html")):
+            for page_path in pages:
                 problems: list[str] = []
+                k = numbered.index(page_path) if page_path in numbered else -1
+                neighbours = (k > 0, -1 < k < len(numbered) - 1)
                 for width in widths:
-                    problems += _check_page(browser, page_path, width, screenshot_dir)
+                    problems += _check_page(browser, page_path, width, screenshot_dir,
+                                            columns, neighbours)
                 results[page_path.name] = problems
         finally:
             browser.close()

@@ -4,7 +4,8 @@ Written by :func:`workflow.render.render_all` from the Jinja templates in
 ``templates/site/``: ``index.html`` opens with the question, the headline findings of
 ``data/processed/findings.csv`` with their figures, a "start here" link and the README, then
 the notebooks in run order; the catalogue lists every figure with its caption, in HTML
-(``reports/html/figures.html``) and Markdown (``reports/figures/README.md``).
+(``reports/html/figures.html``) and Markdown (``reports/figures/README.md``); ``readme.html``
+is the README, so that the pages link to it even when ``reports/`` is published alone.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def render_index(notebooks: list[Path], findings: Path | None = None,
     if rows == []:  # nothing supported: what the data do show, as the README says it
         section = findings_section(findings.parents[2], figure_dir="../figures") or ""
         body = section.split("\n", 1)[1] if section.startswith("#") else section
-        story = Markup(markdown2html_mistune(body))
+        story = Markup(column_sources(markdown2html_mistune(body), figures_dir))
     start = next((n for n in listed if n["stem"].startswith(START_HERE)), None)
     return SITE.get_template("index.html.j2").render(
         question=read_question(readme), start=start, findings=rows, story=story,
@@ -115,3 +116,33 @@ def figure_catalogue(figures_dir: Path, notebooks: list[Path]) -> str:
 def figure_catalogue_html(figures_dir: Path, notebooks: list[Path]) -> str:
     """Return the figure catalogue as an HTML page for ``reports/html/``."""
     return SITE.get_template("figures.html.j2").render(figures=_figures(figures_dir, notebooks))
+
+
+def _from_html(link: str) -> str:
+    """A README link as seen from ``reports/html/``."""
+    if re.match(r"[a-z]+:|#", link):
+        return link
+    if link.startswith("reports/html/"):
+        return link.removeprefix("reports/html/")
+    return "../" + link.removeprefix("reports/") if link.startswith("reports/") \
+        else "../../" + link
+
+
+def render_readme_page(readme: Path) -> str:
+    """Return the README as an HTML page for ``reports/html/`` (links rebased)."""
+    text = re.sub(r"\]\(([^)\s]+)\)", lambda m: f"]({_from_html(m.group(1))})",
+                  Path(readme).read_text(encoding="utf-8"))
+    html = column_sources(markdown2html_mistune(text), Path(readme).parent / "reports/figures")
+    return SITE.get_template("readme.html.j2").render(body=Markup(html))
+
+
+def column_sources(html: str, figures_dir: Path) -> str:
+    """Wrap each ``<img src="../figures/<name>.png" …>`` whose ``<name>-column.png`` exists in
+    a ``<picture>`` that serves the 3.5-in version below 600 px."""
+    def wrap(m):
+        stem = m.group(1)
+        if not (Path(figures_dir) / f"{stem}-column.png").exists():
+            return m.group(0)
+        return (f'<picture><source media="(max-width: 600px)" srcset="../figures/{stem}'
+                f'-column.png">{m.group(0)}</picture>')
+    return re.sub(r'<img [^>]*src="\.\./figures/([\w.-]+)\.png"[^>]*>', wrap, html)

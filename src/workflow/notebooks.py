@@ -99,11 +99,14 @@ def execute_notebook(path: Path, out_path: Path | None = None,
     if parameters:
         check_parameters(path, parameters)
     source = nbformat.read(path, as_version=4)
+    # a run without --set goes back to the defaults: drop the values injected by an earlier run
+    source.cells = [c for c in source.cells if parameters
+                    or "injected-parameters" not in c.metadata.get("tags", [])]
     try:
         # Unix sockets in a short-lived folder: no TCP port can collide with another kernel
         with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
             ipc = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/k"}})
-            nb = papermill.execute_notebook(str(path), None, parameters=parameters or {},
+            nb = papermill.execute_notebook(source, None, parameters=parameters or {},
                                             kernel_name="python3", cwd=str(path.parent),
                                             progress_bar=False, record_timing=False,
                                             config=ipc, extra_arguments=QUIET_KERNEL)
