@@ -86,6 +86,15 @@ MAX_INHERIT = 3
 SHEET_SIZE = 40
 #: Preceding sentences of the turn shown beside each sentence on a coding sheet.
 SHEET_CONTEXT = 4
+#: A single pattern that codes more than this share of the hand-coded sentences is too broad
+#: (``\bthe\b`` would code most of them): a warning.
+PATTERN_SHARE_LIMIT = 0.15
+#: An issue whose lexicon share of the hand-coded sentences exceeds its hand-coded share by
+#: more than this share, and is more than SHARE_RATIO_LIMIT times it, has jumped beyond what
+#: the hand coding supports: a warning.
+SHARE_EXCESS_LIMIT = 0.10
+#: ... times its hand-coded share (see SHARE_EXCESS_LIMIT).
+SHARE_RATIO_LIMIT = 2.0
 #: A cell gets the hand measure when at least this share of its sentences is hand-coded.
 HAND_MIN_COVERAGE = 0.9
 #: Resampling unit: None = whole turns (the headline); a number = blocks of that many

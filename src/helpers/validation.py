@@ -18,7 +18,8 @@ from . import config
 from .io import InputError, raise_all, read_csv_records, read_text_utf8
 from .coding import match_issues
 from .lexicon import Issue, issue_ids
-from .parameters import SHEET_CONTEXT, SHEET_SIZE
+from .parameters import (PATTERN_SHARE_LIMIT, SHARE_EXCESS_LIMIT, SHARE_RATIO_LIMIT,
+                         SHEET_CONTEXT, SHEET_SIZE)
 from .schemas import read_table
 
 VALIDATION_COLUMNS = ["sentence_id", "source", "speaker", "split", "issues", "text"]
@@ -181,14 +182,6 @@ def check_coding_guide(lexicon: list[Issue], path: Path | None = None) -> None:
 
 
 # --------------------------------------------------------------------------- lexicon sanity
-#: A single pattern that codes more than this share of the hand-coded sentences is too broad
-#: (today's broadest codes about 6%; ``\bthe\b`` would code most of them).
-PATTERN_SHARE_LIMIT = 0.15
-#: An issue whose lexicon share of the hand-coded sentences exceeds its hand-coded share by
-#: more than this many points, and is more than :data:`SHARE_RATIO_LIMIT` times it, has
-#: jumped beyond what the hand coding supports (today's largest excess is about 3 points).
-SHARE_EXCESS_LIMIT = 0.10
-SHARE_RATIO_LIMIT = 2.0
 
 
 def lexicon_warnings(lexicon: list[Issue], validation: pd.DataFrame) -> list[str]:
