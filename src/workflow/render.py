@@ -30,7 +30,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from helpers import config
+from helpers import config, parameters
 from helpers.io import write_text_atomic
 from helpers.sources import load_manifest
 from workflow.index import (figure_catalogue, figure_catalogue_html, notebook_summary,
@@ -166,17 +166,24 @@ def parameters_note(nb: nbformat.NotebookNode) -> None:
 
 
 def _assigned(source: str) -> dict[str, str]:
-    """Top-level ``NAME = value`` assignments of a cell (the value's source text)."""
+    """Top-level ``NAME = value`` assignments of a cell (the value's source text; for
+    ``NAME = parameters.NAME``, the setting's value in ``helpers.parameters``)."""
     tree = ast.parse(source)
-    return {t.id: ast.get_source_segment(source, node.value)
-            for node in tree.body if isinstance(node, ast.Assign)
+
+    def text(v: ast.expr) -> str:
+        if (isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name)
+                and v.value.id == "parameters" and hasattr(parameters, v.attr)):
+            return repr(getattr(parameters, v.attr))
+        return ast.get_source_segment(source, v)
+
+    return {t.id: text(node.value) for node in tree.body if isinstance(node, ast.Assign)
             for t in node.targets if isinstance(t, ast.Name)}
 
 
 def show_constants(nb: nbformat.NotebookNode) -> None:
     """In the Markdown cells, follow each constant named in backticks (`` `N_SEEDS` ``,
     `` `kn.MIN_TOKENS_TESTED` ``) by its value: from the ``parameters`` cell (or the values
-    injected by a run), else from the helpers module the notebook imports under that name."""
+    injected by a run), else from the helpers module the notebook imports under that name (or of that name)."""
     values, modules = {}, {}
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -196,7 +203,8 @@ def show_constants(nb: nbformat.NotebookNode) -> None:
             v = values.get(name)
         else:
             try:
-                v = repr(getattr(importlib.import_module(modules[alias]), name.split(".")[1]))
+                v = repr(getattr(importlib.import_module(modules.get(alias) or f"helpers.{alias}"),
+                                  name.split(".")[1]))
             except (KeyError, TypeError, ImportError, AttributeError):
                 v = None
         return m.group(0) if v is None else f"{m.group(0)} (= {v})"
