@@ -557,6 +557,27 @@ def test_check_warns_of_a_pattern_that_codes_most_sentences(tmp_project, capsys)
                      r"\d+% of the hand-coded sentences \(limit 15%\)", err), err
 
 
+def test_check_reads_the_known_repeats_and_the_topic_map_too(tmp_project, capsys):
+    """Both are inputs of a run: a bad row in either is listed by the check, every one."""
+    from workflow import check
+
+    known = tmp_project / "data" / "annotations" / "known_repeats.csv"
+    known.write_text(known.read_text(encoding="utf-8")
+                     + "999_missing.txt,lavrov,maybe,,a typo\n", encoding="utf-8")
+    topic_map = tmp_project / "data" / "lexicons" / "topic_issue_map.csv"
+    lines = topic_map.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace("venezuela;", "venezeula;", 1)
+    topic_map.write_text("\n".join(lines), encoding="utf-8")
+    assert check.main() == 1
+    err = capsys.readouterr().err
+    for where in (r"known_repeats\.csv, row \d+ \(line \d+\): known must be 'repeat' or 'new' "
+                  r"\(got 'maybe'\)",
+                  r"known_repeats\.csv, row \d+ \(line \d+\): source '999_missing\.txt' is not "
+                  r"a file of the manifest",
+                  r"topic_issue_map\.csv, row 1 \(line 2\): unknown issue id\(s\) \['venezeula'\]"):
+        assert re.search(rf"(?m)^- {where}", err), (where, err)
+
+
 # --------------------------------------------------------------------------- a failed run
 def _snapshot(proj: Path) -> dict[str, bytes]:
     return {str(p.relative_to(proj)): p.read_bytes()

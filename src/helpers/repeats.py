@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .io import InputError, read_csv_records
+from .io import InputError, raise_all, read_csv_records
 from .parameters import (ANCHOR_THRESHOLD, CONTEXT_GAP, EDGE_THRESHOLD, PASSAGE_MIN_SENTENCES,
                          PASSAGE_MIN_SHARE, QUOTE_MIN_SHARED, QUOTE_SOURCE_RANK, QUOTE_THRESHOLD,
                          STANDALONE_MIN_SHARED, STANDALONE_THRESHOLD, VERBATIM_THRESHOLD)
@@ -234,6 +234,26 @@ def mark_repeats(df: pd.DataFrame, events: dict[str, str] | None = None) -> pd.D
 KNOWN_COLUMNS = ["source", "speaker", "known", "sentence_starts"]
 
 
+def read_known_repeats(path, sources=None, speakers=None) -> list[tuple[int, int, dict]]:
+    """The rows of ``data/annotations/known_repeats.csv`` (row, line, record), checked on
+    their own: ``known`` is ``repeat`` or ``new``, and, when given, the source is one of
+    ``sources`` and the speaker one of ``speakers``. Every bad row is reported at once."""
+    records, errors = read_csv_records(path, KNOWN_COLUMNS, ["note"]), []
+    for i, line, rec in records:
+        known, source, speaker = (rec[c].strip() for c in ("known", "source", "speaker"))
+        problems = []
+        if known not in {"repeat", "new"}:
+            problems.append(f"known must be 'repeat' or 'new' (got {known!r})")
+        if sources is not None and source not in sources:
+            problems.append(f"source {source!r} is not a file of the manifest (sources.csv); "
+                            "fix the name or delete the row")
+        if speakers is not None and speaker not in speakers:
+            problems.append(f"speaker {speaker!r} is not a speaker id ({', '.join(speakers)})")
+        errors += [InputError(path, msg, row=i, line=line) for msg in problems]
+    raise_all(errors)
+    return records
+
+
 def known_repeats(sentences: pd.DataFrame, path) -> pd.Series:
     """Whether each sentence is known (by reading) to repeat a better source of its event.
 
@@ -243,11 +263,8 @@ def known_repeats(sentences: pd.DataFrame, path) -> pd.Series:
     the sentences the file covers (indexed like ``sentences``).
     """
     default, starts = {}, []
-    for i, line, rec in read_csv_records(path, KNOWN_COLUMNS, ["note"]):
+    for i, line, rec in read_known_repeats(path):
         key, known = (rec["source"].strip(), rec["speaker"].strip()), rec["known"].strip()
-        if known not in {"repeat", "new"}:
-            raise InputError(path, f"known must be 'repeat' or 'new' (got {known!r})",
-                             row=i, line=line)
         prefix = rec["sentence_starts"].strip()
         cell = sentences[(sentences["source"] == key[0]) & (sentences["speaker"] == key[1])]
         if cell.empty:

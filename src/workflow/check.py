@@ -3,10 +3,10 @@
 Reads the manifest, every raw file (checksum, encoding), the speaker labels, the caption
 anchors, the stage directions, the lexicon, the coding guide and the hand codes
 (``validation.csv``, ``second_coding.csv``, ``data/validation/``) with the helpers' own
-loaders, so each rule lives in one place. The topic map and the known repeats are left to
-notebooks 03 and 01: their loaders import the topic models and the repeat matching, which
-would triple the check's few seconds. Lists every problem at once
-(each loader reports all its bad rows) and exits 1 if there is any; prints the lexicon's
+loaders, so each rule lives in one place; also the known repeats and the topic map, each on
+its own (against the sentences and the fitted topics they are checked by notebooks 01 and
+03). Lists every problem at once (each loader reports all its bad rows) and exits 1 if
+there is any; prints the lexicon's
 sanity warnings (:func:`helpers.validation.lexicon_warnings`) either way. The hand codes are
 checked here on their own; against the corpus they are checked by notebook 04, once
 notebook 01 has rebuilt it.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 import time
 
-from helpers import attribution, config, lexicon
+from helpers import attribution, config, lexicon, repeats, topic_labels
 from helpers import validation as val
 from helpers.io import InputError, read_csv_records
 from helpers.sources import load_manifest, load_meetings
@@ -53,12 +53,15 @@ def problems_and_warnings() -> tuple[list[InputError], list[str]]:
         if s.format == "captions" and texts[s.file] is not None and turns_ok:
             attempt(attribution.caption_anchors, turns, turns_path, s.file, texts[s.file])
     attempt(attribution.load_stage_directions, p["annotations"] / attribution.STAGE_DIRECTIONS)
+    attempt(repeats.read_known_repeats, p["annotations"] / "known_repeats.csv",
+            {s.file for s in sources or []}, config.SPEAKERS)
     issues = attempt(lexicon.load_lexicon)
     hand = attempt(val.load_validation, p["lexicons"] / "validation.csv", issues)
     warnings: list[str] = []
     if issues:
         ids = set(lexicon.issue_ids(issues))
         attempt(val.check_coding_guide, issues)
+        attempt(topic_labels.read_topic_map, p["lexicons"] / "topic_issue_map.csv", ids)
         attempt(val.load_second_coding, p["lexicons"] / "second_coding.csv", ids, None)
         attempt(val.load_coding_sheets, val.sheet_folder(), issues, None)
         if hand is not None:
