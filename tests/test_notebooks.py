@@ -92,6 +92,26 @@ def test_a_run_replaces_outputs_only_when_every_notebook_succeeds(tmp_path):
     assert not list((proj / ".cache").glob("run-*"))  # staging removed
 
 
+def test_a_run_adds_new_coding_sheets_and_never_replaces_one(tmp_path):
+    """Sheets for sources without hand codes are written in the staging copy: a successful
+    run adds the new ones to data/validation/, and leaves one that exists (an analyst may be
+    filling it in) as it is, even if the run's copy differs."""
+    from workflow.notebooks import run_all
+
+    sheets = ("from helpers import config\n"
+              "folder = config.paths()['root'] / 'data' / 'validation'\n"
+              "folder.mkdir(exist_ok=True)\n"
+              "for name in ('005_new.csv', '004_old.csv'):\n"
+              "    (folder / name).write_text('sentence_id,issues\\nx,\\n')")
+    proj = _tiny_project(tmp_path, sheets)
+    (proj / "data" / "validation").mkdir()
+    (proj / "data" / "validation" / "004_old.csv").write_text("sentence_id,issues\nx,syria\n")
+    run_all(root=proj)
+    assert (proj / "data" / "validation" / "005_new.csv").read_text() == "sentence_id,issues\nx,\n"
+    assert (proj / "data" / "validation" / "004_old.csv").read_text() == \
+        "sentence_id,issues\nx,syria\n"
+
+
 def test_a_late_failure_changes_nothing_and_says_so(tmp_path):
     from workflow.notebooks import run_all
 

@@ -71,6 +71,8 @@ def test_a_lavrov_sochi_transcript_and_a_third_meeting_flow_through_every_notebo
     assert "moscow-2020-06-01,lavrov,arms_control" in salience
     assert "moscow-2020-06-01,pompeo,north_korea" in salience
     assert "sochi-2019-05-14,lavrov,arms_control" in salience  # the gap is filled
+    for name in ("005_third_meeting", "002_lavrov_sochi"):  # no hand codes: a coding sheet
+        assert (proj / "data" / "validation" / f"{name}.csv").exists(), name
     findings = (processed / "findings.csv").read_text()
     # Lavrov now has a change across three meetings, and a Sochi difference with Pompeo
     for fid in ("change:lexicon:lavrov:sochi-2019-05-14-to-washington-2019-12-10:syria",

@@ -5,7 +5,8 @@
 executes every notebook there in a fresh ``python3`` kernel (``HELPERS_PROJECT_ROOT`` points
 the helpers at the copy; ``--set`` values are injected by papermill after the cell tagged
 ``parameters``), and only when every notebook succeeded moves the changed outputs
-(``data/processed/*``, ``reports/figures/*``, ``notebooks/*.ipynb``) into place. A failing
+(``data/processed/*``, ``reports/figures/*``, ``notebooks/*.ipynb``, and new coding sheets
+in ``data/validation/``) into place. A failing
 cell, a kernel that dies, Ctrl-C or SIGTERM stops the run with the notebook's name and the
 error and leaves every committed file as it was. Papermill's run-time metadata is removed
 before a notebook is saved, so two runs give byte-identical notebooks. Stray ``.*.tmp`` files
@@ -39,6 +40,9 @@ NOTEBOOK_NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 #: Folders the notebooks write; a run replaces their files only when every notebook succeeded.
 OUTPUTS = ("data/processed", "reports/figures", "notebooks")
+#: Folders whose new files a successful run adds, never replacing one that exists: the
+#: coding sheets of sources without hand codes, which an analyst may be filling in.
+NEW_FILES_ONLY = ("data/validation",)
 #: Folders copied into the staging area (inputs and the outputs they start from).
 STAGED = ("data", "notebooks", "reports/figures")
 #: The kernel's own log stays quiet: the SIGINT that jupyter_client sends at every shutdown
@@ -154,11 +158,11 @@ def promote_outputs(staging: Path, root: Path) -> list[Path]:
     outputs change together or not at all."""
     pending: list[tuple[Path, Path]] = []
     try:
-        for sub in OUTPUTS:
+        for sub in OUTPUTS + NEW_FILES_ONLY:
             for src in sorted((staging / sub).rglob("*")):
                 target = root / src.relative_to(staging)
-                if not src.is_file() or src.name.startswith(".") or (
-                        target.exists() and target.read_bytes() == src.read_bytes()):
+                if not src.is_file() or src.name.startswith(".") or (target.exists() and (
+                        sub in NEW_FILES_ONLY or target.read_bytes() == src.read_bytes())):
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
