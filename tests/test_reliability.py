@@ -175,3 +175,16 @@ def test_quality_table_has_a_held_out_sample_only_when_one_is_scored():
     held = rel.quality_table("turn", 30, scores, none, agreement, scores, none, test,
                                      scores, 12)
     assert held.loc[held["sample"] == "held-out", "sentences"].tolist() == [12, 12]
+
+
+def test_disagreements_list_only_sentences_the_coders_code_differently():
+    gold = pd.DataFrame({"iran": [1, 0, 1]}, index=["s1", "s2", "s3"])
+    second = pd.DataFrame({"iran": [1, 1]}, index=["s1", "s2"])
+    second_raw = pd.DataFrame({"sentence_id": ["s1", "s2"], "issues": ["iran", "iran"],
+                               "note": ["", "names Iran"]})
+    first_raw = pd.DataFrame({"sentence_id": ["s1", "s2", "s3"], "issues": ["iran", "", "iran"]})
+    sentences = pd.DataFrame({"sentence_id": ["s1", "s2", "s3"], "text": ["a", "b", "c"]})
+    n, table = rel.disagreements(gold, second, second_raw, first_raw, sentences)
+    assert n == 2
+    assert table.to_dict("records") == [{"sentence_id": "s2", "first": "", "second": "iran",
+                                         "note": "names Iran", "text": "b"}]

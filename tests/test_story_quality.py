@@ -100,3 +100,12 @@ def test_overlaps_keep_the_primary_measure_and_name_the_comparison():
     names = sq.overlap_table(ov)["comparison"].tolist()
     assert names[0].startswith("Lavrov vs Pompeo, ")
     assert names[1].startswith("Pompeo, ") and " vs " in names[1]
+
+
+def test_contrast_caption_names_measure_and_turns():
+    rows = pd.DataFrame({"kind": ["difference"], "measure": ["hand"], "n_turns": [12],
+                         "n_turns_compare": [9], "speaker": ["lavrov"],
+                         "compare_speaker": ["pompeo"], "meeting": ["2019-05-14"],
+                         "issue": ["iran"], "supported": [False], "estimate": [0.1]})
+    assert sq.contrast_caption(rows, LABELS).endswith(
+        ": differences in points (hand coding, 12 and 9 turns), most evident first")

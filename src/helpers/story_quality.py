@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .sources import meeting_label, order_meetings
-from .story import listing
+from .story import contrast_title, listing
 
 
 def lexicon_reading(lexicon_table: pd.DataFrame) -> str:
@@ -195,3 +195,10 @@ def overlap_table(ov: pd.DataFrame) -> pd.DataFrame:
         f"{r.speaker.title()}, {meeting_label(r.compare_meeting)} vs {meeting_label(r.meeting)}"
         for r in ov.itertuples()])[["comparison", "measure", "estimate", "ci_low", "ci_high",
                                     "ceiling", "ceiling_low", "ceiling_high", "p_value"]]
+
+
+def contrast_caption(rows: pd.DataFrame, labels: dict[str, str]) -> str:
+    """The caption of one comparison's table of tested contrasts."""
+    r = rows.iloc[0]
+    return (f"{contrast_title(rows, labels)}: differences in points ({r['measure']} coding, "
+            f"{r['n_turns']} and {r['n_turns_compare']} turns), most evident first")

@@ -239,5 +239,6 @@ def check_models(carried: pd.DataFrame, aligned: dict, fitted: pd.DataFrame,
         chk = label_check(a["mean_share"], documents, truth, candidates, a["npmi"],
                           a["stability"]["stable"].to_numpy(), n_boot=n_boot)
         checks.append(chk.assign(model=m))
-        earned.append(earned_labels(c, chk, fitted[fitted["model"] == m].set_index("topic")["top_terms"]))
+        terms = fitted[fitted["model"] == m].set_index("topic")["top_terms"]
+        earned.append(earned_labels(c, chk, terms))
     return pd.concat(checks, ignore_index=True), pd.concat(earned, ignore_index=True)

@@ -290,7 +290,8 @@ def weightless_documents(fits, documents: pd.DataFrame) -> list[str]:
     return documents.loc[zero, "document"].tolist()
 
 
-def align_models(refits: dict, documents: pd.DataFrame, x_ref) -> tuple[dict, pd.DataFrame, list[str]]:
+def align_models(refits: dict, documents: pd.DataFrame, x_ref
+                 ) -> tuple[dict, pd.DataFrame, list[str]]:
     """Each model's refits matched to their medoid: per model its ``medoid``, topic-term
     matrix ``h``, aligned ``shares`` and ``mean_share`` over refits, ``stability``, ``npmi``
     (against ``x_ref``) and ``exclusivity``; also the documents used (those every refit
@@ -302,7 +303,8 @@ def align_models(refits: dict, documents: pd.DataFrame, x_ref) -> tuple[dict, pd
         medoid, orders, cos = align_refits(fs)
         shares = aligned_shares(fs, orders)[:, keep]
         h = fs[medoid][1]
-        aligned[m] = {"medoid": medoid, "h": h, "shares": shares, "mean_share": shares.mean(axis=0),
+        aligned[m] = {"medoid": medoid, "h": h, "shares": shares,
+                      "mean_share": shares.mean(axis=0),
                       "stability": topic_stability(cos, medoid),
                       "npmi": npmi_coherence(x_ref, h), "exclusivity": exclusivity(h)}
     return aligned, documents[keep].reset_index(drop=True), weightless
