@@ -235,3 +235,14 @@ def test_keyness_titles_and_readings_name_only_passing_terms():
     assert story_vocabulary.keyness_title(none, "W", "pompeo", "lavrov") == \
         "W: no term passes the turn-level test"
     assert "No term passes" in story_vocabulary.keyness_reading(none, "In W", "pompeo", "lavrov", 5, 0.05)
+
+
+def test_rendering_tables_empty_without_two_renderings_and_overlap_of_top_terms():
+    s = pd.DataFrame({"sentence_id": ["l1"], "speaker": ["lavrov"], "meeting": ["m"],
+                      "translation": ["official translation"], "duplicate_of": [None]})
+    assert kn.rendering_tables(s, s, "pompeo", "lavrov") == ({}, 0, 0)
+    t1 = pd.DataFrame({"term": ["a", "b", "c"], "z": [-3.0, -2.0, 1.0],
+                       "passes_fdr": [True, False, False]})
+    t2 = t1.assign(z=[-1.0, 2.0, -3.0], passes_fdr=False)
+    passing, overlap = kn.rendering_overlap({"official": t1, "interpreter": t2}, 2)
+    assert passing == {"official": ["a"], "interpreter": []} and overlap == 1

@@ -161,3 +161,30 @@ def test_interval_coverage_compares_each_measure_with_the_second_coding():
     assert out.loc["hand", "inside"] and not out.loc["lexicon", "inside"]
     assert out.loc["lexicon", "error"] == pytest.approx(25.0)
     assert out.loc["hand", "second_sentences"] == 4
+
+
+def test_quality_table_has_a_held_out_sample_only_when_one_is_scored():
+    scores = pd.DataFrame({"issue": ["iran", "micro avg"], "f1": [0.8, 0.7], "support": [3, 5],
+                           "predicted": [4, 6]})
+    agreement = pd.DataFrame({"issue": ["iran"], "alpha": [0.9], "sentences": [20]})
+    none = pd.DataFrame(columns=["error_corrected", "error_uncorrected"])
+    test = {"rules": "turn", "gain": 0.1, "gain_low": 0.0, "gain_high": 0.2}
+    t = rel.quality_table("turn", 30, scores, none, agreement, scores, none, test)
+    assert t["sample"].tolist() == ["in-sample"] * 2 + ["out-of-sample"] * 2
+    assert t.loc[t["sample"] == "out-of-sample", "gain"].tolist()[1] == 0.1
+    held = rel.quality_table("turn", 30, scores, none, agreement, scores, none, test,
+                                     scores, 12)
+    assert held.loc[held["sample"] == "held-out", "sentences"].tolist() == [12, 12]
+
+
+def test_disagreements_list_only_sentences_the_coders_code_differently():
+    gold = pd.DataFrame({"iran": [1, 0, 1]}, index=["s1", "s2", "s3"])
+    second = pd.DataFrame({"iran": [1, 1]}, index=["s1", "s2"])
+    second_raw = pd.DataFrame({"sentence_id": ["s1", "s2"], "issues": ["iran", "iran"],
+                               "note": ["", "names Iran"]})
+    first_raw = pd.DataFrame({"sentence_id": ["s1", "s2", "s3"], "issues": ["iran", "", "iran"]})
+    sentences = pd.DataFrame({"sentence_id": ["s1", "s2", "s3"], "text": ["a", "b", "c"]})
+    n, table = rel.disagreements(gold, second, second_raw, first_raw, sentences)
+    assert n == 2
+    assert table.to_dict("records") == [{"sentence_id": "s2", "first": "", "second": "iran",
+                                         "note": "names Iran", "text": "b"}]

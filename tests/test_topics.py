@@ -276,3 +276,32 @@ def test_prevalence_titles_never_contradict_themselves(rows, expect, absent):
     reading = story_vocabulary.prevalence_separation(prev, "washington-2019-12-10")
     for lab in ("A", "B"):  # a topic named in the title is named the same way below
         assert (f"ahead on {lab}" in title) == (f"ahead on *{lab}*" in reading)
+
+
+def test_check_models_checks_each_model_on_its_own_shares():
+    follows_issue, docs, truth = _label_fixture(1.0, 0.0)
+    follows_speaker, _, _ = _label_fixture(0.2, 1.0)
+    carried = pd.DataFrame({"model": ["nmf", "lda"], "topic": [0, 0], "label": ["Arms", "Arms"],
+                            "issues": ["arms", "arms"]})
+    fitted = pd.DataFrame({"model": ["nmf", "lda"], "topic": [0, 0],
+                           "top_terms": ["treaty; nuclear; start", "said; we; our"]})
+    stable = pd.DataFrame({"stable": [True]})
+    aligned = {m: {"mean_share": s, "npmi": np.array([0.3]), "stability": stable}
+               for m, s in (("nmf", follows_issue), ("lda", follows_speaker))}
+    check, earned = topic_labels.check_models(carried, aligned, fitted, docs, truth, n_boot=200)
+    assert check["model"].tolist() == ["nmf", "lda"] and check["earned"].tolist() == [True, False]
+    assert earned["label"].tolist() == ["Arms", "unlabelled: said, we, our"]
+
+
+def test_align_models_leaves_out_weightless_documents_and_matches_refits():
+    x = _corpus()
+    fits = [topics.fit_nmf(x, 2, seed=s) for s in (1, 2, 3)]
+    w = fits[0][0].copy()
+    w[0] = 0  # the first refit gives document d0 no weight
+    fits[0] = (w, fits[0][1])
+    docs = pd.DataFrame({"document": [f"d{i}" for i in range(x.shape[0])]})
+    aligned, used, weightless = topics.align_models({"nmf": fits}, docs, x)
+    assert weightless == ["d0"] and used["document"].tolist() == docs["document"].tolist()[1:]
+    a = aligned["nmf"]
+    assert a["shares"].shape == (3, len(used), 2) and a["mean_share"].shape == (len(used), 2)
+    assert a["stability"]["stable"].all() and len(a["npmi"]) == len(a["exclusivity"]) == 2

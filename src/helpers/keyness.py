@@ -40,10 +40,10 @@ from sklearn.feature_extraction.text import CountVectorizer
 from statsmodels.stats.multitest import multipletests
 from wordfreq import word_frequency
 
-from .features import document_term_matrix
+from .features import document_term_matrix, overlap_at_k
 from .figures import SPEAKER_COLOURS, add_source_note, figure_title
 from .parameters import BACKGROUND_FLOOR, FDR, KEYNESS_N_PERM, MIN_TOKENS_TESTED, SEED
-from .tokens import word_types
+from .tokens import display_forms, tokenize_sentences, word_types
 
 #: Turns that make one unit of the permutation test (whole turns keep their tokens together).
 TURN = ["meeting", "source", "turn"]
@@ -286,3 +286,33 @@ def plot_keyness_bars(table: pd.DataFrame, n: int = 15, title: str | None = None
     figure_title(fig, title or "Top distinctive terms")
     add_source_note(fig)
     return fig
+
+
+def rendering_tables(sentences: pd.DataFrame, canonical: pd.DataFrame, a: str, b: str,
+                     n_perm: int = KEYNESS_N_PERM) -> tuple[dict[str, pd.DataFrame], int, int]:
+    """Keyness of ``a`` against each of ``b``'s two renderings of the same passages (official
+    translation and live interpreter) at the meeting where they are; ``{}`` when none is in
+    both. Also returns the numbers of official and interpreter sentences."""
+    b_all = sentences[sentences["speaker"] == b]
+    interp = b_all[(b_all["translation"] == "live interpreter") & b_all["duplicate_of"].notna()]
+    official = b_all[b_all["sentence_id"].isin(interp["duplicate_of"])
+                     & (b_all["translation"] == "official translation")]
+    interp = interp[interp["duplicate_of"].isin(official["sentence_id"])]
+    if not (len(official) and len(interp)):
+        return {}, len(official), len(interp)
+    m = official["meeting"].mode().iloc[0]
+    a_m = canonical[(canonical["speaker"] == a) & (canonical["meeting"] == m)]
+    out = {}
+    for name, part in {"official translation": official, "live interpreter": interp}.items():
+        t = tokenize_sentences(pd.concat([a_m, part[part["meeting"] == m]]))
+        out[name] = keyness_table(t, name, float(len(t)), a=a, b=b, display=display_forms(t),
+                                  n_perm=n_perm)
+    return out, len(official), len(interp)
+
+
+def rendering_overlap(tables: dict[str, pd.DataFrame], top_k: int) -> tuple[dict, int]:
+    """The passing terms of each rendering, and how many of the ``top_k`` terms of one
+    rendering (most distinctive of speaker b) are among the ``top_k`` of the other."""
+    passing = {n: t.loc[t["passes_fdr"], "term"].tolist() for n, t in tables.items()}
+    top = [t.nsmallest(top_k, "z")["term"].tolist() for t in tables.values()]
+    return passing, overlap_at_k(*top, top_k)

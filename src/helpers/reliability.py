@@ -290,3 +290,30 @@ def interval_coverage(salience: pd.DataFrame, second: pd.DataFrame,
     out["error"] = (out["share"] - out["second_share"]) * 100
     return out[["measure", "meeting", "speaker", "issue", "share", "ci_low", "ci_high",
                 "second_share", "second_sentences", "inside", "error"]]
+
+
+def quality_table(rule: str, n_gold: int, scores: pd.DataFrame, errors: pd.DataFrame,
+                  agreement: pd.DataFrame, scores_out: pd.DataFrame, errors_out: pd.DataFrame,
+                  rule_test: dict, scores_held: pd.DataFrame | None = None,
+                  n_held: int = 0) -> pd.DataFrame:
+    """``reliability.csv``: the in-sample, out-of-sample and (when a coding sheet is
+    complete, ``scores_held`` given) held-out rows of :func:`reliability_rows`."""
+    held = ([reliability_rows(scores_held, "held-out", rule, n_held)]
+            if scores_held is not None else [])
+    return pd.concat([reliability_rows(scores, "in-sample", rule, n_gold, errors,
+                                       agreement=agreement),
+                      reliability_rows(scores_out, "out-of-sample", rule_test["rules"], n_gold,
+                                       errors_out, gain=rule_test)] + held, ignore_index=True)
+
+
+def disagreements(gold: pd.DataFrame, second: pd.DataFrame, second_raw: pd.DataFrame,
+                  first_raw: pd.DataFrame, sentences: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """The sentences both coders coded, and the rows where their issues differ: the first
+    coder's ``issues`` beside the second's (``second``), the second coder's note and the text."""
+    both = gold.index.intersection(second.index)
+    differ = both[(gold.loc[both] != second.loc[both]).any(axis=1).to_numpy()]
+    table = second_raw.set_index("sentence_id").loc[differ].assign(
+        first=first_raw.set_index("sentence_id")["issues"]).join(
+        sentences.set_index("sentence_id")["text"])
+    return len(both), table[["first", "issues", "note", "text"]].rename(
+        columns={"issues": "second"}).reset_index()

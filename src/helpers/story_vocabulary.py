@@ -8,6 +8,7 @@ none does.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .findings import format_p as _p
@@ -224,3 +225,146 @@ def prevalence_lines(prev: pd.DataFrame, hand: pd.DataFrame, speakers) -> list[s
         if parts:
             out.append(f"- **{sp.title()}'s largest topic:** " + "; ".join(parts) + ".")
     return out
+
+
+# ---- notebook 03's readings
+def documents_reading(shape: tuple[int, int], docs: pd.DataFrame, cells: pd.Series,
+                      window: int) -> str:
+    """The document-term matrix (``shape``) and each cell's number of documents."""
+    return (f"{shape[0]} documents of {window} sentences at most, {shape[1]:,} terms, a median "
+            f"of {int(docs['n_tokens'].median())} content tokens per document. "
+            + "; ".join(f"{sp.title()} has {n} in {meeting_label(m)}"
+                        for (m, sp), n in cells.items()) + ".")
+
+
+def reference_reading(n_reference: int, n_fitting: int, in_reference: float) -> str:
+    """The held-out reference windows and the share of terms they can test."""
+    return (f"The reference has {n_reference} windows, none of them among the {n_fitting} "
+            f"fitting windows; {in_reference:.0%} of the model's terms occur in two or more of "
+            "them, so only those can show co-occurrence. Part of the reference renders the same "
+            "passages in other words (the interpreter), so it is held out by document, not by "
+            "subject.")
+
+
+def weightless_reading(weightless: list[str]) -> str:
+    """The documents that some refit gives no topic weight."""
+    if not weightless:
+        return "Every document has topic weight in every refit."
+    n = len(weightless)
+    return (f"{n} document{'s' if n != 1 else ''} get no topic weight in some refit and "
+            f"{'are' if n != 1 else 'is'} left out of prevalence and validation: "
+            + listing(weightless) + ".")
+
+
+def topics_reading(overview: pd.DataFrame, model: str, k: int, stable_cosine: float,
+                   stable_share: float) -> str:
+    """How many of a model's topics are stable, and their range of NPMI and exclusivity."""
+    o = overview[overview["model"] == model]
+    return (f"**{model.upper()}, k = {k}:** {int(o['stable'].sum())} of {len(o)} topics are "
+            f"stable (matched cosine ≥ {stable_cosine} in at least {stable_share:.0%} of the "
+            f"other refits); NPMI from {o['npmi'].min():.2f} to {o['npmi'].max():.2f}, "
+            f"exclusivity from {o['exclusivity'].min():.2f} to {o['exclusivity'].max():.2f}.")
+
+
+def _mapped(earned: pd.DataFrame) -> set[str]:
+    return {i for s in earned["issues"] for i in s.split(";") if i}
+
+
+def labels_reading(earned: pd.DataFrame, carried: pd.DataFrame, n_issues: int) -> str:
+    """How many NMF topics (``earned``) earn a label, issues covered, and new topics."""
+    new = carried[carried["status"] == "new"]
+    return (f"{int(earned['labelled'].sum())} of {len(earned)} NMF topics earn an issue label"
+            + (f" ({listing(earned.loc[earned['labelled'], 'label'], italic=True)})"
+               if earned["labelled"].any() else "")
+            + f"; {len(_mapped(earned))} of the {n_issues} issues have a labelled topic."
+            + ("" if new.empty else " New topics with no candidate label: "
+               + "; ".join(f"{r.model.upper()} topic {r.topic}" for r in new.itertuples()) + "."))
+
+
+def refit_spread_reading(spread: pd.DataFrame) -> str:
+    """How far one refit's shares move, against the width of the averaged shares' intervals."""
+    w = spread.loc[spread["seed_range"].idxmax()]
+    return (f"Across single refits, a cell's share moves by at most {w['seed_range']:.1%} "
+            f"({w['speaker'].title()}, *{w['label']}*, {meeting_label(w['meeting'])}: "
+            f"{w['seed_min']:.0%} to {w['seed_max']:.0%}); the median range is "
+            f"{spread['seed_range'].median():.1%}. The intervals of the averaged shares are "
+            f"{spread['ci_width'].median():.0%} wide at the median.")
+
+
+def hand_reading(hand: pd.DataFrame) -> str:
+    """Whether labelled topics' shares agree with the hand coding within their intervals."""
+    if hand.empty:
+        return ("No NMF topic earns an issue label, so no topic share is read as a man's "
+                "emphasis on an issue; notebook 04's hand-coded and lexicon shares are the "
+                "measure.")
+    return (f"{int(hand['agree'].sum())} of {len(hand)} labelled topic-cell pairs agree with the "
+            "hand coding within their intervals"
+            + ("." if hand["agree"].all() else "; where they do not, the topic share is not the "
+               "speaker's emphasis on the issue."))
+
+
+def topic_findings(summary: pd.DataFrame, chosen: dict, earned: pd.DataFrame,
+                   prev: pd.DataFrame, hand: pd.DataFrame, n_documents: int, n_issues: int,
+                   min_stability: float, n_seeds: int) -> str:
+    """Notebook 03's closing section: the chosen model, labels, largest topics, caveats."""
+    return "\n".join([
+        "- **Chosen model.** " + k_reading(summary, chosen, "nmf", min_stability, n_seeds),
+        f"- **Labels:** {int(earned['labelled'].sum())} of {chosen['nmf']} NMF topics earn an "
+        "issue label against the hand coding. The topics: "
+        + listing([f"*{t}*" for t in earned["label"]]) + ".",
+        *prevalence_lines(prev, hand, ("lavrov", "pompeo")),
+        f"- **How far to trust them.** With {n_documents} documents, a topic model finds only "
+        f"the few biggest themes, and {n_issues - len(_mapped(earned))} of the {n_issues} issues "
+        "have no labelled topic. An unlabelled topic may be a way of speaking (a register, a "
+        "translator's idiom) rather than an issue. For what each man stressed, use the "
+        "hand-coded and lexicon salience of notebook 04.",
+    ])
+
+
+# ---- notebook 02's readings
+def tokens_reading(n_words: int, tok: pd.DataFrame) -> str:
+    """Words to content tokens and terms, and whether "New START" stays one term."""
+    return (f"The principals' {n_words:,} canonical words become {len(tok):,} content tokens and "
+            f"{tok['term'].nunique():,} distinct terms: stop words and numbers take "
+            f"{1 - len(tok) / n_words:.0%} of the words. "
+            + ("\"New START\" survives as one term." if (tok["term"] == "new_start").any() else ""))
+
+
+def collocations_reading(proposals: pd.DataFrame) -> str:
+    """Which of the collocation finder's proposals are in the curated list (``kept``)."""
+    kept = proposals["kept"]
+    return (f"Of the finder's {len(proposals)} strongest proposals, {int(kept.sum())} are in the "
+            f"curated list ({listing(proposals.loc[kept, 'phrase'], italic=True)}). The others, "
+            f"such as {listing(proposals.loc[~kept, 'phrase'], 4, italic=True)}, are free "
+            "combinations or fragments of longer names, and stay as separate words.")
+
+
+def idf_reading(x, n_documents: int) -> str:
+    """How few distinct IDF values ``n_documents`` documents allow (``x``: counts)."""
+    n_idf = len(np.unique(np.round(np.log((1 + n_documents) / (1 + (x > 0).sum(axis=0).A1)), 9)))
+    return (f"**How far to trust IDF here.** With {n_documents} documents, the IDF takes only "
+            f"{n_idf} distinct values: a term is in one document, in some, or in all. It "
+            "separates \"said by one speaker only\" from \"said by everyone\", and nothing finer. "
+            "A sturdier alternative uses each speaker's *turns* as documents (many more, so IDF "
+            "is graded) and averages the turn-level TF-IDF per speaker and meeting. How many of "
+            "the top terms survive that change?")
+
+
+def survival_reading(docs_t: pd.DataFrame, survive: dict, top_n: int) -> str:
+    """How many top terms survive turn-level documents, per speaker and meeting."""
+    n_turns = docs_t.groupby(["speaker", "meeting"]).size()
+    return (f"With {len(docs_t)} turns as documents, the top-{top_n} terms that survive are: "
+            + "; ".join(f"{s.title()} in {meeting_label(m)}, {v} of {top_n} ({n_turns[(s, m)]} "
+                        f"turn{'s' if n_turns[(s, m)] != 1 else ''})"
+                        for (s, m), v in survive.items())
+            + ". A cell with one or few turns barely changes or changes completely; treat "
+            "single-document TF-IDF lists as descriptive, not as evidence.")
+
+
+def independent_reading(agreement: tuple, min_tokens: int) -> str:
+    """The rank correlation with an independent computation, and sign agreement."""
+    rho, n_ranked, sign_agree, n_passing = agreement
+    return (f"Spearman ρ = {rho:.2f} over the {n_ranked} terms used at least {min_tokens} "
+            "times. " + ("No term passes, so there is no sign to compare." if n_passing == 0 else
+                         f"{sign_agree:.0%} of the {n_passing} passing terms have the same sign "
+                         "in both."))

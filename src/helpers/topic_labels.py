@@ -223,3 +223,22 @@ def read_topic_map(path, known_issues: set[str]) -> pd.DataFrame:
             raise bad(f"unknown issue id(s) {unknown}; use ids from data/lexicons/issues.yml")
         rows.append({**rec, "model": model, "topic": int(topic)})
     return pd.DataFrame(rows, columns=TOPIC_MAP_COLUMNS + ["note", "top_terms_check"]).fillna("")
+
+
+def check_models(carried: pd.DataFrame, aligned: dict, fitted: pd.DataFrame,
+                 documents: pd.DataFrame, truth: pd.DataFrame, n_boot: int = N_BOOT
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`label_check` and :func:`earned_labels` for each model of ``aligned`` (its
+    ``mean_share``, ``npmi`` and ``stability``): the checks and the earned labels, one row
+    per model and topic."""
+    checks, earned = [], []
+    for m, a in aligned.items():
+        c = carried[carried["model"] == m]
+        candidates = {int(r.topic): [i for i in r.issues.split(";") if i]
+                      for r in c.itertuples() if r.issues}
+        chk = label_check(a["mean_share"], documents, truth, candidates, a["npmi"],
+                          a["stability"]["stable"].to_numpy(), n_boot=n_boot)
+        checks.append(chk.assign(model=m))
+        terms = fitted[fitted["model"] == m].set_index("topic")["top_terms"]
+        earned.append(earned_labels(c, chk, terms))
+    return pd.concat(checks, ignore_index=True), pd.concat(earned, ignore_index=True)

@@ -288,3 +288,23 @@ def weightless_documents(fits, documents: pd.DataFrame) -> list[str]:
     for w, _ in fits:
         zero |= np.asarray(w).sum(axis=1) <= 0
     return documents.loc[zero, "document"].tolist()
+
+
+def align_models(refits: dict, documents: pd.DataFrame, x_ref
+                 ) -> tuple[dict, pd.DataFrame, list[str]]:
+    """Each model's refits matched to their medoid: per model its ``medoid``, topic-term
+    matrix ``h``, aligned ``shares`` and ``mean_share`` over refits, ``stability``, ``npmi``
+    (against ``x_ref``) and ``exclusivity``; also the documents used (those every refit
+    weighs) and the ids of the weightless ones left out."""
+    weightless = sorted({d for fs in refits.values() for d in weightless_documents(fs, documents)})
+    keep = ~documents["document"].isin(weightless).to_numpy()
+    aligned = {}
+    for m, fs in refits.items():
+        medoid, orders, cos = align_refits(fs)
+        shares = aligned_shares(fs, orders)[:, keep]
+        h = fs[medoid][1]
+        aligned[m] = {"medoid": medoid, "h": h, "shares": shares,
+                      "mean_share": shares.mean(axis=0),
+                      "stability": topic_stability(cos, medoid),
+                      "npmi": npmi_coherence(x_ref, h), "exclusivity": exclusivity(h)}
+    return aligned, documents[keep].reset_index(drop=True), weightless
