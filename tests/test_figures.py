@@ -247,6 +247,17 @@ def test_heatmap_scale_is_set_by_the_principals_and_empty_columns_take_no_width(
     plt.close(fig)
 
 
+def test_coverage_of_four_meetings_is_legible_at_both_widths(tmp_project):
+    """With a third meeting the column version overprinted its meeting labels."""
+    use_house_style()
+    cov = pd.concat([_coverage().assign(meeting=m) for m in (
+        "sochi-2019-05-14", "osaka-2019-06-28", "washington-2019-12-10", "moscow-2020-06-01")])
+    for width in (6.5, 3.5):
+        fig = corpus.plot_coverage(cov, width=width)
+        assert figures.Rendering.of(fig, width, fig.get_figheight()).problems == (), width
+        plt.close(fig)
+
+
 def test_coverage_panels_share_one_scale():
     use_house_style()
     fig = corpus.plot_coverage(_coverage())

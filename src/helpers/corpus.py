@@ -148,15 +148,20 @@ def heard_where(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")) -> st
     return "Who is heard where: " + "; ".join(parts)
 
 
-def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin")):
-    """Heatmaps of words per speaker and meeting, canonical corpus and all sources.
+def plot_coverage(cov: pd.DataFrame, speakers=("pompeo", "lavrov", "putin"),
+                  width: float = 6.5):
+    """Heatmaps of words per speaker and meeting, canonical corpus and all sources: side by
+    side, or one above the other when two panels of ``width`` inches would not leave each
+    meeting about 0.9 in.
 
     Cells with no data are hatched and labelled 'no data', never drawn as zero.
     """
     meetings = order_meetings(cov["meeting"].unique())
     grids = {name: coverage_grid(cov, name, speakers, meetings) for name in ("canonical", "all")}
     vmax = max(np.nanmax(g.to_numpy()) for g in grids.values())
-    fig, axes = plt.subplots(1, 2, figsize=(6.5, 2.6), sharey=True)
+    side_by_side = width / 2 >= 0.9 * len(meetings) + 0.8
+    fig, axes = plt.subplots(1 if side_by_side else 2, 2 if side_by_side else 1, sharey=True,
+                             figsize=(width, 2.6 if side_by_side else 4.6))
     for ax, (name, grid) in zip(axes, grids.items()):
         values = grid.to_numpy()
         ax.imshow(np.ma.masked_invalid(values), cmap="cividis", vmin=0, vmax=vmax,
