@@ -90,7 +90,14 @@ def test_draw_renders_once_and_saves_the_same_bytes_as_the_figure(tmp_project, t
     live = corpus.plot_coverage(cov)
     from_figure = save_figure(live, "01-drawn", data=data, folder=tmp_path / "b")
     plt.close(live)
-    for ext in ("png", "svg", "pdf", "column-png", "column-pdf"):
+    for ext in ("png", "svg", "pdf"):
+        assert from_drawing[ext].read_bytes() == from_figure[ext].read_bytes(), ext
+    # plot_coverage takes a width: draw() redraws it for the column, as a live figure does
+    # when it is given its column figure (otherwise the live figure is resized)
+    live = figures.Drawing.from_figure(corpus.plot_coverage(cov),
+                                       column_fig=corpus.plot_coverage(cov, width=3.5))
+    from_figure = save_figure(live, "01-drawn", data=data, folder=tmp_path / "c")
+    for ext in ("column-png", "column-pdf"):
         assert from_drawing[ext].read_bytes() == from_figure[ext].read_bytes(), ext
 
 

@@ -250,7 +250,9 @@ def save_figure(fig, name: str, data: pd.DataFrame | None = None, folder: Path |
     """Write ``fig`` as ``name``.png/.svg/.pdf (6.5 in wide) and ``name-column``.png/.svg/.pdf
     (3.5 in), and ``data`` as ``name``.csv, atomically.
 
-    ``fig`` is a Figure or a :class:`Drawing` from :func:`draw`; both give the same bytes.
+    ``fig`` is a Figure or a :class:`Drawing` from :func:`draw`; both give the same bytes at
+    full width (the column of a Figure is that figure resized, while :func:`draw` redraws a
+    plot function that takes ``width``).
     ``name`` must start with its notebook's number, e.g. ``"04-salience-dotplot"``.
     ``caption`` (one sentence) is stored in ``name``.txt for the generated figure catalogue
     and the pages' alt text. Each PNG carries its legibility measurement (see the module
