@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, differences
+from helpers.sources import load_manifest
 from workflow.notebooks import list_notebooks
 
 pytestmark = pytest.mark.notebooks
@@ -89,7 +90,9 @@ def test_a_lavrov_sochi_transcript_and_a_third_meeting_flow_through_every_notebo
         proj / "notebooks" / "01-clean-and-attribute.ipynb")
     readme = (proj / "README.md").read_text(encoding="utf-8")
     assert "Lavrov at Sochi, 14 May 2019: none" not in readme
-    assert "7 public records of 3 meetings" in readme  # the corpus sentence follows
+    manifest = load_manifest(proj / "data" / "raw")
+    n_sources, n_meetings = len(manifest), len({s.meeting for s in manifest})
+    assert f"{n_sources} public records of {n_meetings} meetings" in readme  # follows the data
     assert "Moscow, 1 Jun 2020 (1 source)" in readme
     assert (proj / "reports" / "figures" /
             "04-lavrov-sochi-2019-05-14-to-washington-2019-12-10.png").exists()

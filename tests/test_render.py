@@ -53,7 +53,11 @@ def test_readme_and_data_dictionary_are_current(project):
     dictionary = (project / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert dictionary == readme.data_dictionary_markdown(), "stale: docs/data-dictionary.md"
     assert "**`data/processed/salience.csv`**" in dictionary
-    assert len(text.splitlines()) <= 250  # the README stays a way in; details live in docs/
+    # the README stays a way in (details live in docs/): at most about 250 lines besides its
+    # generated blocks (sources, findings), which grow with every transcript and meeting
+    for start, end in (readme.SOURCES, readme.FINDINGS):
+        text = text[:text.index(start)] + text[text.index(end):]
+    assert len(text.splitlines()) <= 250
 
 
 def test_index_lists_notebooks_in_order_with_summaries(project):
