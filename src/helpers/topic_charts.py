@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from .figures import (OKABE_ITO, SPEAKER_COLOURS, SPEAKER_MARKERS, add_source_note, figure_title,
+                      legend_above, plot_share_heatmap)
 from .sources import order_meetings
+
 
 def _wrapped(labels, width: int = 24) -> list[str]:
     """Long topic labels ("unlabelled: word, word, word") on lines of ``width`` characters."""
@@ -17,8 +21,6 @@ def _wrapped(labels, width: int = 24) -> list[str]:
 def plot_prevalence_heatmap(prev: pd.DataFrame, speakers=("pompeo", "lavrov", "putin"),
                             title: str | None = None, width: float = 6.5):
     """Topic share for every speaker-meeting cell; cells without data hatched, not 0."""
-    from .figures import plot_share_heatmap
-
     meetings = order_meetings(prev["meeting"].unique())
     cols = [(sp, m) for sp in speakers for m in meetings]
     grid = prev.pivot_table(index="label", columns=["speaker", "meeting"], values="share",
@@ -33,10 +35,6 @@ def plot_prevalence_heatmap(prev: pd.DataFrame, speakers=("pompeo", "lavrov", "p
 def plot_prevalence_dots(prev: pd.DataFrame, meeting: str, speakers=("pompeo", "lavrov"),
                          title: str | None = None):
     """Dot plot with intervals of topic prevalence, speakers side by side, at one meeting."""
-    import matplotlib.pyplot as plt
-
-    from .figures import SPEAKER_COLOURS, SPEAKER_MARKERS, add_source_note, figure_title, legend_above
-
     d = prev[(prev["meeting"] == meeting) & prev["speaker"].isin(speakers)]
     order = d.groupby("label")["share"].max().sort_values().index.tolist()
     y = {lab: k for k, lab in enumerate(order)}
@@ -60,10 +58,6 @@ def plot_k_curve(scores: pd.DataFrame, chosen: dict, title: str | None = None,
                  width: float = 6.5):
     """Coherence and stability against k, mean ± sd over seeds; the chosen k circled. The
     two panels sit side by side, or one above the other in a narrow (< 5 in) figure."""
-    import matplotlib.pyplot as plt
-
-    from .figures import OKABE_ITO, add_source_note, figure_title, legend_above
-
     n_seeds = scores.groupby(["model", "k"]).size().max()
     wide = width >= 5
     fig, axes = plt.subplots(1 if wide else 2, 2 if wide else 1,

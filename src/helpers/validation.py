@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .io import InputError, raise_all, read_csv_records, read_text_utf8
+from .inference import rng_for
+from .io import InputError, raise_all, read_csv_records, read_text_utf8, write_csv_atomic
 from .coding import match_issues
 from .lexicon import Issue, issue_ids
 from .parameters import (PATTERN_SHARE_LIMIT, SHARE_EXCESS_LIMIT, SHARE_RATIO_LIMIT,
@@ -246,7 +247,6 @@ def coding_sheet(coded: pd.DataFrame, source: str, speakers, size: int = SHEET_S
     Rows keep source order, with the preceding sentences of the turn as ``context`` and an
     empty ``issues`` column for the analyst.
     """
-    from .inference import rng_for
 
     src = coded[coded["source"] == source]
     pool = src[src["speaker"].isin(list(speakers))]
@@ -276,7 +276,6 @@ def write_coding_sheets(coded: pd.DataFrame, hand_sources, speakers,
     A sheet that exists is never overwritten (an analyst may be filling it in). Returns
     the paths of all sheets of sources without hand codes, written now or before.
     """
-    from .io import write_csv_atomic
 
     folder = sheet_folder() if folder is None else Path(folder)
     measured = coded[coded["speaker"].isin(list(speakers))]["source"]
