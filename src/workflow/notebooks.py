@@ -1,18 +1,11 @@
 """Execute the numbered notebooks in order with papermill: all or nothing.
 
-``python -m workflow.notebooks run [NN ...] [--set NAME=VALUE ...]`` copies the project's
-``data/``, ``notebooks/`` and ``reports/figures/`` into a staging folder (``.cache/run-*``),
-executes every notebook there in a fresh ``python3`` kernel (``HELPERS_PROJECT_ROOT`` points
-the helpers at the copy; ``--set`` values are injected by papermill after the cell tagged
-``parameters``), and only when every notebook succeeded moves the changed outputs
-(``data/processed/*``, ``reports/figures/*``, ``notebooks/*.ipynb``, and new coding sheets
-in ``data/validation/``) into place. A failing
-cell, a kernel that dies, Ctrl-C or SIGTERM stops the run with the notebook's name and the
-error and leaves every committed file as it was. Papermill's run-time metadata is removed
-before a notebook is saved, so two runs give byte-identical notebooks. Stray ``.*.tmp`` files
-and staging folders of killed runs are removed at the start of a run. Warnings of the
-helpers' cache (``HELPERS_CACHE_LOG``) are relayed to this process's stderr, never written
-into notebooks.
+``python -m workflow.notebooks run [NN ...] [--set NAME=VALUE ...]`` runs every notebook in a
+staging copy of ``data/``, ``notebooks/`` and ``reports/figures/`` (``.cache/run-*``;
+``HELPERS_PROJECT_ROOT`` points the helpers at it) and, only when all succeeded, moves the
+changed outputs into place together. New coding sheets in ``data/validation/`` are added;
+an existing one is never replaced. A failure, a dead kernel, Ctrl-C or SIGTERM changes no
+committed file. The helpers' cache warnings are relayed to stderr, never into a notebook.
 """
 
 from __future__ import annotations
@@ -26,6 +19,7 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 import papermill
@@ -38,16 +32,13 @@ from helpers.io import write_text_atomic
 NOTEBOOK_NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 #: The kernelspec saved in every notebook (a custom kernel name fails elsewhere).
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-#: Folders the notebooks write; a run replaces their files only when every notebook succeeded.
+#: Folders whose changed files a successful run replaces.
 OUTPUTS = ("data/processed", "reports/figures", "notebooks")
-#: Folders whose new files a successful run adds, never replacing one that exists: the
-#: coding sheets of sources without hand codes, which an analyst may be filling in.
+#: Folders whose new files a successful run adds, never replacing one (coding sheets that an
+#: analyst may be filling in).
 NEW_FILES_ONLY = ("data/validation",)
-#: Folders copied into the staging area (inputs and the outputs they start from).
 STAGED = ("data", "notebooks", "reports/figures")
-#: The kernel's own log stays quiet: the SIGINT that jupyter_client sends at every shutdown
-#: would otherwise print "KeyboardInterrupt caught in kernel" now and then. Cell errors are
-#: reported by the runner.
+#: Without it the kernel prints "KeyboardInterrupt caught in kernel" at some shutdowns.
 QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 UNCHANGED = ("Nothing was changed: data/processed/, reports/figures/ and notebooks/ are as "
@@ -59,7 +50,7 @@ class NotebookError(RuntimeError):
 
 
 def list_notebooks(folder: Path | None = None) -> list[Path]:
-    """Return the numbered notebooks in run order; reject misnamed ones."""
+    """The numbered notebooks in run order; raises NotebookError for a misnamed one."""
     folder = Path(folder) if folder is not None else config.paths()["notebooks"]
     found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
     bad = [p.name for p in found if not NOTEBOOK_NAME.match(p.name)]
@@ -82,35 +73,30 @@ def parse_assignment(text: str) -> tuple[str, object]:
         return name.strip(), value
 
 
-def check_parameters(path: Path, values: dict) -> None:
-    """Refuse a name that the notebook's ``parameters`` cell does not assign."""
-    known = sorted(papermill.inspect_notebook(str(path)))
-    unknown = sorted(set(values) - set(known))
+def execute_notebook(path: Path, out_path: Path | None = None,
+                     parameters: dict | None = None) -> nbformat.NotebookNode:
+    """Execute one notebook with papermill in a fresh kernel, in the notebook's folder.
+
+    Writes it atomically to ``out_path`` (default: in place) only if every cell succeeds,
+    keeping the source's cell metadata (no timings); else raises NotebookError naming the
+    notebook, the cell and the error. An unknown parameter name is refused.
+    """
+    path = Path(path)
+    parameters = parameters or {}
+    known = sorted(papermill.inspect_notebook(str(path))) if parameters else []
+    unknown = sorted(set(parameters) - set(known))
     if unknown:
         raise NotebookError(f"{path.name}: no parameter {', '.join(unknown)}; its parameters "
                             f"are {', '.join(known) or '(none: no cell tagged parameters)'}")
-
-
-def execute_notebook(path: Path, out_path: Path | None = None,
-                     parameters: dict | None = None) -> nbformat.NotebookNode:
-    """Execute one notebook with papermill in a fresh kernel, working directory its folder.
-
-    Writes the executed notebook atomically to ``out_path`` (default: in place) only if every
-    cell succeeds, with the source's cell metadata (papermill's timings and tags removed);
-    otherwise raises :class:`NotebookError` naming the notebook, the cell and the error.
-    """
-    path = Path(path)
-    if parameters:
-        check_parameters(path, parameters)
     source = nbformat.read(path, as_version=4)
-    # a run without --set goes back to the defaults: drop the values injected by an earlier run
-    source.cells = [c for c in source.cells if parameters
-                    or "injected-parameters" not in c.metadata.get("tags", [])]
+    # a run without --set goes back to the defaults: drop the values an earlier run injected
+    source.cells = [c for c in source.cells
+                    if parameters or "injected-parameters" not in c.metadata.get("tags", [])]
     try:
         # Unix sockets in a short-lived folder: no TCP port can collide with another kernel
         with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
             ipc = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/k"}})
-            nb = papermill.execute_notebook(source, None, parameters=parameters or {},
+            nb = papermill.execute_notebook(source, None, parameters=parameters,
                                             kernel_name="python3", cwd=str(path.parent),
                                             progress_bar=False, record_timing=False,
                                             config=ipc, extra_arguments=QUIET_KERNEL)
@@ -129,7 +115,7 @@ def execute_notebook(path: Path, out_path: Path | None = None,
     nb.metadata.pop("papermill", None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     meta = {c.id: c.metadata for c in source.cells}
-    for cell in nb.cells:  # the source's metadata: no timings, no added empty tags
+    for cell in nb.cells:
         if cell.id in meta:
             cell.metadata = meta[cell.id]
         else:  # the cell papermill injected
@@ -138,10 +124,8 @@ def execute_notebook(path: Path, out_path: Path | None = None,
     return nb
 
 
-# --------------------------------------------------------------------------- staging
 def clean_stray_files(root: Path) -> None:
-    """Delete ``.*.tmp`` files of interrupted atomic writes, and staging folders of runs
-    whose process is gone."""
+    """Delete ``.*.tmp`` files of interrupted writes, and staging folders of dead runs."""
     for sub in ("data", "reports", "notebooks"):
         for p in (root / sub).rglob(".*.tmp"):
             p.unlink(missing_ok=True)
@@ -153,9 +137,8 @@ def clean_stray_files(root: Path) -> None:
 
 
 def promote_outputs(staging: Path, root: Path) -> list[Path]:
-    """Move the staged outputs that differ from the project's into place: each is first
-    copied beside its target under a temporary name, then all are renamed, so the committed
-    outputs change together or not at all."""
+    """Move the staged outputs that differ into place, all together or none: each is copied
+    beside its target under a temporary name first, then all are renamed."""
     pending: list[tuple[Path, Path]] = []
     try:
         for sub in OUTPUTS + NEW_FILES_ONLY:
@@ -168,34 +151,23 @@ def promote_outputs(staging: Path, root: Path) -> list[Path]:
                 fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                            dir=target.parent)
                 os.close(fd)
+                pending.append((Path(tmp), target))
                 shutil.copyfile(src, tmp)
                 os.chmod(tmp, 0o644)
-                pending.append((Path(tmp), target))
     except BaseException:
         for tmp, _ in pending:
             tmp.unlink(missing_ok=True)
         raise
     for tmp, target in pending:
         os.replace(tmp, target)
-    return [t for _, t in pending]
-
-
-def _relay(log: Path) -> None:
-    """Print the helpers' cache warnings to stderr (the terminal), then empty the log."""
-    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-    if text.strip():
-        print(text.rstrip("\n"), file=sys.stderr, flush=True)
-        log.write_text("")
+    return [target for _, target in pending]
 
 
 def run_all(root: Path | None = None, only: list[str] | None = None,
             parameters: dict | None = None) -> list[Path]:
-    """Execute every numbered notebook (or those whose names start with ``only``) in order,
-    in a staging copy of the project; replace the outputs only if every one succeeded.
-
-    Returns the output files that changed. Raises :class:`NotebookError` on failure (the
-    project's files are then unchanged).
-    """
+    """Execute the notebooks (those whose names start with one of ``only``) in a staging
+    copy; replace the outputs only if every one succeeded. Returns the changed files;
+    raises NotebookError (the project's files then unchanged)."""
     root = Path(root) if root is not None else config.project_root()
     clean_stray_files(root)
     (root / ".cache").mkdir(exist_ok=True)
@@ -205,7 +177,6 @@ def run_all(root: Path | None = None, only: list[str] | None = None,
     env = {"HELPERS_PROJECT_ROOT": str(proj), "HELPERS_CACHE_LOG": str(log),
            "HELPERS_CACHE_DIR": os.environ.get("HELPERS_CACHE_DIR")
            or str(root / ".cache" / "helpers")}
-    saved = {k: os.environ.get(k) for k in env}
     try:
         ignore = shutil.ignore_patterns(".*.tmp", ".ipynb_checkpoints", "__pycache__")
         for sub in STAGED:
@@ -213,27 +184,25 @@ def run_all(root: Path | None = None, only: list[str] | None = None,
                 shutil.copytree(root / sub, proj / sub, ignore=ignore)
             (proj / sub).mkdir(parents=True, exist_ok=True)
         (proj / "pyproject.toml").write_text("")
-        os.environ.update(env)
-        for nb_path in list_notebooks(proj / "notebooks"):
-            if only and not nb_path.name.startswith(tuple(only)):
-                continue
-            print(f"executing {nb_path.name} ...", flush=True)
-            try:
-                execute_notebook(nb_path, parameters=parameters)
-            except NotebookError as err:
-                raise NotebookError(f"{err}\n\n{UNCHANGED}") from None
-            finally:
-                _relay(log)
+        with mock.patch.dict(os.environ, env):
+            for nb_path in list_notebooks(proj / "notebooks"):
+                if only and not nb_path.name.startswith(tuple(only)):
+                    continue
+                print(f"executing {nb_path.name} ...", flush=True)
+                try:
+                    execute_notebook(nb_path, parameters=parameters)
+                except NotebookError as err:
+                    raise NotebookError(f"{err}\n\n{UNCHANGED}") from None
+                finally:  # the cache's warnings go to the terminal
+                    warnings = log.read_text("utf-8").strip() if log.exists() else ""
+                    if warnings:
+                        print(warnings, file=sys.stderr, flush=True)
+                    log.unlink(missing_ok=True)
         return promote_outputs(proj, root)
     except KeyboardInterrupt:
         print(f"\nstopped. {UNCHANGED}", file=sys.stderr, flush=True)
         raise
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         shutil.rmtree(staging, ignore_errors=True)
 
 
