@@ -1,9 +1,18 @@
 """Rendered pages and the README's generated parts are current with the notebooks and code."""
 
+import ast
+import base64
+import io
 import re
+import nbformat
+import pandas as pd
+import pytest
+from PIL import Image
 
-
-from workflow import index, readme, render
+from helpers import tables, topics
+from helpers.sources import load_meetings
+from conftest import add_source
+from workflow import readme, render
 from workflow.notebooks import list_notebooks
 
 
@@ -14,16 +23,21 @@ def test_html_pages_are_current(project):
              != render.render_notebook(nb)]
     assert not stale, f"stale: reports/html/{stale} — rerun `python3 tasks.py reproduce`"
     assert (project / "reports" / "html" / "index.html").read_text() == \
-        index.render_index(notebooks)
+        render.render_index(project)
 
 
-def test_index_and_render_import_no_circle():
-    import ast
-    import inspect
-
-    imported = {n.module for n in ast.walk(ast.parse(inspect.getsource(index)))
-                if isinstance(n, ast.ImportFrom)}
-    assert "workflow.render" not in imported
+def test_workflow_modules_import_no_circle(root):
+    imports = {}
+    for path in (root / "src" / "workflow").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imports[path.stem] = {n.module.split(".")[1] for n in ast.walk(tree)
+                              if isinstance(n, ast.ImportFrom)
+                              and (n.module or "").startswith("workflow.")}
+    done: set[str] = set()
+    while len(done) < len(imports):  # peel off modules whose imports are all done
+        ready = {m for m, deps in imports.items() if m not in done and deps <= done}
+        assert ready, f"a circle among {sorted(set(imports) - done)}"
+        done |= ready
 
 
 def test_rendered_pages_are_offline_and_have_a_toc(project):
@@ -38,13 +52,13 @@ def test_rendered_pages_are_offline_and_have_a_toc(project):
 def test_figure_catalogue_is_current_and_every_figure_has_a_caption(project):
     figures = project / "reports" / "figures"
     text = (figures / "README.md").read_text(encoding="utf-8")
-    assert text == index.figure_catalogue(figures, list_notebooks(project / "notebooks"))
+    assert text == render.figure_catalogue(project)
     assert "(no caption)" not in text
     for png in figures.glob("*.png"):
         stem = png.stem.removesuffix("-column")
         assert png.name[:2].isdigit() and (figures / f"{stem}.csv").exists()
     page = (project / "reports" / "html" / "figures.html").read_text(encoding="utf-8")
-    assert page == index.figure_catalogue_html(figures, list_notebooks(project / "notebooks"))
+    assert page == render.figure_catalogue(project, "figures.html.j2")
 
 
 def test_readme_and_data_dictionary_are_current(project):
@@ -67,22 +81,12 @@ def test_index_lists_notebooks_in_order_with_summaries(project):
     positions = [html.index(f'href="{s}.html"') for s in stems]
     assert positions == sorted(positions)
     for nb in list_notebooks(project / "notebooks"):
-        title, summary = index.notebook_summary(__import__("nbformat").read(nb, 4))
+        title, summary = render.notebook_summary(nbformat.read(nb, 4))
         assert title and summary, nb.name
 
 
 # --------------------------------------------------------------------------- small fixtures
-import base64  # noqa: E402
-import io  # noqa: E402
-
-import nbformat  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-
 def _png() -> bytes:
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.new("RGB", (4, 3), "white").save(buf, format="PNG")
     return buf.getvalue()
@@ -113,8 +117,10 @@ def _image_output(title):
 
 @pytest.fixture
 def small_site(tmp_path):
+    """A project of two notebooks and two figures, without data."""
     nbs = tmp_path / "notebooks"
     nbs.mkdir()
+    (tmp_path / "data" / "processed").mkdir(parents=True)
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     shown = code('fig = figures.draw(plot)\nfigures.save_figure(fig, "04-headline", data=d)\nfig')
     shown.outputs = [_image_output("The drawing's title")]
@@ -131,7 +137,7 @@ def small_site(tmp_path):
         md("## Results"), md("### The headline figure"), shown, unsaved, wide,
         md("## Sanity checks\n\n"), checks,
         md("## Caveats\n\nRead the intervals.")])
-    figs = tmp_path / "figures"
+    figs = tmp_path / "reports" / "figures"
     _figure_files(figs, "04-headline", "Share of each man's sentences, with intervals.",
                   column=True)
     _figure_files(figs, "04-other", "Another figure.")
@@ -144,14 +150,15 @@ FINDINGS_HEADER = ("finding,kind,meeting,speaker,issue,compare_meeting,compare_s
                    "measure,estimate,ci_low,ci_high,p_value,p_adjusted,supported,text,figure")
 
 
-def _findings(path, rows):
+def _findings(root, rows):
+    path = root / "data" / "processed" / "findings.csv"
     path.write_text(FINDINGS_HEADER + "\n" + "\n".join(rows) + "\n")
     return path
 
 
 def test_notebook_page_has_title_viewport_alt_toc_and_no_empty_sections(small_site):
     page = render.render_notebook(small_site / "notebooks" / "04-measure.ipynb",
-                                  small_site / "figures")
+                                  small_site / "reports" / "figures")
     assert "<title>Which issues, and how did they change?</title>" in page
     assert 'name="viewport"' in page
     assert 'alt="Share of each man\'s sentences, with intervals."' in page
@@ -188,10 +195,8 @@ def test_index_leads_with_the_question_then_supported_findings_and_figures(small
             '"Not supported: Syria.",04-other',
             'f4,share,w,pompeo,syria,,,lexicon,0.3,0.2,0.4,,,True,"A share, not shown.",',
             'f5,overlap,w,pompeo,,w,lavrov,lexicon,0.57,0.44,0.61,,,,"Overlap.",04-other']
-    findings = _findings(small_site / "findings.csv", rows)
-    notebooks = list_notebooks(small_site / "notebooks")
-    page = index.render_index(notebooks, findings, small_site / "figures",
-                               small_site / "README.md")
+    _findings(small_site, rows)
+    page = render.render_index(small_site)
     assert 'name="viewport"' in page
     q = page.index("Which issues do they stress?")
     first, second = page.index("Lavrov stressed arms"), page.index("Pompeo spoke less")
@@ -208,9 +213,7 @@ def test_index_leads_with_the_question_then_supported_findings_and_figures(small
 
 
 def test_index_without_findings_says_they_are_not_computed(small_site):
-    page = index.render_index(list_notebooks(small_site / "notebooks"),
-                               small_site / "missing.csv", small_site / "figures",
-                               small_site / "README.md")
+    page = render.render_index(small_site)
     assert "Findings are not yet computed" in page and "<img" not in page
     assert 'href="04-measure.html"' in page
 
@@ -218,42 +221,31 @@ def test_index_without_findings_says_they_are_not_computed(small_site):
 def test_index_without_supported_findings_says_so(small_site):
     rows = ['f3,difference,w,pompeo,syria,w,lavrov,lexicon,0.0,-0.1,0.1,0.9,1.0,False,'
             '"Not supported: Syria.",04-other']
-    page = index.render_index(list_notebooks(small_site / "notebooks"),
-                              _findings(small_site / "findings.csv", rows), small_site / "figures",
-                              small_site / "README.md")
+    _findings(small_site, rows)
+    page = render.render_index(small_site)
     assert "No difference or change is supported" in page
     assert "Not supported: Syria." not in page and "<img" not in page
 
 
 def test_figure_catalogue_page_is_html_with_alt_text(small_site):
-    page = index.figure_catalogue_html(small_site / "figures",
-                                        list_notebooks(small_site / "notebooks"))
+    page = render.figure_catalogue(small_site, "figures.html.j2")
     assert page.startswith("<!DOCTYPE html>") and "![" not in page
     assert page.count("<figure") == 2  # the column variant is not a figure of its own
     assert 'alt="Another figure."' in page and 'href="04-measure.html"' in page
-    md = index.figure_catalogue(small_site / "figures", list_notebooks(small_site / "notebooks"))
+    md = render.figure_catalogue(small_site)
     assert "## 04-headline-column" not in md and "04-headline-column.png" in md
 
 
-def test_render_all_writes_the_pages(small_site, monkeypatch):
-    import shutil
-
-    root = small_site / "proj"
-    (root / "reports").mkdir(parents=True)
-    shutil.copytree(small_site / "notebooks", root / "notebooks")
-    shutil.copytree(small_site / "figures", root / "reports" / "figures")
-    (root / "data" / "processed").mkdir(parents=True)
-    shutil.copy(small_site / "README.md", root / "README.md")
-    pages = render.render_all(root)
+def test_render_all_writes_the_pages(small_site):
+    pages = render.render_all(small_site)
     assert sorted(p.name for p in pages) == ["01-first.html", "04-measure.html",
                                              "figures.html", "index.html", "readme.html"]
-    again = render.render_all(root)
+    assert (small_site / "reports" / "figures" / "README.md").exists()
+    again = render.render_all(small_site)
     assert [p.read_text() for p in pages] == [p.read_text() for p in again]
 
 
 def test_an_offline_evidence_table_survives_rendering(small_site):
-    from helpers import tables
-
     ev = pd.DataFrame({"meeting": ["m-2019-01-01"], "speaker": ["pompeo"], "issue": ["x"],
                        "sentence_id": ["s:1"], "source": ["f.txt"], "char_start": [1],
                        "char_end": [5], "via": ["direct"], "text": ["See https://x.org."]})
@@ -263,14 +255,12 @@ def test_an_offline_evidence_table_survives_rendering(small_site):
                                                                  "text/plain": "table"})]
     path = _notebook(small_site / "notebooks" / "05-evidence.ipynb",
                      [nbformat.v4.new_markdown_cell("# Evidence\n\nAll of it."), cell])
-    page = render.render_notebook(path, small_site / "figures")
+    page = render.render_notebook(path, small_site / "reports" / "figures")
     assert "injectModule" in page and "new ITable(" in page  # library and table kept
     assert re.search(r'<table[^>]*id="evidence-', page)
 
 
 def test_readme_sources_table_follows_the_manifest(tmp_project):
-    from conftest import add_source
-
     before = readme.sources_markdown(tmp_project)
     add_source(tmp_project, "005_test.txt", "A test transcript\n\nSECRETARY POMPEO: Hi.\n",
                meeting="moscow-2020-06-01", event_date="2020-06-01", meeting_name="",
@@ -282,8 +272,6 @@ def test_readme_sources_table_follows_the_manifest(tmp_project):
 
 
 def test_readme_corpus_sentence_follows_the_manifest(tmp_project):
-    from conftest import add_source
-
     assert readme.corpus_markdown(tmp_project).startswith(
         "The sources are 5 public records of 2 meetings: Sochi, 14 May 2019 (2 sources) and "
         "Washington, 10 Dec 2019 (3 sources).")
@@ -297,8 +285,6 @@ def test_readme_corpus_sentence_follows_the_manifest(tmp_project):
 def test_fixed_prose_names_no_meeting(root, seed_root):
     """Text about the corpus is generated: outside the generated blocks and the research
     question, the README and the data dictionary name neither meeting of the seeds."""
-    from helpers.sources import load_meetings
-
     text = (root / "README.md").read_text(encoding="utf-8")
     for start, end in (readme.CORPUS, readme.FINDINGS, readme.SOURCES):
         text = text[:text.index(start)] + text[text.index(end):]
@@ -315,7 +301,7 @@ def test_alt_text_of_figures_saved_in_a_loop_is_each_figures_caption(small_site)
     """A loop that saves under a variable: each image gets the caption of the figure whose
     drawn text holds its title (not the next cell's figure), and the column version."""
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
-    figs = small_site / "figures"
+    figs = small_site / "reports" / "figures"
     for stem, title in (("04-a", "Washington: no difference"), ("04-b", "Pompeo: no change")):
         (figs / f"{stem}.svg").write_text(f"<svg><!-- {title.split(': ')[0]}: -->"
                                           f"<!-- {title.split(': ')[1]} --></svg>")
@@ -342,7 +328,7 @@ def test_alt_text_of_figures_saved_in_a_loop_is_each_figures_caption(small_site)
 def test_pages_link_to_their_neighbours_and_say_what_they_were_built_from(small_site):
     (small_site / "notebooks" / "02-middle.ipynb").write_text(
         (small_site / "notebooks" / "01-first.ipynb").read_text())
-    pages = {p.stem: render.render_notebook(p, small_site / "figures")
+    pages = {p.stem: render.render_notebook(p, small_site / "reports" / "figures")
              for p in list_notebooks(small_site / "notebooks")}
     first, middle, last = pages["01-first"], pages["02-middle"], pages["04-measure"]
     assert 'rel="prev"' not in first and first.count('href="02-middle.html" rel="next"') == 2
@@ -352,7 +338,7 @@ def test_pages_link_to_their_neighbours_and_say_what_they_were_built_from(small_
     stamp = re.search(r'<footer class="build">(.*?)</footer>', last, re.S).group(1)
     assert "content hash" in stamp and stamp == render.build_stamp(small_site)
     assert render.render_notebook(small_site / "notebooks" / "04-measure.ipynb",
-                                  small_site / "figures") == last  # a rerun is identical
+                                  small_site / "reports" / "figures") == last  # a rerun is identical
     (small_site / "data" / "raw").mkdir(parents=True)
     (small_site / "data" / "raw" / "new.txt").write_text("a new input")
     assert render.build_stamp(small_site) != stamp  # an input changes the hash
@@ -366,13 +352,13 @@ def test_a_parameter_run_says_which_values_differ_from_the_defaults(small_site):
     injected.metadata["tags"] = ["injected-parameters"]
     path = _notebook(small_site / "notebooks" / "04-measure.ipynb",
                      [md("# Run\n\nWith values."), params, injected])
-    page = render.render_notebook(path, small_site / "figures")
+    page = render.render_notebook(path, small_site / "reports" / "figures")
     note = re.search(r"<blockquote>(.*?)</blockquote>", page, re.S).group(1)
     assert "<code>N_BOOT = 500</code> (default <code>2000</code>)" in note
     assert "SEED" not in note  # the same as the default
     injected.source = "# Parameters\nSEED = 1\n"
     _notebook(path, [md("# Run\n\nWith values."), params, injected])
-    assert "default parameters" in render.render_notebook(path, small_site / "figures")
+    assert "default parameters" in render.render_notebook(path, small_site / "reports" / "figures")
 
 
 def test_constants_named_in_prose_show_their_values():
@@ -383,8 +369,6 @@ def test_constants_named_in_prose_show_their_values():
     nb.cells = [params, md("We fit `N_SEEDS` seeds; stable means `tp.STABLE_COSINE`; "
                            "`UNKNOWN_NAME` and `tp.NO_SUCH` stay as they are.")]
     render.show_constants(nb)
-    from helpers import topics
-
     assert nb.cells[1].source == (
         f"We fit `N_SEEDS` (= 10) seeds; stable means `tp.STABLE_COSINE` "
         f"(= {topics.STABLE_COSINE!r}); `UNKNOWN_NAME` and `tp.NO_SUCH` stay as they are.")

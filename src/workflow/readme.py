@@ -99,10 +99,8 @@ def corpus_markdown(root=None) -> str:
             f"{story.listing(per)}. They are listed under Sources.")
 
 
-def findings_section(root=None, figure_dir: str = "reports/figures") -> str | None:
-    """The README's findings, generated from the tables; None if they are not computed yet.
-
-    ``figure_dir`` is the figures' folder as seen from the page that shows the section."""
+def findings_section(root=None) -> str | None:
+    """The README's findings, generated from the tables; None if they are not computed yet."""
     names = ("findings", "salience", "reliability")
     if not all(table_path(n, root).exists() for n in names):
         return None
@@ -110,7 +108,7 @@ def findings_section(root=None, figure_dir: str = "reports/figures") -> str | No
     labels = {i.id: i.label for i in load_lexicon(config.paths(root)["lexicons"] / "issues.yml")}
     return story.findings_markdown(findings, salience, labels,
                                    story.quality_summary(rel, salience, labels),
-                                   config.PRINCIPALS, figure_dir=figure_dir)
+                                   config.PRINCIPALS)
 
 
 def _replace(text: str, markers: tuple[str, str], body: str) -> str:
@@ -130,22 +128,15 @@ def render_readme(text: str, root=None) -> str:
     return text if findings is None else _replace(text, FINDINGS, findings.rstrip("\n"))
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+def main() -> int:
     root = config.project_root()
     wanted = {root / "README.md": render_readme((root / "README.md").read_text("utf-8")),
               root / "docs" / "data-dictionary.md": data_dictionary_markdown(),
               root / "docs" / "parameters.md": parameters_markdown(root),
               root / "docs" / "figures.md": legibility.markdown(config.paths()["figures"])}
-    stale = [p for p, text in wanted.items()
-             if not p.exists() or p.read_text(encoding="utf-8") != text]
-    if argv[:1] == ["check"]:
-        for p in stale:
-            print(f"stale: {p.relative_to(root)} — rerun `python3 tasks.py reproduce`",
-                  file=sys.stderr)
-        return 1 if stale else 0
-    for p in stale:
-        write_text_atomic(p, wanted[p])
+    for path, text in wanted.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            write_text_atomic(path, text)
     return 0
 
 
