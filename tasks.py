@@ -37,11 +37,7 @@ INSTALL_RECIPE = f"{UV}; bytecode compiled"
 
 def _die_with_parent() -> None:
     """In the child, before exec: get SIGTERM if tasks.py dies, even by SIGKILL (Linux)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _stop_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
@@ -100,9 +96,8 @@ def ensure_env() -> None:
     STAMP.write_text(want + "\n")
 
 
-#: The steps of `reproduce` (the tests rerun a copy of the project with the same steps).
-#: The first step checks every input; extra arguments go to the notebook runner; the README
-#: is written before the pages, which include it.
+#: The steps of `reproduce`, also run by the tests; the README is written before the pages,
+#: which include it.
 REPRODUCE = (("-m", "workflow.check"), ("-m", "workflow.notebooks", "run"),
              ("-m", "workflow.readme"), ("-m", "workflow.render"))
 

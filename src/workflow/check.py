@@ -1,15 +1,9 @@
 """Check every input before any notebook runs: ``python -m workflow.check``.
 
-Reads the manifest, every raw file (checksum, encoding), the speaker labels, the caption
-anchors, the stage directions, the lexicon, the coding guide and the hand codes
-(``validation.csv``, ``second_coding.csv``, ``data/validation/``) with the helpers' own
-loaders, so each rule lives in one place; also the known repeats and the topic map, each on
-its own (against the sentences and the fitted topics they are checked by notebooks 01 and
-03). Lists every problem at once (each loader reports all its bad rows) and exits 1 if
-there is any; prints the lexicon's
-sanity warnings (:func:`helpers.validation.lexicon_warnings`) either way. The hand codes are
-checked here on their own; against the corpus they are checked by notebook 04, once
-notebook 01 has rebuilt it.
+Reads every input with the helpers' own loaders (so each rule lives in one place), lists
+every problem at once, naming file and row, and exits 1 if there is any; prints the
+lexicon's sanity warnings either way. Against the corpus, the hand codes, known repeats and
+topic map are checked by the notebooks that rebuild it.
 """
 
 from __future__ import annotations

@@ -1,12 +1,7 @@
-"""Generated text: the README's findings and sources, ``docs/data-dictionary.md``,
-``docs/parameters.md`` and ``docs/figures.md``.
-
-``python -m workflow.readme`` rewrites the README's text between the ``findings`` markers
-(from ``data/processed/findings.csv``, ``salience.csv`` and ``reliability.csv``, through
-:func:`helpers.story.findings_markdown`) and between the ``sources`` and ``corpus`` markers
-(from the manifest), and writes the data dictionary (from the table schemas), the parameters
-table (from ``helpers/parameters.py``) and ``docs/figures.md`` (from the figures' legibility
-measurements); ``python -m workflow.readme check`` exits non-zero if any is out of date.
+"""Generated text: ``python -m workflow.readme`` rewrites the README between its
+``sources``, ``corpus`` and ``findings`` markers (from the manifest and the tables) and
+writes ``docs/data-dictionary.md`` (from the schemas), ``docs/parameters.md`` (from
+``helpers/parameters.py``) and ``docs/figures.md`` (from the figures' legibility checks).
 """
 
 from __future__ import annotations
