@@ -338,21 +338,15 @@ def render_index(root: Path | None = None) -> str:
         start=next((n for n in notebooks if n["stem"].startswith(START_HERE)), None))
 
 
-def render_readme_page(root: Path | None = None) -> str:
-    """The README as a page of ``reports/html/``, so that it is there when the reports are
-    published alone."""
-    p = config.paths(root)
-    body = markdown_html((p["root"] / "README.md").read_text(encoding="utf-8"), p["figures"])
-    return SITE.get_template("readme.html.j2").render(body=body)
-
-
 def render_all(root: Path | None = None) -> list[Path]:
-    """Write every notebook's page, the index, the README page and the figure catalogue;
-    return the pages."""
+    """Write every notebook's page, the index, the figure catalogue and the README (as a
+    page, so that it is there when the reports are published alone); return the pages."""
     p = config.paths(root)
     pages = [write_text_atomic(p["html"] / f"{nb.stem}.html", render_notebook(nb, p["figures"]))
              for nb in list_notebooks(p["notebooks"])]
-    for name, text in (("index", render_index(root)), ("readme", render_readme_page(root)),
+    readme = markdown_html((p["root"] / "README.md").read_text(encoding="utf-8"), p["figures"])
+    for name, text in (("index", render_index(root)),
+                       ("readme", SITE.get_template("readme.html.j2").render(body=readme)),
                        ("figures", figure_catalogue(root, "figures.html.j2"))):
         pages.append(write_text_atomic(p["html"] / f"{name}.html", text))
     write_text_atomic(p["figures"] / "README.md", figure_catalogue(root))
