@@ -8,20 +8,11 @@ import sys
 SNIPPET = r"""
 import importlib, pkgutil, nltk, helpers
 assert %(empty)r in nltk.data.path  # NLTK_DATA took effect: only empty folders
-from helpers import corpus
+for module in pkgutil.iter_modules(helpers.__path__):
+    importlib.import_module(f"helpers.{module.name}")
+from helpers import corpus, tokens
 sentences, dropped = corpus.build_corpus()
-assert len(sentences) > 400
-for mod in ("tokens", "features", "topics", "salience"):
-    if importlib.util.find_spec(f"helpers.{mod}") is None:
-        continue
-    importlib.import_module(f"helpers.{mod}")
-try:
-    from helpers import tokens
-except ImportError:
-    tokens = None
-if tokens is not None and hasattr(tokens, "tokenize_sentences"):
-    toks = tokens.tokenize_sentences(sentences)
-    assert len(toks) > 0
+assert len(sentences) > 400 and len(tokens.tokenize_sentences(sentences)) > 0
 print("offline ok")
 """
 
