@@ -91,10 +91,6 @@ def test_evidence_table_is_offline_filterable_and_deterministic(evidence):
 
 
 def test_show_table_accepts_rows_with_a_repeated_anonymous_index():
-    import pandas as pd
-
-    from helpers import tables
-
     df = pd.concat([pd.DataFrame({"text": ["a b"]}), pd.DataFrame({"text": ["c d"]})])
     assert not df.index.is_unique
     assert "c d" in tables.show_table(df).to_html()

@@ -1,14 +1,12 @@
 """Context in the model: do the contrasts hold once answers to questions are set apart?
 
-Journalists' questions set much of the agenda: a speaker talks about visas because he was
-asked about visas. :func:`fit_context_models` fits, per issue, a linear probability model of
-"the sentence concerns the issue" on the speaker-meeting cell, once alone and once with the
-turn type (statement, answer to a question, quote in an article), with standard errors
-clustered by turn. A linear probability model is used rather than a logistic one because
-many cells have no sentence on an issue (perfect separation), where a logit has no finite
-estimate; its coefficients are differences in shares, directly comparable with the
-contrasts of :mod:`helpers.findings`. With few turns per cell, clustered errors are
-themselves uncertain: read the adjusted estimates as a check, not as the primary test.
+Journalists' questions set much of the agenda. :func:`fit_context_models` fits, per issue, a
+linear probability model of "the sentence concerns the issue" on the speaker-meeting cell,
+alone and with the turn type (statement, answer, quote), with standard errors clustered by
+turn. It is linear rather than logistic because many cells have no sentence on an issue
+(perfect separation, no finite logit estimate); its coefficients are differences in shares,
+comparable with :mod:`helpers.findings`. With few turns per cell the clustered errors are
+themselves uncertain: read the adjusted estimates as a check, not the primary test.
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ from .parameters import LEVEL
 
 TURN_TYPES = ("statement", "answer", "quoted")
 SPECIFICATIONS = ("cell only", "cell + turn type")
+CONTRAST_KEYS = ("kind", "meeting", "speaker", "compare_meeting", "compare_speaker")
 
 
 def _design(d: pd.DataFrame, cells: list[tuple[str, str]], with_turn_type: bool) -> pd.DataFrame:
@@ -59,17 +58,13 @@ def fit_context_models(labels: pd.DataFrame, frame: pd.DataFrame, contrasts: lis
                 r[x.columns.get_loc(f"{c['compare_meeting']}|{c['compare_speaker']}")] = -1
                 est = float(r @ fit.params.to_numpy())
                 in_pair = (x.iloc[:, r != 0].sum(axis=1) > 0).to_numpy()
-                if y[in_pair].nunique() < 2:  # no sentence (or every one) of the pair on it
-                    est = 0.0  # both cells all 0 (or all 1): no difference to estimate
-                    lo = hi = est
-                    p = 1.0
+                if y[in_pair].nunique() < 2:  # both cells all 0 (or all 1): no difference
+                    est, lo, hi, p = 0.0, 0.0, 0.0, 1.0
                 else:
                     t = fit.t_test(r)
                     lo, hi = (float(v) for v in np.asarray(t.conf_int(alpha=1 - level))[0])
                     p = float(np.asarray(t.pvalue))
-                rows.append({"kind": c["kind"], "meeting": c["meeting"], "speaker": c["speaker"],
-                             "compare_meeting": c["compare_meeting"],
-                             "compare_speaker": c["compare_speaker"], "issue": issue,
+                rows.append({**{k: c[k] for k in CONTRAST_KEYS}, "issue": issue,
                              "specification": spec, "estimate": est, "ci_low": lo,
                              "ci_high": hi, "p_value": p})
     return pd.DataFrame(rows)

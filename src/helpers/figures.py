@@ -1,33 +1,22 @@
-"""House style, drawing figures once at both report sizes, and the one function that writes them.
+"""House style, and the one place figures are rendered and written.
 
-Plot functions elsewhere return a :class:`matplotlib.figure.Figure`; only
-:func:`save_figure` writes files. Every figure is saved as PNG (300 dpi), SVG and PDF at
-two physical widths, :data:`FULL_WIDTH` (6.5 in, a report's text width) as ``name.*`` and
-:data:`COLUMN_WIDTH` (3.5 in, one column or a phone) as ``name-column.*``, with the plotted
-data as CSV beside them. Output bytes are deterministic: no software tag or dates, a fixed
-SVG hash salt, and TrueType fonts embedded in the PDF.
+Plot functions return a :class:`matplotlib.figure.Figure`. :func:`save_figure` writes it as
+PNG (300 dpi), SVG and PDF at :data:`FULL_WIDTH` (``name.*``) and :data:`COLUMN_WIDTH`
+(``name-column.*``), with the plotted data as CSV. Bytes are deterministic (no software
+tag or dates, a fixed SVG hash salt, TrueType fonts in the PDF). Layout is constrained
+layout at the export size; the canvas is never grown. Each PNG carries its legibility
+measurement (:mod:`helpers.legibility`), and the tests fail on any problem it lists.
 
-Layout is matplotlib's constrained layout at the export size (the canvas is never grown,
-no ``bbox_inches="tight"``). Plot functions give the figure its title with
-:func:`figure_title` and its source note with :func:`add_source_note`; both wrap to the
-canvas width. A plot function that takes a ``width`` argument is drawn anew for the
-column, so it can rearrange its panels; any other figure is resized.
-
-**Legibility is measured, not fixed** (:mod:`helpers.legibility`): each saved PNG carries
-in its metadata what :func:`helpers.legibility.layout_problems` found (overprinted text, a
-legend over data, text cut off, text under 6 pt); the tests fail on any such figure.
-
-Notebooks call plot functions through :func:`draw`, which renders the figure once into a
-:class:`Drawing` (the bytes of every format at both widths plus a 2x preview for the
-screen), cached (:mod:`helpers.cache`) on the plot function, its arguments and the
-matplotlib settings. To adjust a figure by hand, call the plot function directly, change
-the returned Figure, and pass it to :func:`save_figure`.
+Notebooks call plot functions through :func:`draw`, which renders a figure once at both
+widths into a :class:`Drawing`, cached (:mod:`helpers.cache`) on the function, its
+arguments and the matplotlib settings. A plot function that takes ``width`` is drawn anew
+for the column; any other figure is resized.
 """
 
 from __future__ import annotations
 
 import inspect
-import io as _io
+import io
 import json
 import warnings
 from dataclasses import dataclass
@@ -43,21 +32,17 @@ from . import cache, config, legibility
 from .io import to_csv_text, write_bytes_atomic, write_text_atomic
 from .sources import meeting_label, source_note
 
-#: Physical export widths (inches): a report's full text width and a single column.
+#: Export widths (inches): a report's text width and one column (or a phone).
 FULL_WIDTH = 6.5
 COLUMN_WIDTH = 3.5
-#: The two sizes every figure is saved at, by file-name suffix.
-WIDTHS = {"": FULL_WIDTH, "column": COLUMN_WIDTH}
-#: Screen pixels per inch of a preview at 1x (CSS px); previews are rendered at 2x.
+#: CSS pixels per inch of a preview at 1x; previews are rendered at 2x.
 SCREEN_DPI = 100
-PREVIEW_DPI = 2 * SCREEN_DPI
-#: Formats written by :func:`save_figure`.
 FORMATS = ("png", "svg", "pdf")
 
 #: Okabe–Ito colour-blind-safe palette.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
              "#000000"]
-#: One colour per speaker, used in every chart (distinct in greyscale as well: dark/mid/light).
+#: One colour per speaker in every chart (also distinct in greyscale: dark/mid/light).
 SPEAKER_COLOURS = {"pompeo": "#0072B2", "lavrov": "#D55E00", "putin": "#CC79A7",
                    "journalist": "#999999", "moderator": "#999999", "narrator": "#999999",
                    "other": "#999999"}
@@ -94,31 +79,33 @@ HOUSE_STYLE = {
     "svg.fonttype": "path",
     "svg.hashsalt": "pompeo-lavrov-2019",
 }
+#: The settings that keep saved bytes deterministic, applied even without the house style.
+_SAVE_STYLE = {k: HOUSE_STYLE[k] for k in ("svg.hashsalt", "pdf.fonttype", "ps.fonttype",
+                                          "savefig.bbox")}
+_METADATA = {"png": {"Software": None},
+             "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
+             "svg": {"Date": None, "Creator": None}}
 
 
 def use_house_style() -> None:
-    """Apply the house style to matplotlib's global settings."""
     matplotlib.rcParams.update(HOUSE_STYLE)
 
 
 def figure_title(fig, text: str) -> None:
-    """Give ``fig`` its title: bold, flush left, wrapped to the canvas width."""
+    """Bold, flush left, wrapped to the canvas width."""
     fig.suptitle(text, x=0.01, ha="left", wrap=True)
 
 
 def add_source_note(fig, note: str | None = None) -> None:
-    """Write the source note (7 pt, grey) along the figure's bottom edge, wrapped.
-
-    The default note is made from the manifest (:func:`helpers.sources.source_note`): the
-    kinds of source and the meetings, so it changes when a transcript is added.
-    """
+    """The source note (7 pt, grey, wrapped) along the bottom edge; by default made from
+    the manifest (:func:`helpers.sources.source_note`), so it follows the corpus."""
     fig.supxlabel(source_note() if note is None else note, x=0.01, ha="left",
                   color="#555555", wrap=True)
 
 
 def legend_above(ax, **kwargs):
-    """A legend above the axes, where it cannot cover the data: in one row if its labels
-    are short (30 characters in all), else one label a line."""
+    """A legend above the axes, where it cannot cover the data: one row if its labels are
+    short (30 characters in all), else one label a line."""
     handles, labels = ax.get_legend_handles_labels()
     ncols = len(labels) if sum(map(len, labels)) <= 30 else 1
     return ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.01),
@@ -126,31 +113,37 @@ def legend_above(ax, **kwargs):
                      **{"ncols": ncols, **kwargs})
 
 
-# --------------------------------------------------------------------------- rendering
+def interval_dots(ax, rows: pd.DataFrame, ys, lw: float = 0.9, **style):
+    """``rows``' ``share`` with its 95% interval (``ci_low``, ``ci_high``), all 0–1 and drawn
+    in %, as dots on rows ``ys``."""
+    share = rows["share"].to_numpy() * 100
+    err = [share - rows["ci_low"].to_numpy() * 100, rows["ci_high"].to_numpy() * 100 - share]
+    ax.errorbar(share, ys, xerr=err, capsize=2, lw=lw, ms=5, **style)
+
+
+def speaker_dots(ax, d: pd.DataFrame, row: str, order: list, speakers, lw: float = 0.9):
+    """:func:`interval_dots` of each speaker in ``d``, one row per value of ``d[row]`` in
+    ``order``, the speakers side by side within it."""
+    y = {value: k for k, value in enumerate(order)}
+    for off, sp in zip(np.linspace(-0.15, 0.15, len(speakers)), speakers):
+        e = d[d["speaker"] == sp]
+        interval_dots(ax, e, e[row].map(y).to_numpy() + off, lw=lw,
+                      fmt=SPEAKER_MARKERS.get(sp, "o"), color=SPEAKER_COLOURS.get(sp, "#555555"),
+                      label=sp.title())
+
+
 def _render(fig, fmt: str, measured: str | None = None, dpi: int = 300) -> bytes:
-    """The bytes of ``fig`` in one format, as it is laid out now."""
-    metadata = {"png": {"Software": None, legibility.KEY: measured},
-                "pdf": {"CreationDate": None, "ModDate": None, "Producer": None,
-                        "Creator": None},
-                "svg": {"Date": None, "Creator": None}}[fmt]
-    buf = _io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": HOUSE_STYLE["svg.hashsalt"],
-                                "pdf.fonttype": 42, "ps.fonttype": 42,
-                                "savefig.bbox": "standard"}):
+    metadata = dict(_METADATA[fmt], **({legibility.KEY: measured} if fmt == "png" else {}))
+    buf = io.BytesIO()
+    with matplotlib.rc_context(_SAVE_STYLE):
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
     return buf.getvalue()
 
 
-def _title_of(fig) -> str:
-    if fig.get_suptitle():
-        return fig.get_suptitle()
-    return next((ax.get_title(loc) for ax in fig.axes for loc in ("left", "center")
-                 if ax.get_title(loc)), "")
-
-
 @dataclass(frozen=True, repr=False)
 class Rendering:
-    """One figure rendered at one physical size, with its legibility measured."""
+    """One figure rendered at one size: the bytes of each format, a 2x screen preview,
+    and its legibility."""
 
     width: float
     height: float
@@ -163,8 +156,8 @@ class Rendering:
 
     @classmethod
     def of(cls, fig, width: float, height: float) -> "Rendering":
-        """Lay ``fig`` out (constrained layout) at ``width`` x ``height`` inches, measure and
-        render it; layout warnings count as problems, they are not printed."""
+        """Lay ``fig`` out at ``width`` x ``height`` inches and render it; layout warnings
+        count as problems and are not printed."""
         fig.set_size_inches(width, height)
         fig.set_dpi(SCREEN_DPI)
         fig.set_layout_engine("constrained", w_pad=0.03, h_pad=0.03)
@@ -172,9 +165,8 @@ class Rendering:
             warnings.simplefilter("always")
             fig.draw_without_rendering()
             measured = legibility.measurement(fig, width, [str(w.message) for w in caught])
-            files = {fmt: _render(fig, fmt, measured if fmt == "png" else None)
-                     for fmt in FORMATS}
-            preview = _render(fig, "png", dpi=PREVIEW_DPI)
+            files = {fmt: _render(fig, fmt, measured) for fmt in FORMATS}
+            preview = _render(fig, "png", dpi=2 * SCREEN_DPI)
         m = json.loads(measured)
         return cls(width, height, preview=preview, smallest_font=m["smallest_font_pt"],
                    problems=tuple(m["problems"]), **files)
@@ -182,10 +174,9 @@ class Rendering:
 
 @dataclass(frozen=True, repr=False)
 class Drawing:
-    """A figure rendered once at both report sizes (``""`` full width, ``"column"``).
+    """A figure rendered at both sizes (``sizes[""]`` full width, ``sizes["column"]``).
 
-    Notebooks display it like a figure: its ``_repr_png_`` is a 2x preview of the full
-    width that Jupyter (and the HTML pages) show at its physical width in CSS pixels.
+    Jupyter shows it by its 2x preview of the full width, at its physical width in CSS px.
     """
 
     title: str
@@ -193,30 +184,31 @@ class Drawing:
 
     @classmethod
     def from_figure(cls, fig, column_fig=None, close: bool = True) -> "Drawing":
-        """Render ``fig`` at both widths (``column_fig``, if given, for the column; else
-        ``fig`` resized and a little taller for the wrapped text), then close them (unless
-        ``close=False``, when ``fig`` gets its size back)."""
+        """Render ``fig`` at full width and ``column_fig`` at column width (default: ``fig``
+        resized, 0.5 in taller for the wrapped text), then close them; with
+        ``close=False`` ``fig`` stays open and gets its size back."""
         size = tuple(fig.get_size_inches())
+        title = fig.get_suptitle() or next((ax.get_title(loc) for ax in fig.axes
+                                            for loc in ("left", "center") if ax.get_title(loc)), "")
         sizes = {"": Rendering.of(fig, FULL_WIDTH, size[1])}
         col = column_fig or fig
-        sizes["column"] = Rendering.of(col, COLUMN_WIDTH, col.get_figheight()
-                                       + (0 if column_fig else 0.5))
+        sizes["column"] = Rendering.of(col, COLUMN_WIDTH,
+                                       col.get_figheight() + (0 if column_fig else 0.5))
         if column_fig is not None:
             plt.close(column_fig)
         if close:
             plt.close(fig)
         else:
             fig.set_size_inches(size)
-        return cls(title=_title_of(fig), sizes=sizes)
+        return cls(title=title, sizes=sizes)
 
     @property
     def full(self) -> Rendering:
         return self.sizes[""]
 
     def _repr_png_(self):
-        full = self.full
-        return full.preview, {"width": round(full.width * SCREEN_DPI),
-                              "height": round(full.height * SCREEN_DPI)}
+        return self.full.preview, {"width": round(self.full.width * SCREEN_DPI),
+                                   "height": round(self.full.height * SCREEN_DPI)}
 
     def __repr__(self) -> str:
         return f"<Drawing: {self.title}>"
@@ -235,8 +227,8 @@ def _draw(plot, args: tuple, kwargs: dict, style: dict) -> Drawing:  # noqa: ARG
 
 
 def draw(plot: Callable[..., matplotlib.figure.Figure], *args, **kwargs) -> Drawing:
-    """Call a helpers plot function and render its figure once at both widths, as a
-    :class:`Drawing` (cached on the function, its arguments and the matplotlib settings)."""
+    """Call a helpers plot function and render its figure at both widths (cached on the
+    function, its arguments and the matplotlib settings)."""
     if not getattr(plot, "__module__", "").startswith("helpers"):
         raise TypeError(f"draw() takes a helpers plot function, not {plot!r}; call your own "
                         "function directly and pass its figure to save_figure()")
@@ -247,23 +239,13 @@ def draw(plot: Callable[..., matplotlib.figure.Figure], *args, **kwargs) -> Draw
 
 def save_figure(fig, name: str, data: pd.DataFrame | None = None, folder: Path | None = None,
                 caption: str | None = None) -> dict[str, Path]:
-    """Write ``fig`` as ``name``.png/.svg/.pdf (6.5 in wide) and ``name-column``.png/.svg/.pdf
-    (3.5 in), and ``data`` as ``name``.csv, atomically.
+    """Write ``fig`` (a Figure or a :class:`Drawing`) as ``name``.png/.svg/.pdf and
+    ``name-column``.png/.svg/.pdf, ``data`` as ``name``.csv and ``caption`` (one sentence,
+    for the figure catalogue and the pages' alt text) as ``name``.txt, atomically.
 
-    ``fig`` is a Figure or a :class:`Drawing` from :func:`draw`; both give the same bytes at
-    full width (the column of a Figure is that figure resized, while :func:`draw` redraws a
-    plot function that takes ``width``).
-    ``name`` must start with its notebook's number, e.g. ``"04-salience-dotplot"``.
-    ``caption`` (one sentence) is stored in ``name``.txt for the generated figure catalogue
-    and the pages' alt text. Each PNG carries its legibility measurement (see the module
-    docstring); nothing is printed. Returns the written paths keyed by extension
-    (``"column-png"`` etc. for the column size).
-
-    Example::
-
-        fig = figures.draw(charts.plot_salience_dots, salience, lexicon, WASHINGTON)
-        figures.save_figure(fig, "04-washington-pompeo-vs-lavrov", data=data,
-                            caption="Share of each man's sentences ...")
+    ``name`` starts with its notebook's number (``"04-salience-heatmap"``). Returns the
+    paths by extension (``"column-png"`` etc. for the column). A Drawing and its live
+    figure give the same bytes at full width.
     """
     if not name[:2].isdigit():
         raise ValueError(f"figure name {name!r} must start with its notebook number")
@@ -283,29 +265,18 @@ def save_figure(fig, name: str, data: pd.DataFrame | None = None, folder: Path |
     return out
 
 
-def close(fig) -> None:
-    """Close a figure once it has been shown and saved (a Drawing needs no closing)."""
-    if not isinstance(fig, Drawing):
-        plt.close(fig)
-
-
 def plot_share_heatmap(grid: pd.DataFrame, row_labels, title: str, row_height: float = 0.3,
                        totals=None, ci_low: pd.DataFrame | None = None,
                        ci_high: pd.DataFrame | None = None, wide: float = 0.2,
                        scale_by=config.PRINCIPALS, width: float = FULL_WIDTH):
-    """Heatmap of shares (0–1) with (speaker, meeting) columns, shown as percentages,
-    ``width`` inches wide (column labels stand upright when more than one per inch).
+    """Heatmap of shares (0–1, shown in %) with (speaker, meeting) columns.
 
-    Missing is never drawn as zero: a column with no data at all is left out and named in
-    a note under the map ("no data, not zero"), so it takes no width; any other cell without
-    data is hatched. The colour scale runs from 0 to the largest cell of the speakers in
-    ``scale_by`` (the principals; all cells if none is present), so that a small cell of
-    another speaker cannot darken the rest; a cell above it gets the top colour and "▲".
-    Reading aids, all optional: ``totals`` (one count per column, e.g. the speaker's
-    sentences at the meeting, as a Series indexed like ``grid.columns`` or a list) is shown
-    as "n = …" under each column label; ``ci_low`` and ``ci_high`` (shares, shaped like
-    ``grid``) mark with "†" every cell whose interval is wider than ``wide`` (0.2 = 20
-    points).
+    Missing is never drawn as zero: a column without data is left out and named in a note,
+    any other cell without data is hatched. The colour scale ends at the largest cell of
+    the speakers in ``scale_by`` (all cells if none is present); a cell above it is marked
+    "▲". Optional: ``totals`` (one count per column, Series or list) shown as "n = …";
+    ``ci_low``/``ci_high`` (shaped like ``grid``) mark with "†" each cell whose interval is
+    wider than ``wide``. Column labels stand upright when there are more than one per inch.
     """
     if totals is not None and not hasattr(totals, "reindex"):
         totals = pd.Series(list(totals), index=grid.columns)

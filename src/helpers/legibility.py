@@ -1,11 +1,10 @@
 """Legibility of a figure at its export size, measured rather than fixed.
 
 :func:`layout_problems` lists what a reader would hit: text overprinted by text, a legend
-over plotted data, text or a legend cut off by the canvas, and text under
-:data:`MIN_FONT_PT`. :func:`helpers.figures.save_figure` stores the measurement of every
-saved PNG in its ``Legibility`` metadata; :func:`legibility` reads it back, the tests fail
-on any saved figure with a problem, and :func:`legibility_markdown` writes the table of
-``docs/figures.md``.
+over plotted data or text, text or a legend cut off by the canvas, and text under
+:data:`MIN_FONT_PT`. :func:`helpers.figures.save_figure` stores this measurement in every
+PNG (metadata key :data:`KEY`); :func:`table` reads it back for the tests and
+:func:`markdown` writes ``docs/figures.md``.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from . import config
 
 #: No text in a saved figure may be smaller than this (points at the export size).
 MIN_FONT_PT = 6.0
-#: The PNG metadata key of the measurement.
 KEY = "Legibility"
 
 
@@ -33,34 +31,29 @@ def _label(t: Text) -> str:
 
 def _drawn_texts(fig) -> list[Text]:
     """Every text that is drawn: titles, labels, tick labels in view, annotations, legends."""
-    hidden = set()
+    out_of_view = set()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             lo, hi = sorted(axis.get_view_interval())
             slack = 1e-9 * max(abs(hi - lo), 1)
-            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
-                if not lo - slack <= tick.get_loc() <= hi + slack:
-                    hidden.update((id(tick.label1), id(tick.label2)))
-    out, seen = [], set()
-    for t in fig.findobj(Text, include_self=False):
-        if id(t) in seen or id(t) in hidden or not t.get_visible() or not t.get_text().strip():
-            continue
-        if t.axes is not None and not t.axes.get_visible():
-            continue
-        seen.add(id(t))
-        out.append(t)
-    return out
+            out_of_view.update(id(label) for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+                               if not lo - slack <= tick.get_loc() <= hi + slack
+                               for label in (tick.label1, tick.label2))
+    texts = {id(t): t for t in fig.findobj(Text, include_self=False)}  # in order, once each
+    return [t for t in texts.values() if id(t) not in out_of_view and t.get_visible()
+            and t.get_text().strip() and (t.axes is None or t.axes.get_visible())]
 
 
 def _data_points(ax) -> np.ndarray:
     """Display coordinates of the plotted data of ``ax``: line vertices (and points between
     them), scatter offsets, error bars, and the corners and centres of bars."""
+    def along(path_xy, transform):
+        return transform.transform(MplPath(path_xy).interpolated(8).vertices
+                                   if len(path_xy) > 1 else path_xy)
+
     pts = [np.empty((0, 2))]
-    for ln in ax.get_lines():
-        xy = ln.get_xydata()
-        if ln.get_visible() and len(xy):
-            pts.append(ln.get_transform().transform(
-                MplPath(xy).interpolated(8).vertices if len(xy) > 1 else xy))
+    pts += [along(ln.get_xydata(), ln.get_transform()) for ln in ax.get_lines()
+            if ln.get_visible() and len(ln.get_xydata())]
     for c in ax.collections:
         if not c.get_visible():
             continue
@@ -68,9 +61,7 @@ def _data_points(ax) -> np.ndarray:
         if len(offsets) and not (offsets == 0).all():
             pts.append(c.get_offset_transform().transform(offsets))
         elif hasattr(c, "get_segments"):
-            for seg in c.get_segments():
-                if len(seg) > 1:
-                    pts.append(c.get_transform().transform(MplPath(seg).interpolated(8).vertices))
+            pts += [along(seg, c.get_transform()) for seg in c.get_segments() if len(seg) > 1]
     for p in ax.patches:
         b = p.get_window_extent()
         if p.get_visible() and b.width > 0:
@@ -85,18 +76,14 @@ def _overlap(a, b) -> bool:
 
 
 def layout_problems(fig) -> list[str]:
-    """What a reader would hit, as short texts naming the text at fault: text overprinted
-    by text, a legend over plotted data or over other text, text or a legend cut off by the
-    canvas, and text under :data:`MIN_FONT_PT`. The figure is laid out (drawn) at its
-    current size first."""
+    """What a reader would hit (see the module docstring), each naming the text at fault.
+    The figure is laid out (drawn) at its current size first."""
     fig.draw_without_rendering()
     texts = _drawn_texts(fig)
     boxes = [t.get_window_extent() for t in texts]
-    problems = []
-    for i, a in enumerate(boxes):
-        for j in range(i + 1, len(boxes)):
-            if _overlap(a, boxes[j]):
-                problems.append(f"overprinted: {_label(texts[i])!r} and {_label(texts[j])!r}")
+    problems = [f"overprinted: {_label(texts[i])!r} and {_label(texts[j])!r}"
+                for i, a in enumerate(boxes) for j in range(i + 1, len(boxes))
+                if _overlap(a, boxes[j])]
     legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
     legends += list(fig.legends)
     own = {id(t) for leg in legends for t in leg.findobj(Text)}
@@ -105,10 +92,8 @@ def layout_problems(fig) -> list[str]:
         problems += [f"legend over text: {_label(t)!r}" for t, b in zip(texts, boxes)
                      if id(t) not in own and _overlap(box, b)]
         for ax in fig.axes:
-            pts = _data_points(ax)
-            inside = ((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1)
-                      & (pts[:, 1] > box.y0) & (pts[:, 1] < box.y1))
-            if inside.any():
+            x, y = _data_points(ax).T
+            if ((x > box.x0) & (x < box.x1) & (y > box.y0) & (y < box.y1)).any():
                 names = ", ".join(_label(t) for t in leg.get_texts())
                 problems.append(f"legend over data: {names!r}")
                 break
@@ -117,27 +102,21 @@ def layout_problems(fig) -> list[str]:
             ("a legend", leg.get_window_extent()) for leg in legends]:
         if b.x0 < -1 or b.y0 < -1 or b.x1 > w + 1 or b.y1 > h + 1:
             problems.append(f"cut off by the canvas: {label}")
-    small = [t for t in texts if t.get_fontsize() < MIN_FONT_PT - 1e-9]
     problems += [f"{t.get_fontsize():g} pt, under {MIN_FONT_PT:g} pt: {_label(t)!r}"
-                 for t in small]
+                 for t in texts if t.get_fontsize() < MIN_FONT_PT - 1e-9]
     return problems
 
 
-def smallest_font(fig) -> float:
-    """The smallest font size (pt) of any drawn text, at the figure's current size."""
-    return min((t.get_fontsize() for t in _drawn_texts(fig)), default=float("inf"))
-
-
 def measurement(fig, width: float, extra=()) -> str:
-    """The measurement stored in a saved PNG: width, smallest font and problems (JSON)."""
-    return json.dumps({"width_in": width, "smallest_font_pt": smallest_font(fig),
-                       "problems": layout_problems(fig) + list(extra)})
+    """What a saved PNG carries (JSON): width, smallest font (pt) and problems."""
+    problems = layout_problems(fig) + list(extra)
+    smallest = min((t.get_fontsize() for t in _drawn_texts(fig)), default=float("inf"))
+    return json.dumps({"width_in": width, "smallest_font_pt": smallest, "problems": problems})
 
 
 def table(folder: Path | None = None) -> pd.DataFrame:
     """One row per saved PNG: ``file``, ``width_in``, ``smallest_font_pt`` and ``problems``
-    (``"; "``-joined, empty when clean), as measured when it was saved; a PNG without the
-    measurement says so in ``problems``."""
+    (``"; "``-joined, empty when clean); a PNG without the measurement says so."""
     folder = Path(folder) if folder is not None else config.paths()["figures"]
     rows = []
     for png in sorted(folder.glob("*.png")):

@@ -1,10 +1,5 @@
 """Charts of issue salience: speakers at a meeting, a speaker across meetings, every cell,
-and agenda overlap.
-
-Every function returns a Matplotlib figure; :func:`helpers.figures.save_figure` writes it.
-Speakers, meetings and their labels come from the data and the manifest, so the charts
-follow whoever is in the corpus.
-"""
+and agenda overlap. Speakers, meetings and labels come from the data and the manifest."""
 
 from __future__ import annotations
 
@@ -14,31 +9,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .figures import (
-    OKABE_ITO,
-    SPEAKER_COLOURS,
-    SPEAKER_MARKERS,
-    add_source_note,
-    figure_title,
-    legend_above,
-    plot_share_heatmap,
-)
+from .figures import (OKABE_ITO, add_source_note, figure_title, interval_dots, legend_above,
+                      plot_share_heatmap, speaker_dots)
 from .lexicon import Issue
 from .salience import salience_grid
 from .sources import meeting_label
 
 
-def _labels(lexicon):
-    return {i.id: i.label for i in lexicon}
-
-
-def _interval_rows(ax, rows: pd.DataFrame, ys, **style):
-    share = rows["share"].to_numpy() * 100
-    err = [share - rows["ci_low"].to_numpy() * 100, rows["ci_high"].to_numpy() * 100 - share]
-    ax.errorbar(share, ys, xerr=err, capsize=2, lw=0.9, ms=5, **style)
-
-
-def _finish(fig, ax, order, labels, xlabel, title):
+def _finish(fig, ax, order, lexicon, xlabel, title):
+    labels = {i.id: i.label for i in lexicon}
     ax.set_yticks(range(len(order)), [labels[i] for i in order])
     ax.set_xlabel(xlabel, wrap=True)
     ax.set_xlim(left=0)
@@ -54,14 +33,9 @@ def plot_salience_dots(sal: pd.DataFrame, lexicon: list[Issue], meeting: str, sp
     d = sal[(sal["meeting"] == meeting) & sal["speaker"].isin(speakers)
             & (sal["measure"] == measure)]
     order = d.groupby("issue")["share"].max().sort_values(kind="stable").index.tolist()
-    y = {iid: k for k, iid in enumerate(order)}
     fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(order) + 1.4))
-    for off, sp in zip(np.linspace(-0.15, 0.15, len(speakers)), speakers):
-        e = d[d["speaker"] == sp]
-        _interval_rows(ax, e, e["issue"].map(y).to_numpy() + off,
-                       fmt=SPEAKER_MARKERS.get(sp, "o"), color=SPEAKER_COLOURS.get(sp, "#555555"),
-                       label=sp.title())
-    return _finish(fig, ax, order, _labels(lexicon),
+    speaker_dots(ax, d, "issue", order, speakers)
+    return _finish(fig, ax, order, lexicon,
                    f"Share of the speaker's sentences (%), {measure} coding, 95% interval",
                    title or f"Issue salience at {meeting_label(meeting)}")
 
@@ -79,9 +53,9 @@ def plot_change(sal: pd.DataFrame, lexicon: list[Issue], speaker: str, meetings,
         ax.plot(wide.loc[iid, [early, late]] * 100, [k, k], color="#bbbbbb", lw=2, zorder=1)
     for colour, m, marker in ((OKABE_ITO[1], early, "o"), (OKABE_ITO[4], late, "D")):
         e = d[d["meeting"] == m].set_index("issue").loc[order]
-        _interval_rows(ax, e, np.arange(len(order)), fmt=marker, color=colour,
-                       label=meeting_label(m), zorder=2)
-    return _finish(fig, ax, order, _labels(lexicon),
+        interval_dots(ax, e, np.arange(len(order)), fmt=marker, color=colour,
+                      label=meeting_label(m), zorder=2)
+    return _finish(fig, ax, order, lexicon,
                    f"Share of {speaker.title()}'s sentences (%), {measure} coding, 95% interval",
                    title or f"{speaker.title()}: {meeting_label(early)} to {meeting_label(late)}")
 
@@ -94,7 +68,7 @@ def plot_salience_heatmap(sal: pd.DataFrame, lexicon: list[Issue], speakers,
     grid = salience_grid(d, speakers)
     totals = (d.drop_duplicates(["speaker", "meeting"]).set_index(["speaker", "meeting"])
               ["total_sentences"].reindex(grid.columns))
-    labels = _labels(lexicon)
+    labels = {i.id: i.label for i in lexicon}
     return plot_share_heatmap(grid, [labels[i] for i in grid.index],
                               title or f"Share of sentences by issue (%), {measure} coding",
                               row_height=0.3, totals=totals,

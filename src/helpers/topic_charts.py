@@ -5,11 +5,10 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
-from .figures import (OKABE_ITO, SPEAKER_COLOURS, SPEAKER_MARKERS, add_source_note, figure_title,
-                      legend_above, plot_share_heatmap)
+from .figures import (OKABE_ITO, add_source_note, figure_title, legend_above, plot_share_heatmap,
+                      speaker_dots)
 from .sources import order_meetings
 
 
@@ -37,14 +36,8 @@ def plot_prevalence_dots(prev: pd.DataFrame, meeting: str, speakers=("pompeo", "
     """Dot plot with intervals of topic prevalence, speakers side by side, at one meeting."""
     d = prev[(prev["meeting"] == meeting) & prev["speaker"].isin(speakers)]
     order = d.groupby("label")["share"].max().sort_values().index.tolist()
-    y = {lab: k for k, lab in enumerate(order)}
     fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(order) + 1.2))
-    for off, sp in zip(np.linspace(-0.15, 0.15, len(speakers)), speakers):
-        e = d[d["speaker"] == sp]
-        ax.errorbar(e["share"] * 100, e["label"].map(y) + off,
-                    xerr=[(e["share"] - e["ci_low"]) * 100, (e["ci_high"] - e["share"]) * 100],
-                    fmt=SPEAKER_MARKERS.get(sp, "o"), color=SPEAKER_COLOURS[sp], ms=5,
-                    capsize=2, lw=1, label=sp.title())
+    speaker_dots(ax, d, "label", order, speakers, lw=1)
     ax.set_yticks(range(len(order)), _wrapped(order))
     ax.set_xlabel("Mean share of the speaker's documents (%), with 95% bootstrap interval",
                   wrap=True)
