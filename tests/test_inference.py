@@ -7,7 +7,10 @@ from helpers import inference as inf
 
 
 def _interval(point, reps, counts, n, rates=None, n_blocks=2):
-    return inf.interval(point, np.asarray(reps), np.asarray(counts), n, n_blocks, rates)
+    """One cell's interval (:func:`helpers.inference.intervals` of a single cell)."""
+    lo, hi = inf.intervals(point[None], np.asarray(reps)[None], np.asarray(counts)[None],
+                           np.array([n]), np.array([n_blocks]), rates=[rates])
+    return lo[0], hi[0]
 
 
 def _cell(labels, turns, meeting="m-2019-01-01", speaker="pompeo", block=inf.BLOCK):
@@ -171,9 +174,9 @@ def test_an_agenda_with_no_issue_has_no_similarity():
 
 # an uncorrectable issue has no replicate at all: its percentiles are NaN by design
 @pytest.mark.filterwarnings("ignore:All-NaN slice encountered:RuntimeWarning")
-def test_each_cell_is_estimated_with_its_own_generator():
-    """Every cell's interval is its own draws' (seeded by its names), whatever the other
-    cells: single-block cells, zero counts, corrected and uncorrectable issues included."""
+def test_cells_estimated_together_equal_each_cell_alone(monkeypatch):
+    """Batched intervals, spread over threads, give each cell's own interval bit for bit:
+    single-block cells, zero counts, corrected and uncorrectable issues included."""
     rng = np.random.default_rng(8)
     cells = {}
     for k in range(40):
@@ -187,7 +190,8 @@ def test_each_cell_is_estimated_with_its_own_generator():
     with_rates = {key: (c, [None, good, useless][i % 3]) for i, (key, c) in
                   enumerate(cells.items())}
     assert any(len(c.sizes) == 1 for c in cells.values())
-    got = inf.estimate_cells(with_rates, seed=3, measure="lexicon", n_boot=300)
+    monkeypatch.setenv("HELPERS_WORKERS", "2")
+    got = inf.estimate_cells(with_rates, seed=3, measure="lexicon", n_boot=300, chunk=7)
     for ((m, sp), (c, rates)), (point, lo, hi) in zip(with_rates.items(), got):
         p1, reps = inf.bootstrap_shares(c, inf.rng_for(3, m, sp, "lexicon"), rates, 300)
         lo1, hi1 = _interval(p1, reps, c.counts.sum(0), c.n, rates=rates,

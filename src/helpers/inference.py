@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import beta
 
+from . import config
 from .parameters import N_PERM  # noqa: F401  (findings.py reads it here)
 from .parameters import (BLOCK, LEVEL, MIN_YOUDEN, N_BOOT, PRIOR_STRENGTH, SKIP_ZERO_DRAWS_FROM,
                          WEAK_CORRECTION_POSITIVES, WEAK_CORRECTION_SENTENCES)
@@ -32,6 +33,12 @@ from .parameters import (BLOCK, LEVEL, MIN_YOUDEN, N_BOOT, PRIOR_STRENGTH, SKIP_
 def rng_for(seed: int, *keys: str) -> np.random.Generator:
     """A generator for one named computation (the same whichever others run with it)."""
     return np.random.default_rng([seed, zlib.crc32("|".join(keys).encode())])
+
+
+def unit_weights(rng: np.random.Generator, n_units: int, n_boot: int) -> np.ndarray:
+    """How often each of ``n_units`` units is drawn in each of ``n_boot`` resamples with
+    replacement (n_boot × n_units)."""
+    return rng.multinomial(n_units, np.full(n_units, 1 / n_units), size=n_boot)
 
 
 @dataclass(frozen=True)
@@ -143,10 +150,9 @@ def bootstrap_shares(cell: Cell, rng: np.random.Generator, rates: CodingRates | 
     With ``rates``, both are corrected for coding error, each replicate drawing the rates.
     An issue with no sentence in the cell is drawn from the Jeffreys posterior
     Beta(0.5, n + 0.5) instead of resampling as 0 every time; ``zeros=False`` leaves it at 0
-    (:func:`interval` gives a zero count its exact bound anyway).
+    (:func:`intervals` gives a zero count its exact bound anyway).
     """
-    nb = len(cell.sizes)
-    w = rng.multinomial(nb, np.full(nb, 1 / nb), size=n_boot).astype(float)
+    w = unit_weights(rng, len(cell.sizes), n_boot).astype(float)
     # floating-point products of small counts are exact, and far faster than integer ones
     reps = (w @ cell.counts.astype(float)) / np.maximum(w @ cell.sizes.astype(float), 1)[:, None]
     point = cell.shares()
@@ -160,63 +166,96 @@ def bootstrap_shares(cell: Cell, rng: np.random.Generator, rates: CodingRates | 
     return point, reps
 
 
-def interval(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: int, n_units: int,
-             rates: CodingRates | None = None, level: float = LEVEL
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of one cell's shares (per issue), never excluding the point.
+def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.ndarray,
+              n_blocks: np.ndarray, level: float = LEVEL,
+              rates: list[CodingRates | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile intervals of many cells at once (cells × issues; ``reps`` cells ×
+    replicates × issues; ``n``, ``n_blocks``, ``rates`` one per cell), never excluding the
+    point.
 
     Three fall-backs: a zero count's upper bound is at least the Clopper–Pearson one (mapped
-    through the coding correction when ``rates`` are given: a lexicon that misses mentions can
+    through the coding correction when a cell has rates: a lexicon that misses mentions can
     show none while the true share is above zero); a cell of a single unit, which cannot be
     resampled, gets the exact interval of its sentences; and where the correction has little
     information (fewer than ``WEAK_CORRECTION_SENTENCES`` sentences in the cell, or fewer than
     ``WEAK_CORRECTION_POSITIVES`` hand-coded mentions behind the rates) the interval also
-    covers the raw lexicon share. Uncorrectable issues (NaN point) stay NaN.
+    covers the raw lexicon share.
     """
     a = (1 - level) / 2
+    rates = [None] * len(point) if rates is None else rates
     lo, hi = point.astype(float), point.astype(float)
-    if len(reps):
+    if reps.shape[1]:
+        # a cell with a missing replicate (an uncorrectable issue) takes the NaN-aware path
+        nan = np.isnan(reps).any(axis=(1, 2))
+        # every other (cell, issue) at once; replicates that are all 0 have 0 percentiles
+        by_issue = np.moveaxis(reps, 1, 2)  # cells × issues × replicates
+        todo = ~nan[:, None] & (reps != 0).any(axis=1)
+        lo[~nan], hi[~nan] = 0.0, 0.0
         with np.errstate(all="ignore"):
-            quantile = np.nanquantile if np.isnan(reps).any() else np.quantile
-            lo, hi = quantile(reps, [a, 1 - a], axis=0)
+            if todo.any():
+                lo[todo], hi[todo] = np.quantile(by_issue[todo], [a, 1 - a], axis=1)
+            for i in np.flatnonzero(nan):
+                lo[i], hi[i] = np.nanquantile(reps[i], [a, 1 - a], axis=0)
     lo, hi = np.minimum(lo, point), np.maximum(hi, point)
-    upper = np.full(len(point), clopper_pearson_upper(n, level))
-    if rates is not None:
-        upper = np.fmax(upper, correct_shares(upper, *rates.point()))
+    # one cell at a time: NumPy's vectorised power may differ in the last bit
+    upper = np.repeat(np.array([clopper_pearson_upper(int(m), level) for m in n])[:, None],
+                      point.shape[1], axis=1)
+    for i, r in enumerate(rates):
+        if r is not None:
+            upper[i] = np.fmax(upper[i], correct_shares(upper[i], *r.point()))
     zero = counts == 0
     hi = np.where(zero, np.maximum(hi, upper), hi)
     lo = np.where(zero, 0.0, lo)
-    if n_units < 2:
-        k = counts if rates is not None else np.rint(point * n)
-        lo = np.minimum(np.where(k > 0, beta.ppf(a, np.maximum(k, 1), n - k + 1), 0.0), point)
-        hi = np.maximum(np.where(k < n, beta.ppf(1 - a, k + 1, np.maximum(n - k, 1)), 1.0), point)
-    if rates is not None:
-        weak = (n < WEAK_CORRECTION_SENTENCES) | (rates.tp + rates.fn < WEAK_CORRECTION_POSITIVES)
-        raw = counts / n
-        cover = weak & ~np.isnan(point)
-        lo = np.where(cover, np.minimum(lo, raw), lo)
-        hi = np.where(cover, np.maximum(hi, raw), hi)
+    single = np.flatnonzero(n_blocks < 2)
+    if len(single):  # exact intervals of the sentences of a cell that cannot be resampled
+        m = n[single][:, None]
+        uncorrected = np.array([rates[i] is None for i in single])[:, None]
+        k = np.where(uncorrected, np.rint(point[single] * m), counts[single])
+        lo1 = np.where(k > 0, beta.ppf(a, np.maximum(k, 1), m - k + 1), 0.0)
+        hi1 = np.where(k < m, beta.ppf(1 - a, k + 1, np.maximum(m - k, 1)), 1.0)
+        lo[single] = np.minimum(lo1, point[single])
+        hi[single] = np.maximum(hi1, point[single])
+    for i, r in enumerate(rates):  # a correction with little information in this cell
+        if r is not None:
+            weak = (n[i] < WEAK_CORRECTION_SENTENCES) | (r.tp + r.fn < WEAK_CORRECTION_POSITIVES)
+            raw = counts[i] / n[i]
+            cover = weak & ~np.isnan(point[i])
+            lo[i] = np.where(cover, np.minimum(lo[i], raw), lo[i])
+            hi[i] = np.where(cover, np.maximum(hi[i], raw), hi[i])
     return lo, hi
 
 
 def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
-                   level: float = LEVEL) -> list[tuple]:
+                   level: float = LEVEL, chunk: int = 64) -> list[tuple]:
     """``[(point, ci_low, ci_high), …]`` of every cell of ``{key: (Cell, CodingRates or None)}``.
 
     Each cell has its own generator (:func:`rng_for`), so the result does not depend on the
-    other cells. Without rates, from ``SKIP_ZERO_DRAWS_FROM`` replicates on, the Jeffreys
-    draws of zero counts are skipped: their percentile passes the exact bound that
-    :func:`interval` gives them with probability below 1e-14.
+    other cells or the order of work. Cells are taken ``chunk`` at a time (resampled and
+    their intervals computed together), and chunks spread over threads
+    (:func:`helpers.config.map_threads`; NumPy releases the interpreter lock).
     """
-    out = []
-    for (meeting, speaker), (cell, rates) in cells.items():
+    def draw(item):
+        (meeting, speaker), (cell, rates) = item
+        # Without rates, the Jeffreys draws of zero counts pass the exact bound that a zero
+        # count gets anyway with probability below 1e-14 at 2,000 replicates: skipped.
         skip = rates is None and n_boot >= SKIP_ZERO_DRAWS_FROM
-        point, reps = bootstrap_shares(cell, rng_for(seed, meeting, speaker, measure), rates,
-                                       n_boot, zeros=not skip)
-        lo, hi = interval(point, reps, cell.counts.sum(axis=0), cell.n, len(cell.sizes), rates,
-                          level)
-        out.append((point, lo, hi))
-    return out
+        return bootstrap_shares(cell, rng_for(seed, meeting, speaker, measure), rates, n_boot,
+                                zeros=not skip)
+
+    def one_chunk(part):
+        drawn = [draw(item) for item in part]
+        group = [cell for _, (cell, _) in part]
+        point = np.stack([p for p, _ in drawn])
+        lo, hi = intervals(point, np.stack([r for _, r in drawn]),
+                           np.stack([c.counts.sum(axis=0) for c in group]),
+                           np.array([c.n for c in group]),
+                           np.array([len(c.sizes) for c in group]), level,
+                           [rates for _, (_, rates) in part])
+        return list(zip(point, lo, hi))
+
+    items = list(cells.items())
+    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    return [row for done in config.map_threads(one_chunk, chunks) for row in done]
 
 
 def js_similarity(p: np.ndarray, q: np.ndarray) -> np.ndarray:

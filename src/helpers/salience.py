@@ -10,6 +10,7 @@ model's prevalence.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import inference
@@ -73,18 +74,23 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
     """
     ids = issue_ids(lexicon)
     words = coded.groupby(["meeting", "speaker"])["n_words"].sum()
-    parts = []
+    cells_rows, issue_values = [], []
     for measure, cells in measure_cells(coded, ids, gold, speakers).items():
         estimates = inference.estimate_cells(cells, seed, measure, n_boot, level)
         for ((meeting, speaker), (cell, rates)), (point, lo, hi) in zip(cells.items(),
                                                                          estimates):
-            k = cell.counts.sum(axis=0)
-            parts.append(pd.DataFrame({
-                "meeting": meeting, "speaker": speaker, "issue": ids, "measure": measure,
-                "corrected": rates is not None, "n_sentences": k, "total_sentences": cell.n,
-                "share": point, "ci_low": lo, "ci_high": hi, "share_uncorrected": k / cell.n,
-                "total_words": int(words[(meeting, speaker)]), "n_turns": len(cell.sizes)}))
-    out = pd.concat(parts, ignore_index=True)
+            cells_rows.append((meeting, speaker, measure, rates is not None, cell.n,
+                               int(words[(meeting, speaker)]), len(cell.sizes)))
+            issue_values.append((cell.counts.sum(axis=0), point, lo, hi))
+    per_cell = pd.DataFrame(cells_rows, columns=["meeting", "speaker", "measure", "corrected",
+                                                 "total_sentences", "total_words", "n_turns"])
+    out = per_cell.loc[per_cell.index.repeat(len(ids))].reset_index(drop=True)
+    k, share, lo, hi = (np.concatenate(v) for v in zip(*issue_values))
+    out = out.assign(issue=np.tile(ids, len(per_cell)), n_sentences=k, share=share, ci_low=lo,
+                     ci_high=hi, share_uncorrected=k / out["total_sentences"].to_numpy())
+    out = out[["meeting", "speaker", "issue", "measure", "corrected", "n_sentences",
+               "total_sentences", "share", "ci_low", "ci_high", "share_uncorrected",
+               "total_words", "n_turns"]]
     out["estimable"] = out["n_turns"] >= MIN_TURNS
     checked = set(held_out_sources)
     if gold is not None:
