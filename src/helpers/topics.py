@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from threadpoolctl import threadpool_limits
 
 from . import cache, config
+from .inference import rng_for, unit_weights
 from .parameters import (K_RANGE, LEVEL, MIN_STABILITY, N_BOOT, N_SEEDS, N_TOP, SEED,
                          STABLE_COSINE, STABLE_SHARE, WINDOW)
 
@@ -246,8 +246,8 @@ def consensus_prevalence(shares: np.ndarray, documents: pd.DataFrame, model: str
                                 shape=(n_turns, len(idx)))
         sums = np.array([ind @ shares[s, idx] for s in range(n_seeds)])  # S × turns × K
         docs_per_turn = np.asarray(ind.sum(axis=1)).ravel()
-        rng = np.random.default_rng([seed, zlib.crc32(f"{meeting}|{speaker}|{model}".encode())])
-        weights = rng.multinomial(n_turns, np.full(n_turns, 1 / n_turns), size=n_boot)
+        rng = rng_for(seed, meeting, speaker, model)
+        weights = unit_weights(rng, n_turns, n_boot)
         pick = rng.integers(0, n_seeds, size=n_boot)
         boot = np.einsum("bt,btk->bk", weights, sums[pick]) / (weights @ docs_per_turn)[:, None]
         lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
