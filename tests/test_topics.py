@@ -221,6 +221,16 @@ def test_unearned_topics_are_named_by_their_top_words():
     assert out["issues"].tolist() == ["arms_control", ""]
 
 
+
+@pytest.mark.filterwarnings("error")
+def test_no_earned_topic_leaves_every_topic_unlabelled_without_a_warning():
+    carried = pd.DataFrame({"topic": [0], "label": ["Arms"], "issues": ["arms_control"]})
+    check = pd.DataFrame({"topic": [0], "issue": ["arms_control"], "earned": [False]})
+    out = topic_labels.earned_labels(carried, check, pd.Series({0: "treaty; nuclear"}))
+    assert out["label"].tolist() == ["unlabelled: treaty, nuclear"]
+    assert out["issues"].tolist() == [""] and not out["labelled"].any()
+
+
 def test_topic_shares_are_set_beside_the_hand_coding():
     prev = pd.DataFrame({"topic": 0, "meeting": "m", "speaker": ["a", "b"], "share": [0.4, 0.1],
                          "ci_low": [0.3, 0.05], "ci_high": [0.5, 0.2]})

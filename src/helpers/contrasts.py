@@ -1,33 +1,19 @@
 """Contrasts between two cells, with the answer (a turn) as the unit of evidence.
 
-A contrast compares the shares of two cells: two speakers at one meeting, or one speaker at
-two meetings. Sentences of one answer are not independent pieces of evidence, so:
+- **Test.** Whole turns are exchanged between the two cells; the statistic is the difference
+  of shares over its cluster-robust (CR2) standard error, a studentised difference that keeps
+  the permutation test valid when cells differ in size and spread (Chung and Romano 2013).
+  Every split of the turns is used when there are at most ``N_PERM``, else ``N_PERM`` random
+  ones; the p-value is never below the small-sample (Bell–McCaffrey) t-test's.
+- **Interval.** The test inverted (d ± q·se), so it excludes zero exactly when
+  p < 1 − ``LEVEL``.
+- **Detectable difference.** The smallest difference (in steps of 5 points) the same test
+  detects with ``POWER`` at the cells' own turn sizes (:func:`detectable_differences`).
 
-- **Test.** Whole turns are exchanged between the two cells, and the statistic is the
-  difference of shares divided by its cluster-robust (CR2) standard error: a
-  *studentised* difference, which keeps a permutation test valid when the cells differ in
-  size and spread (Chung and Romano 2013). When there are at most ``N_PERM`` ways to split
-  the turns, every one is used (an exact test); otherwise ``N_PERM`` random ones. With a
-  handful of turns of very unequal length that is not enough, so the p-value is never
-  below that of the small-sample (Bell–McCaffrey) t-test of the same statistic.
-- **Interval.** The test inverted: to test "the difference is δ" the statistic is
-  (d − δ) / se against the same references, so the differences not rejected are d ± q·se,
-  and the interval excludes zero exactly when p < 1 − ``LEVEL`` (:func:`permutation_test`).
-- **What could have been detected.** :func:`detectable_differences` simulates the same test
-  at the cells' own turn sizes, with turns that differ from one another (intra-class
-  correlation ``ICC``), and finds the smallest difference (in steps of 5 points) detected
-  with ``POWER``; where none is, or no split of the turns can reach the level at all, the
-  answer is "at no size".
-
-Why not ``scipy.stats.permutation_test``: the interval needs the critical value of the
-studentised statistic on the very relabellings the p-value uses, and scipy's function
-returns only the p-value and the null distribution of one statistic per call; here both come
-from one matrix product over every issue at once.
-
-For the lexicon measure each turn's count is first corrected for coding error (Rogan–Gladen
-with the cell's estimated rates, :func:`helpers.inference.correct_shares`, applied turn by
-turn, so the shares are unclipped); the uncertainty of those rates is not carried into the
-contrast. ``fisher_pvalues`` gives the sentence-as-unit p-value for comparison.
+``scipy.stats.permutation_test`` is not used: the interval needs the critical value of the
+studentised statistic on the very relabellings the p-value uses, for every issue at once.
+For the lexicon measure each turn's count is corrected for coding error first
+(:func:`turn_values`); the uncertainty of the rates is not carried into the contrast.
 """
 
 from __future__ import annotations
@@ -45,11 +31,9 @@ from .parameters import ICC, LEVEL, MIN_YOUDEN, N_PERM, N_PERM_POWER, N_SIM, POW
 
 def relabellings(n_a: int, n: int, rng: np.random.Generator,
                  n_perm: int = N_PERM) -> tuple[np.ndarray, bool]:
-    """Labellings (rows) of ``n`` units with ``n_a`` of them in the first cell, as 0/1.
-
-    Every labelling when there are at most ``n_perm`` (``exact`` = True; the observed one,
-    the first ``n_a`` units, is among them), else ``n_perm`` random ones.
-    """
+    """0/1 labellings (rows) of ``n`` units with ``n_a`` in the first cell, and ``exact``:
+    all of them (the observed one, the first ``n_a`` units, first) when there are at most
+    ``n_perm``, else ``n_perm`` random ones."""
     total = math.comb(n, n_a)
     if total <= n_perm:
         rows = np.array(list(itertools.combinations(range(n), n_a)), dtype=np.int64)
@@ -64,16 +48,13 @@ def relabellings(n_a: int, n: int, rng: np.random.Generator,
 
 def difference_and_se(member: np.ndarray, y: np.ndarray,
                       n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Difference of shares and its standard error (labellings × columns) per labelling.
+    """Difference of shares and its standard error (labellings × columns).
 
-    ``y`` (units × columns) holds each unit's count on an issue (or any column of values),
-    ``n`` its sentences. A cell's share is p = Σy / Σn. Its variance is the CR2
-    (Bell–McCaffrey) cluster-robust one, Σ (y − p·n)² / (1 − h) / (Σn)² over its units, with
-    h = n / Σn the unit's leverage: one long answer that holds most of a cell's sentences
-    counts for what it is, nearly the whole cell. It is never below the binomial variance of
-    the cell's sentences (with the share shrunk by half a sentence towards 1/2), so that
-    identical turns, or a cell with no mention, never claim zero uncertainty; a cell of one
-    unit has infinite variance.
+    ``y`` (units × columns) holds each unit's count, ``n`` its sentences; a cell's share is
+    Σy / Σn. The variance is CR2, Σ (y − p·n)² / (1 − h) / (Σn)² with leverage h = n / Σn,
+    floored at the binomial variance of the cell's sentences (share shrunk by half a sentence
+    towards 1/2), so that identical turns or no mention never claim zero uncertainty; a cell
+    of one unit has infinite variance.
     """
     def share_and_var(m):
         tot = m @ n
@@ -95,13 +76,8 @@ def difference_and_se(member: np.ndarray, y: np.ndarray,
 
 
 def bell_mccaffrey_df(sizes_a: np.ndarray, sizes_b: np.ndarray) -> float:
-    """Degrees of freedom of the CR2 variance of a difference of two cells' shares.
-
-    Satterthwaite's approximation under a working model of independent sentences
-    (Bell and McCaffrey 2002; Imbens and Kolesár 2016): (tr A)² / tr(A²) for the quadratic
-    form A of the variance in the sentences' errors. It depends on the turn sizes only, and
-    is small when one turn holds most of a cell.
-    """
+    """Bell–McCaffrey degrees of freedom, (tr A)² / tr(A²), of the CR2 variance of a
+    difference of two cells' shares under independent sentences; NaN for a cell of one turn."""
     tr = tr2 = 0.0
     for sizes in (sizes_a, sizes_b):
         s = np.asarray(sizes, dtype=float)
@@ -137,9 +113,8 @@ def _p(count, n_labellings, exact):
 
 def permutation_p(member: np.ndarray, exact: bool, y: np.ndarray, n: np.ndarray,
                   in_a: np.ndarray, df: float = np.inf) -> np.ndarray:
-    """Two-sided p-value per column: the share of labellings whose statistic is at least as
-    far from zero as the observed one (``in_a``: the observed labelling), and never below
-    the small-sample t-test's with ``df`` degrees of freedom."""
+    """Two-sided p-value per column (``in_a``: the observed labelling), as in
+    :func:`permutation_test`."""
     t_obs = studentised(in_a[None, :].astype(float), y, n)[0]
     p = _p(_extreme_count(studentised(member, y, n), t_obs), len(member), exact)
     return np.maximum(p, _t_p(t_obs, df))
@@ -155,16 +130,11 @@ def permutation_test(member: np.ndarray, exact: bool, y: np.ndarray, n: np.ndarr
                      level: float = LEVEL) -> dict[str, np.ndarray]:
     """Estimate, p-value and the interval that inverts the test, per column.
 
-    The p-value is the larger of two: the studentised permutation test's (Chung and Romano
-    2013), and the small-sample t-test's with ``df`` degrees of freedom (Bell–McCaffrey,
-    :func:`bell_mccaffrey_df`). With a handful of turns of very unequal length neither is
-    calibrated alone (the permutation test rejected a true null in about 8% of simulated
-    draws at the project's turn sizes, the t-test in up to 6%); the larger is, at some cost
-    in power. To test "the difference is δ" the statistic is (d − δ) / se against the same
-    two references, so the differences not rejected are d ± q·se, with q the larger of the
-    two critical values, and the interval excludes zero exactly when p < 1 − ``level``.
-    Where no split of the units can reach that level, q is infinite and the interval is the
-    whole range, −1 to 1.
+    The p-value is the larger of the studentised permutation test's and the t-test's with
+    ``df`` degrees of freedom: with a handful of turns of very unequal length neither is
+    calibrated alone (about 8% and up to 6% type I error at the project's turn sizes). The
+    interval is d ± q·se, q the larger of the two critical values; where no split of the
+    units can reach ``level``, q is infinite and the interval is −1 to 1.
     """
     d, se = (x[0] for x in difference_and_se(in_a[None, :].astype(float), y, n))
     t = np.abs(studentised(member, y, n))
@@ -187,17 +157,14 @@ def detectable_differences(member: np.ndarray, exact: bool, n: np.ndarray, in_a:
                            step: float = 0.05) -> dict[float, np.ndarray]:
     """The smallest difference of shares the test detects with ``power``, per base share.
 
-    For each ``base`` share (one per issue: the two cells' pooled share), draws ``n_sim``
-    pairs of cells at the observed turn sizes for each difference on a grid of ``step``
-    (5, 10, ..., 100 points): turn shares from a Beta distribution with intra-class
-    correlation ``icc`` around the cell's share, then that many sentences per turn; half the
-    draws put the larger share in each cell. The difference is centred on the base share
-    where it fits in [0, 1]. The same random numbers serve every difference (common random
-    numbers), so power rises smoothly with it, and the grid is searched by bisection. Returns,
-    for each level in ``alphas``, the smallest grid difference with power ≥ ``power``
-    (taking power to rise with the difference): NaN where none is, or where the smallest
-    p-value any split of the turns can give exceeds the level. Each draw is tested on at
-    most ``N_PERM_POWER`` of the relabellings, for speed.
+    For each ``base`` share (one per issue) and each difference on a grid of ``step``,
+    draws ``n_sim`` pairs of cells at the observed turn sizes: turn shares from a Beta with
+    intra-class correlation ``icc``, then sentences; half the draws put the larger share in
+    each cell, centred on the base share where it fits in [0, 1]. Common random numbers
+    serve every difference, and the grid is searched by bisection. Returns, per level in
+    ``alphas``, the smallest difference with power ≥ ``power``: NaN where none is, or where
+    no split of the turns can reach the level. Each draw is tested on at most
+    ``N_PERM_POWER`` relabellings.
     """
     reachable = smallest_p(member, exact)
     if len(member) > N_PERM_POWER:
@@ -238,8 +205,8 @@ def detectable_differences(member: np.ndarray, exact: bool, n: np.ndarray, in_a:
 
 
 def turn_values(cell: Cell, rates: CodingRates | None) -> np.ndarray:
-    """Each unit's count per issue, corrected turn by turn for coding error when ``rates``
-    are given (NaN columns where the lexicon cannot separate the issue)."""
+    """Each unit's count per issue, corrected turn by turn (Rogan–Gladen, unclipped) when
+    ``rates`` are given; NaN columns where the lexicon cannot separate the issue."""
     y = cell.counts.astype(float)
     if rates is None:
         return y
@@ -254,15 +221,13 @@ def compare_cells(a: Cell, b: Cell, seed: int, measure: str,
                   rates: tuple[CodingRates | None, CodingRates | None] = (None, None),
                   n_perm: int = N_PERM, level: float = LEVEL,
                   detect_at: tuple[float, ...] = ()) -> pd.DataFrame:
-    """Share of ``a`` minus share of ``b``, per issue: estimate, interval, p-value and power.
+    """Share of ``a`` minus share of ``b``, per issue.
 
-    Columns: ``estimate``, ``ci_low``/``ci_high`` (the test inverted), ``p_value``
-    (studentised permutation test over whole units, :func:`permutation_test`),
-    ``p_unclustered`` (Fisher's exact test, every sentence as a unit), ``n_turns``/``n_turns_compare`` (units of each cell),
-    ``smallest_p`` (the smallest p-value any split of the units can give) and, for each
-    level in ``detect_at``, ``mde@<level>``: the difference detected with 80% power
-    (:func:`detectable_differences`). Relabellings and simulations are seeded by the two
-    cells' names, so a contrast does not depend on which others are computed.
+    Columns: ``estimate``, ``ci_low``/``ci_high``, ``p_value`` (:func:`permutation_test`),
+    ``p_unclustered`` (Fisher's exact test, every sentence a unit), ``n_turns`` and
+    ``n_turns_compare``, ``df``, ``smallest_p`` (the smallest p any split can give) and, per
+    level in ``detect_at``, ``mde@<level>`` (:func:`detectable_differences`). Draws are
+    seeded by the two cells' names.
     """
     ya, yb = turn_values(a, rates[0]), turn_values(b, rates[1])
     y = np.vstack([ya, yb])
@@ -288,11 +253,7 @@ def compare_cells(a: Cell, b: Cell, seed: int, measure: str,
 
 
 def fisher_pvalues(a: Cell, b: Cell) -> np.ndarray:
-    """Fisher's exact test per issue, as if every sentence were independent (for contrast).
-
-    Shows how much of a difference's apparent strength comes from treating the sentences of
-    one answer as separate pieces of evidence.
-    """
+    """Fisher's exact test per issue, as if every sentence were independent."""
     ka, kb = a.counts.sum(axis=0), b.counts.sum(axis=0)
     return np.array([fisher_exact([[x, a.n - x], [y, b.n - y]])[1] for x, y in zip(ka, kb)])
 

@@ -1,16 +1,7 @@
-"""Features: document-term matrices, TF-IDF top terms, keyword in context (keyness: :mod:`helpers.keyness`).
+"""Features: document-term matrices, TF-IDF top terms, keyword in context.
 
-Documents are groups of token rows (by speaker and meeting, by speaker, or by turn), built
-as one sparse matrix in linear time. Keyness is the log-odds ratio with an informative
-Dirichlet prior of Monroe, Colaresi and Quinn (2008), "Fightin' Words", eq. 22: for word w,
-
-    δ_w = log[(y_aw + α_w) / (n_a + α_0 − y_aw − α_w)] − log[(y_bw + α_w) / (n_b + α_0 − y_bw − α_w)]
-    σ²(δ_w) ≈ 1 / (y_aw + α_w) + 1 / (y_bw + α_w),      z_w = δ_w / σ(δ_w)
-
-Here the prior is the pooled counts scaled to α_0 (a quick, data-based version used by the
-benchmark). The analysis uses :mod:`helpers.keyness`: a prior from general English
-frequencies, a permutation test over turns and false-discovery control, and the charts.
-``z > 0`` means the term is more speaker a's.
+Documents are groups of token rows (by speaker and meeting, by speaker, or by turn), built as
+one sparse matrix. Keyness is in :mod:`helpers.keyness`.
 """
 
 from __future__ import annotations
@@ -29,11 +20,8 @@ from .sources import meeting_label
 
 
 def document_term_matrix(tokens: pd.DataFrame, by: list[str], term: str = "term"):
-    """Return (X, documents, vocabulary): counts of terms per group of token rows.
-
-    ``X`` is a CSR matrix (documents × terms); ``documents`` has the ``by`` columns and the
-    token count; ``vocabulary`` is a sorted array of terms. Linear in the number of tokens.
-    """
+    """(X, documents, vocabulary): CSR counts (documents × terms) per group of token rows,
+    the groups' ``by`` columns with ``n_tokens``, and the sorted terms."""
     grouped = tokens.groupby(by, sort=True)
     doc_codes, documents = grouped.ngroup().to_numpy(), grouped.size().reset_index()[by]
     term_codes, vocab = pd.factorize(tokens[term], sort=True)
@@ -50,10 +38,7 @@ def tfidf(x) -> sparse.csr_matrix:
 
 
 def mean_by(x, documents: pd.DataFrame, by: list[str]):
-    """Average the rows of ``x`` within groups of documents; return (matrix, groups).
-
-    One sparse product with a row-normalised group-indicator matrix: linear, no dense copy.
-    """
+    """Average the rows of ``x`` within groups of documents; return (matrix, groups)."""
     grouped = documents.groupby(by, sort=True)
     codes = grouped.ngroup().to_numpy()
     groups = grouped.size().reset_index()[by]
@@ -74,15 +59,9 @@ def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = TO
     row = np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))
     nonzero = w.data != 0
     row, col, weight = row[nonzero], w.indices[nonzero].astype(np.int64), w.data[nonzero]
-    # the count of each entry (0 where the counts have none)
-    xc = sparse.csr_matrix(x, copy=True)
-    xc.sum_duplicates()
-    xc.sort_indices()
-    have = np.repeat(np.arange(xc.shape[0]), np.diff(xc.indptr)) * x.shape[1] + xc.indices
-    want = row * x.shape[1] + col
-    at = np.minimum(np.searchsorted(have, want), max(len(have) - 1, 0))
-    count = (np.where(have[at] == want, xc.data[at], 0) if len(have)
-             else np.zeros(len(want), dtype=np.int64))
+    if not len(row) or n < 1:
+        return pd.DataFrame([])
+    count = sparse.csr_array(x)[row, col].astype(np.int64)  # 0 where x has no entry
     vocabulary = np.asarray(vocabulary, dtype=object)
     alphabetical = np.empty(len(vocabulary), dtype=np.int64)
     alphabetical[np.argsort(vocabulary, kind="stable")] = np.arange(len(vocabulary))
@@ -90,14 +69,12 @@ def top_terms(x, documents: pd.DataFrame, vocabulary, display: dict, n: int = TO
     row, col, weight, count = row[order], col[order], weight[order], count[order]
     rank = np.arange(len(row)) - np.searchsorted(row, row) + 1
     top = rank <= n
-    if not top.any():
-        return pd.DataFrame([])
     row, col, weight, count, rank = row[top], col[top], weight[top], count[top], rank[top]
     out = documents.iloc[row].reset_index(drop=True)
     out["rank"] = rank
     out["term"] = [display.get(v, v) for v in vocabulary[col]]
     out["tfidf"] = [round(float(v), 4) for v in weight]
-    out["count"] = count.astype(np.int64)
+    out["count"] = count
     return out.set_axis(pd.Index(out.columns.tolist()), axis=1)  # labels typed as pandas infers
 
 

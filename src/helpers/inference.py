@@ -1,31 +1,17 @@
-"""Inference for issue salience: intervals that include what is uncertain, and tested contrasts.
+"""Inference for issue salience: intervals that carry what is uncertain, and agenda overlap.
 
-Three things make a naive binomial interval too narrow here, and each is handled:
+- **Clustering.** The unit of every resample is the whole turn (an answer, a statement),
+  drawn with replacement; blocks of ``block`` sentences, or single sentences, only serve the
+  robustness table.
+- **Coding error** (lexicon measure). Sensitivity and false-positive rate per issue are
+  estimated from hand-coded sentences of *other* sources (:func:`estimate_rates`), shares are
+  corrected for them (Rogan–Gladen, :func:`correct_shares`), and each resample draws the rates
+  from their Beta posteriors.
+- **Zero counts** get the exact (Clopper–Pearson) interval [0, upper], never [0, 0].
 
-- **Clustering.** Sentences come in turns, and one answer may hold most of a speaker's
-  sentences on an issue. The unit of every resample is the whole turn (an answer, a
-  statement, a quoted passage), drawn with replacement (:func:`cell_blocks`,
-  :func:`bootstrap_shares`); blocks of ``block`` sentences within a turn, or single
-  sentences, are kept only for the robustness table.
-- **Coding error** (lexicon measure only). The lexicon's sensitivity and false-positive
-  rate per issue are estimated from hand-coded sentences *of other sources*
-  (:func:`estimate_rates`); shares are corrected for them (Rogan–Gladen,
-  :func:`correct_shares`), and each resample draws the rates from their Beta posteriors,
-  so the interval carries the uncertainty of the correction too.
-- **Zero counts.** A cell with no sentence on an issue gets the exact (Clopper–Pearson)
-  interval [0, upper], never a degenerate [0, 0].
-
-Contrasts between two cells (two speakers at a meeting, or one speaker at two meetings) take
-the *answer* (a turn) as their unit of evidence: a studentised permutation test exchanges
-whole turns between the cells, and the interval is that test inverted, so the two always
-agree (:func:`compare_cells`). Beside each contrast stands what it could have detected: the
-smallest difference found with 80% power by the same test at the same turn sizes
-(:func:`detectable_differences`). The caller controls the error rate over issues (Holm).
-Agenda overlap is 1 − Jensen–Shannon distance, judged against the *ceiling* that identical
-agendas reach at the same sample sizes (:func:`agenda_overlap`).
-
-What the intervals do not cover: the choice of lexicon patterns and of the inheritance
-rule, disagreement between human coders, and which questions journalists asked.
+Contrasts between cells are in :mod:`helpers.contrasts`. The intervals do not cover the
+choice of lexicon patterns or inheritance rule, disagreement between coders, or which
+questions journalists asked.
 """
 
 from __future__ import annotations
@@ -39,19 +25,22 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import beta
 
 from . import config
-from .parameters import (BLOCK, LEVEL, MIN_YOUDEN, N_BOOT, N_PERM, PRIOR_STRENGTH,  # noqa: F401
-                         SKIP_ZERO_DRAWS_FROM, WEAK_CORRECTION_POSITIVES,
-                         WEAK_CORRECTION_SENTENCES)
+from .parameters import N_PERM  # noqa: F401  (findings.py reads it here)
+from .parameters import (BLOCK, LEVEL, MIN_YOUDEN, N_BOOT, PRIOR_STRENGTH, SKIP_ZERO_DRAWS_FROM,
+                         WEAK_CORRECTION_POSITIVES, WEAK_CORRECTION_SENTENCES)
+
 
 def rng_for(seed: int, *keys: str) -> np.random.Generator:
-    """A generator for one named computation, from the master seed and its names.
-
-    A cell's intervals are then the same whichever other cells are computed with it.
-    """
+    """A generator for one named computation (the same whichever others run with it)."""
     return np.random.default_rng([seed, zlib.crc32("|".join(keys).encode())])
 
 
-# --------------------------------------------------------------------------- cells
+def unit_weights(rng: np.random.Generator, n_units: int, n_boot: int) -> np.ndarray:
+    """How often each of ``n_units`` units is drawn in each of ``n_boot`` resamples with
+    replacement (n_boot × n_units)."""
+    return rng.multinomial(n_units, np.full(n_units, 1 / n_units), size=n_boot)
+
+
 @dataclass(frozen=True)
 class Cell:
     """One speaker at one meeting: issue counts per resampling unit (turn or block)."""
@@ -71,10 +60,9 @@ class Cell:
 
 
 def block_ids(frame: pd.DataFrame, block: int | None = BLOCK) -> np.ndarray:
-    """Number each row's unit: its turn (``block=None``), or consecutive runs of ``block``
-    sentences within one turn.
+    """Each row's unit: its turn (``block=None``), or runs of ``block`` sentences in a turn.
 
-    Rows must be in source order (as :func:`helpers.coding.code_sentences` returns them).
+    Rows must be in source order; units are numbered by their first row.
     """
     turn = frame.groupby(["source", "turn"], sort=False, dropna=False).ngroup().to_numpy()
     if block is None:
@@ -84,37 +72,25 @@ def block_ids(frame: pd.DataFrame, block: int | None = BLOCK) -> np.ndarray:
 
 
 def cell_blocks(labels: pd.DataFrame, frame: pd.DataFrame, block: int | None = BLOCK) -> dict:
-    """Return ``{(meeting, speaker): Cell}`` from boolean issue labels aligned with ``frame``.
+    """``{(meeting, speaker): Cell}`` from boolean issue labels aligned with ``frame``.
 
     ``frame`` holds meeting, speaker, source and turn for the same rows, in source order.
-    Cells come in sorted order; a cell's blocks in the order of their first sentence.
+    Cells come sorted, a cell's units in the order of their first sentence; rows without a
+    meeting or speaker belong to no cell.
     """
-    cell_of_row = frame.groupby(["meeting", "speaker"], sort=True).ngroup().to_numpy()
-    keep = cell_of_row >= 0  # rows without a meeting or speaker belong to no cell
-    if not keep.any():
-        return {}
-    cell_of_row, x = cell_of_row[keep], labels.to_numpy(dtype=np.int64)[keep]
-    blocks = block_ids(frame, block)[keep]
-    # blocks numbered by first sentence, and split where a turn's rows change cell
-    blocks = pd.factorize(cell_of_row * (int(blocks.max()) + 1) + blocks)[0]
-    sizes = np.bincount(blocks)
-    n_blocks = len(sizes)
-    counts = np.add.reduceat(x[np.argsort(blocks, kind="stable")],
-                             np.concatenate([[0], np.cumsum(sizes)[:-1]]), axis=0)
-    cell_of_block = np.empty(n_blocks, dtype=np.int64)
-    cell_of_block[blocks] = cell_of_row
-    order = np.argsort(cell_of_block, kind="stable")  # by cell, then by block number
-    cuts = np.cumsum(np.bincount(cell_of_block))[:-1]
-    first = np.unique(cell_of_row, return_index=True)[1]
-    meeting, speaker = (frame[c].to_numpy()[keep][first] for c in ("meeting", "speaker"))
-    sources = (pd.DataFrame({"cell": cell_of_row, "source": frame["source"].to_numpy()[keep]})
-               .drop_duplicates().groupby("cell")["source"].agg(lambda v: tuple(sorted(v))))
-    return {(m, sp): Cell(m, sp, c, z, src)
-            for m, sp, c, z, src in zip(meeting, speaker, np.split(counts[order], cuts),
-                                        np.split(sizes[order], cuts), sources.to_numpy())}
+    units = block_ids(frame, block)
+    x = labels.to_numpy(dtype=np.int64)
+    source = frame["source"].to_numpy()
+    cells = {}
+    for (meeting, speaker), rows in frame.groupby(["meeting", "speaker"], sort=True).indices.items():
+        unit = pd.factorize(units[rows])[0]
+        counts = np.zeros((unit.max() + 1, x.shape[1]), dtype=np.int64)
+        np.add.at(counts, unit, x[rows])
+        cells[(meeting, speaker)] = Cell(meeting, speaker, counts, np.bincount(unit),
+                                         tuple(sorted(set(source[rows]))))
+    return cells
 
 
-# --------------------------------------------------------------------------- coding error
 @dataclass(frozen=True)
 class CodingRates:
     """Confusion counts of the lexicon against hand codes, per issue, with a pooled prior."""
@@ -153,24 +129,12 @@ def estimate_rates(predicted: pd.DataFrame, gold: pd.DataFrame,
 
 
 def correct_shares(observed: np.ndarray, sens: np.ndarray, fpr: np.ndarray) -> np.ndarray:
-    """Rogan–Gladen: the true share π from the observed share p = sens·π + fpr·(1 − π).
-
-    Where sens − fpr < ``MIN_YOUDEN`` the lexicon cannot separate the issue and the result is
-    NaN. Results are clipped to [0, 1].
-    """
+    """Rogan–Gladen: the true share π from the observed p = sens·π + fpr·(1 − π), clipped to
+    [0, 1]; NaN where sens − fpr < ``MIN_YOUDEN`` (the lexicon cannot separate the issue)."""
     youden = sens - fpr
     with np.errstate(divide="ignore", invalid="ignore"):
         pi = (observed - fpr) / youden
     return np.where(youden >= MIN_YOUDEN, np.clip(pi, 0.0, 1.0), np.nan)
-
-
-# --------------------------------------------------------------------------- shares
-def _resample(cell: Cell, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap shares (n_boot × issues): blocks drawn with replacement."""
-    nb = len(cell.sizes)
-    w = rng.multinomial(nb, np.full(nb, 1 / nb), size=n_boot).astype(float)
-    # floating-point products of small counts are exact, and far faster than integer ones
-    return (w @ cell.counts.astype(float)) / np.maximum(w @ cell.sizes.astype(float), 1)[:, None]
 
 
 def clopper_pearson_upper(n: np.ndarray | int, level: float = LEVEL) -> np.ndarray:
@@ -180,16 +144,18 @@ def clopper_pearson_upper(n: np.ndarray | int, level: float = LEVEL) -> np.ndarr
 
 def bootstrap_shares(cell: Cell, rng: np.random.Generator, rates: CodingRates | None = None,
                      n_boot: int = N_BOOT, zeros: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Return (point shares, replicate shares n_boot × issues) for one cell.
+    """(point shares, replicate shares n_boot × issues) of one cell, units drawn with
+    replacement.
 
-    With ``rates``, both are corrected for coding error, and each replicate draws the rates.
-    An issue with no sentence in the cell would resample as 0 every time, as if the share
-    were known to be 0; its replicates are drawn instead from the Jeffreys posterior
-    Beta(0.5, n + 0.5) of the observed share (then corrected like the others), so that a
-    difference from another cell is not overstated. ``zeros=False`` leaves them at 0: for
-    a cell's own interval, where :func:`intervals` gives a zero count its exact bound.
+    With ``rates``, both are corrected for coding error, each replicate drawing the rates.
+    An issue with no sentence in the cell is drawn from the Jeffreys posterior
+    Beta(0.5, n + 0.5) instead of resampling as 0 every time; ``zeros=False`` leaves it at 0
+    (:func:`intervals` gives a zero count its exact bound anyway).
     """
-    point, reps = cell.shares(), _resample(cell, n_boot, rng)
+    w = unit_weights(rng, len(cell.sizes), n_boot).astype(float)
+    # floating-point products of small counts are exact, and far faster than integer ones
+    reps = (w @ cell.counts.astype(float)) / np.maximum(w @ cell.sizes.astype(float), 1)[:, None]
+    point = cell.shares()
     zero = cell.counts.sum(axis=0) == 0
     if zeros and zero.any():
         reps[:, zero] = rng.beta(0.5, cell.n + 0.5, size=(n_boot, int(zero.sum())))
@@ -203,18 +169,17 @@ def bootstrap_shares(cell: Cell, rng: np.random.Generator, rates: CodingRates | 
 def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.ndarray,
               n_blocks: np.ndarray, level: float = LEVEL,
               rates: list[CodingRates | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile intervals of many cells at once, with two exact fall-backs.
+    """Percentile intervals of many cells at once (cells × issues; ``reps`` cells ×
+    replicates × issues; ``n``, ``n_blocks``, ``rates`` one per cell), never excluding the
+    point.
 
-    Arrays are cells × issues (``reps``: cells × replicates × issues; ``n``, ``n_blocks``
-    and ``rates`` one per cell). Where the count is zero, the upper bound is at least the
-    exact (Clopper–Pearson) one, mapped through the coding-error correction when ``rates``
-    are given (a lexicon that misses mentions can show none while the true share is above
-    zero). A cell of a single unit cannot be resampled: it gets the Clopper–Pearson interval
-    of its sentences. Where the correction has little information (a cell of fewer than
-    ``WEAK_CORRECTION_SENTENCES`` sentences, or rates resting on fewer than
-    ``WEAK_CORRECTION_POSITIVES`` hand-coded mentions), the interval also covers the raw
-    lexicon share: a correction that clips one hit in a dozen sentences to zero must not
-    claim that the share is known to be near zero.
+    Three fall-backs: a zero count's upper bound is at least the Clopper–Pearson one (mapped
+    through the coding correction when a cell has rates: a lexicon that misses mentions can
+    show none while the true share is above zero); a cell of a single unit, which cannot be
+    resampled, gets the exact interval of its sentences; and where the correction has little
+    information (fewer than ``WEAK_CORRECTION_SENTENCES`` sentences in the cell, or fewer than
+    ``WEAK_CORRECTION_POSITIVES`` hand-coded mentions behind the rates) the interval also
+    covers the raw lexicon share.
     """
     a = (1 - level) / 2
     rates = [None] * len(point) if rates is None else rates
@@ -262,23 +227,17 @@ def intervals(point: np.ndarray, reps: np.ndarray, counts: np.ndarray, n: np.nda
 
 def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
                    level: float = LEVEL, chunk: int = 64) -> list[tuple]:
-    """Point shares and intervals of every cell: ``[(point, ci_low, ci_high), …]``.
+    """``[(point, ci_low, ci_high), …]`` of every cell of ``{key: (Cell, CodingRates or None)}``.
 
-    ``cells`` maps (meeting, speaker) to (Cell, CodingRates or None). Each cell is
-    resampled with its own generator (:func:`rng_for`), so the result does not depend on
-    the other cells or on the order of work. Cells are taken ``chunk`` at a time: each
-    chunk's resamples are drawn and its intervals computed together, and chunks are spread
-    over threads (:func:`helpers.config.map_threads`; NumPy's random draws, matrix products
-    and partitions release the interpreter lock).
+    Each cell has its own generator (:func:`rng_for`), so the result does not depend on the
+    other cells or the order of work. Cells are taken ``chunk`` at a time (resampled and
+    their intervals computed together), and chunks spread over threads
+    (:func:`helpers.config.map_threads`; NumPy releases the interpreter lock).
     """
     def draw(item):
         (meeting, speaker), (cell, rates) = item
-        # Without rates, a zero count's interval is its exact upper bound: the Jeffreys
-        # draws (the generator's last use) only matter if their 97.5th percentile exceeds
-        # that bound, which with 2,000 replicates happens with probability below 1e-14
-        # (at most 6.4e-15 at any n; the 50th-largest of 2,000 draws must pass it), so
-        # they are skipped: most of the work in cells with many issues never mentioned.
-        # With fewer replicates the chance grows (about 1% at 200), so they are drawn.
+        # Without rates, the Jeffreys draws of zero counts pass the exact bound that a zero
+        # count gets anyway with probability below 1e-14 at 2,000 replicates: skipped.
         skip = rates is None and n_boot >= SKIP_ZERO_DRAWS_FROM
         return bootstrap_shares(cell, rng_for(seed, meeting, speaker, measure), rates, n_boot,
                                 zeros=not skip)
@@ -299,12 +258,9 @@ def estimate_cells(cells: dict, seed: int, measure: str, n_boot: int = N_BOOT,
     return [row for done in config.map_threads(one_chunk, chunks) for row in done]
 
 
-# --------------------------------------------------------------------------- overlap
 def js_similarity(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """1 − Jensen–Shannon distance (base 2) between rows of p and q (any non-negative rows).
-
-    NaN where a row has no mass (an agenda with no issue at all has no distribution).
-    """
+    """1 − Jensen–Shannon distance (base 2) between rows of p and q (non-negative weights);
+    NaN where a row has no mass."""
     p, q = np.atleast_2d(p).astype(float), np.atleast_2d(q).astype(float)
     empty = (p.sum(axis=-1) == 0) | (q.sum(axis=-1) == 0)
     with np.errstate(all="ignore"):
@@ -318,17 +274,12 @@ def agenda_overlap(a: Cell, b: Cell, seed: int, n_boot: int = N_BOOT,
                    level: float = LEVEL, measure: str = "") -> dict:
     """Similarity of two agendas (issue mentions), judged against identical agendas.
 
-    1 − Jensen–Shannon distance is biased downward in small samples: two samples of one
-    agenda score well below 1. A one-step bootstrap bias correction (2θ̂ − mean θ*) removes
-    only part of that bias at these sizes, so instead the observed similarity is set against
-    its own null distribution. Returns ``similarity`` (the plug-in value, also ``estimate``),
-    ``ci_low``/``ci_high`` (percentile interval over block resamples of each cell; biased
-    low like the estimate), ``ceiling`` with ``ceiling_low``/``ceiling_high`` (mean and
-    central range of the similarity of two samples of the same sizes drawn from the pooled
-    agenda: what identical agendas score here), ``relative`` (similarity / ceiling, about 1
-    for identical agendas) and ``p_identical`` (the share of identical-agenda draws that
-    score as low as the observed value; small = the agendas differ by more than sampling
-    noise). NaN where a cell has no issue mention at all.
+    1 − JS distance is biased low in small samples, so the plug-in ``similarity`` (also
+    ``estimate``) is set against the similarity of two samples of the same sizes drawn from
+    the pooled agenda: ``ceiling`` (mean) with ``ceiling_low``/``ceiling_high``,
+    ``relative`` = similarity / ceiling, and ``p_identical``, the share of those draws that
+    score as low as observed. ``ci_low``/``ci_high``: percentiles over unit resamples of each
+    cell (biased low like the estimate). NaN where a cell has no issue mention.
     """
     rng = rng_for(seed, a.meeting, a.speaker, b.meeting, b.speaker, measure, "overlap")
     point = float(js_similarity(a.counts.sum(0), b.counts.sum(0)))

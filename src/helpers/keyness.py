@@ -1,34 +1,26 @@
 """Keyness: a turn-level test of rates within one meeting, and Fightin' Words as a ranking.
 
-**The test.** A term is distinctive of speaker a against speaker b at one meeting when its rate
-per 1,000 content tokens differs between their words more than relabelling whole turns
-allows. The statistic is |r_a − r_b|, each rate the group's count of the term over its tokens:
-a term used at the same rate per token by both men gives zero whatever the sizes of their
-turns, so a short-answering speaker is not distinctive by his brevity. Turns (answers) are the
-exchangeable units: every way of giving n_a of the meeting's turns to a is a relabelling, all of
-them enumerated when there are few (:func:`scipy.stats.permutation_test` does so when
-``n_resamples`` reaches their number: 2,002 for 5 + 9 turns), else sampled. The smallest
-attainable p of each comparison (one over the number of relabellings) is reported with it:
-with few turns no term can reach a small p. Benjamini–Hochberg then controls the false
-discovery rate over the terms tested. Only one meeting is tested at a time: pooling meetings
-would confound the speaker with the meeting where only one of them speaks.
+**The test.** A term is distinctive of speaker a against b at one meeting when the
+difference of its rates per content token, |r_a − r_b|, exceeds what relabelling whole turns
+(answers) allows: a speaker is not distinctive by his brevity. All relabellings are used when
+they are few (:func:`scipy.stats.permutation_test`), else a sample; the smallest attainable p
+is reported beside the p-values, and Benjamini–Hochberg controls the false discovery rate.
+Meetings are never pooled (that would confound speaker with meeting).
 
 **The ranking.** The log-odds ratio with an informative Dirichlet prior of Monroe, Colaresi
-and Quinn (2008), "Fightin' Words", eq. 16 and 22: for word w with counts y_aw, y_bw in
-corpora of n_a, n_b tokens and prior pseudo-counts α_w (summing to α_0),
+and Quinn (2008), "Fightin' Words", eq. 16 and 22: with counts y_aw, y_bw in corpora of n_a,
+n_b tokens and prior pseudo-counts α_w (summing to α_0),
 
     δ_w = log[(y_aw + α_w) / (n_a + α_0 − y_aw − α_w)] − log[(y_bw + α_w) / (n_b + α_0 − y_bw − α_w)]
     σ²(δ_w) ≈ 1 / (y_aw + α_w) + 1 / (y_bw + α_w),      z_w = δ_w / σ(δ_w)
 
-It orders the terms for the charts and is compared with an independent computation; it is
-not the test (z moves with a group's size). The prior comes from general English word
-frequencies (the ``wordfreq`` package, no network), summed over the surface words a term
-stands for and floored at :data:`BACKGROUND_FLOOR`, scaled to a stated α_0.
+It orders terms for the charts; it is not the test (z moves with a group's size). The prior
+is general English word frequency (``wordfreq``, offline), summed over the surface words of a
+term and floored at :data:`BACKGROUND_FLOOR`, scaled to a stated α_0.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from math import comb
 
 import matplotlib.pyplot as plt
@@ -49,11 +41,6 @@ from .tokens import display_forms, tokenize_sentences, word_types
 TURN = ["meeting", "source", "turn"]
 
 
-@lru_cache(maxsize=None)
-def _wordfreq(word: str) -> float:
-    return float(word_frequency(word, "en"))
-
-
 def background_frequency(tokens: pd.DataFrame, vocabulary) -> np.ndarray:
     """General-English frequency of each term of ``vocabulary`` (wordfreq, floored).
 
@@ -61,7 +48,8 @@ def background_frequency(tokens: pd.DataFrame, vocabulary) -> np.ndarray:
     distinct surface words that it stands for in ``tokens`` ('_' read as a space).
     """
     pairs = word_types(tokens)[["term", "word"]]
-    freq = pairs.assign(f=[_wordfreq(w.replace("_", " ")) for w in pairs["word"]])
+    freq = pairs.assign(f=[float(word_frequency(w.replace("_", " "), "en"))
+                           for w in pairs["word"]])
     by_term = freq.groupby("term")["f"].sum()
     f = by_term.reindex(pd.Index(vocabulary)).fillna(0.0).to_numpy(dtype=float)
     return np.maximum(f, BACKGROUND_FLOOR)
@@ -76,10 +64,9 @@ def background_prior(frequency: np.ndarray, alpha0: float) -> np.ndarray:
 def fightin_words(counts_a, counts_b, alpha0: float | None = None, prior=None):
     """Log-odds ratio with informative Dirichlet prior; return (delta, variance, z).
 
-    ``prior`` is the vector of pseudo-counts α_w (its sum is α_0). Without it, the prior is
-    the pooled counts of the two corpora scaled to ``alpha0`` (default: their total), the
-    project's former, data-based prior, kept for comparison.
-    Counts may be 2-D (rows are permutations), with one prior for all rows.
+    ``prior`` holds the pseudo-counts α_w; without it, the pooled counts scaled to
+    ``alpha0`` (default: their total), as the benchmark's baseline uses. Counts may be 2-D
+    (one row per comparison), with one prior for all rows.
     """
     ya, yb = np.asarray(counts_a, float), np.asarray(counts_b, float)
     if prior is None:
@@ -120,13 +107,10 @@ def smallest_p(units: pd.DataFrame, n_perm: int) -> float:
 
 
 def turn_test(x, units: pd.DataFrame, n_perm: int = KEYNESS_N_PERM, seed: int = SEED) -> np.ndarray:
-    """p-value of each term's |rate difference| when whole turns are relabelled.
+    """p-value of each term's |c_a / n_a − c_b / n_b| when whole turns are relabelled.
 
     ``x`` is turns × terms (counts), ``units`` has ``is_a`` and ``n_tokens`` per turn, all of
-    one meeting. The statistic is |c_a / n_a − c_b / n_b| (counts over tokens of the turns
-    labelled a and b); the p-value is the share of relabellings (the observed one included)
-    that reach it: exact when the relabellings number at most ``n_perm``, else from
-    ``n_perm`` random ones (:func:`scipy.stats.permutation_test`, seeded).
+    one meeting (else ValueError). Exact when the relabellings number at most ``n_perm``.
     """
     if units["meeting"].nunique() > 1:
         raise ValueError("turn_test relabels turns within one meeting; got "
@@ -167,14 +151,12 @@ def keyness_table(tokens: pd.DataFrame, comparison: str, alpha0: float,
                   n_perm: int = KEYNESS_N_PERM, seed: int = SEED,
                   background: np.ndarray | None = None,
                   vocabulary=None) -> pd.DataFrame:
-    """Keyness of speaker a against b: rates, the turn-level test, and the Fightin' Words z.
+    """Keyness of speaker a against b: rates per 1,000 tokens, the turn-level test and the
+    Fightin' Words z, one row per term, sorted by z.
 
-    Columns: comparison, term, counts, each man's rate per 1,000 of his tokens and their
-    difference (positive = more a's), combined frequency, background frequency (per million
-    words), prior pseudo-count, delta, var, z, turns using the term, the test's p-value, the
-    smallest p the comparison can give, BH q-value and whether the term passes the FDR.
-    Terms used fewer than :data:`MIN_TOKENS_TESTED` times are not tested (p and q empty, never
-    passing); with ``n_perm=0`` no term is. Testing needs tokens of one meeting.
+    Terms used fewer than :data:`MIN_TOKENS_TESTED` times are not tested (p and q empty,
+    never passing); with ``n_perm=0`` no term is. Testing needs tokens of one meeting.
+    ``background`` (aligned to ``vocabulary``) replaces the wordfreq lookup.
     """
     x, units, vocab = turn_counts(tokens, a, b)
     if background is None:
@@ -213,16 +195,11 @@ def keyness_table(tokens: pd.DataFrame, comparison: str, alpha0: float,
 
 def independent_agreement(sentences: pd.DataFrame, table: pd.DataFrame, a: str = "pompeo",
                           b: str = "lavrov", min_count: int = MIN_TOKENS_TESTED):
-    """Compare the project's rate differences with ones computed independently.
+    """Compare the project's rate differences with ``CountVectorizer``'s (its own tokens and
+    English stop list) on the same sentences, matching terms by displayed word.
 
-    The independent side tokenises the same sentences with scikit-learn's
-    ``CountVectorizer`` (its own word pattern and English stop list, no stemming, no
-    multiword terms) and takes each word's rate per 1,000 of each man's tokens. Terms are
-    matched by the project's displayed surface word; only terms used at least ``min_count``
-    times in the project's table are ranked (rarer ones are ties of 0, 1 and 2 counts).
-    Returns (Spearman ρ of the rate differences over those terms, their number, the share of
-    the project's passing terms whose difference has the same sign, the number of passing
-    terms present).
+    Returns (Spearman ρ over terms used at least ``min_count`` times, their number, the
+    share of passing terms whose difference has the same sign, the number of passing terms).
     """
     d = sentences[sentences["speaker"].isin([a, b])]
     cv = CountVectorizer(stop_words="english")

@@ -65,46 +65,32 @@ def compute_salience(coded: pd.DataFrame, lexicon: list[Issue], gold: pd.DataFra
                      held_out_sources: tuple[str, ...] = ()) -> pd.DataFrame:
     """Salience of each issue for each speaker at each meeting, by measure, with intervals.
 
-    ``share`` is the share of the speaker's canonical sentences at the meeting that concern
-    the issue: for ``measure="lexicon"`` corrected for the lexicon's estimated coding error
-    (``share_uncorrected`` is the raw lexicon share), for ``measure="hand"`` from the hand
-    coding. Rows exist only for (meeting, speaker) cells with data: a missing cell has no
-    rows, never zeros. Intervals are percentiles of a bootstrap over whole turns (see
-    :mod:`helpers.inference`), exact where a count is zero. ``n_turns`` counts the cell's
-    turns; ``estimable`` is false for a cell of fewer than ``MIN_TURNS`` turns,
-    whose interval cannot be trusted. ``validated`` is false for a cell with a source that
-    has no hand codes (in ``gold``, or a completed held-out coding sheet of
-    ``held_out_sources``): its lexicon shares are unvalidated.
+    ``share`` is the share of the cell's canonical sentences that concern the issue: for
+    ``lexicon`` corrected for coding error (``share_uncorrected`` is the raw share), for
+    ``hand`` from the hand coding. Only cells with data have rows (a missing cell has no
+    rows, never zeros). ``estimable`` is false for a cell of fewer than ``MIN_TURNS`` turns;
+    ``validated`` is false for a cell with a source that has no hand codes (in ``gold``, or a
+    completed held-out sheet of ``held_out_sources``).
     """
     ids = issue_ids(lexicon)
-    words = coded.groupby(["meeting", "speaker"])["n_words"].sum()  # looked up by cell
-    cols: dict[str, list] = {c: [] for c in ("meeting", "speaker", "measure", "corrected",
-                                              "n_sentences", "total_sentences", "share",
-                                              "ci_low", "ci_high", "total_words", "n_turns")}
+    words = coded.groupby(["meeting", "speaker"])["n_words"].sum()
+    cells_rows, issue_values = [], []
     for measure, cells in measure_cells(coded, ids, gold, speakers).items():
         estimates = inference.estimate_cells(cells, seed, measure, n_boot, level)
         for ((meeting, speaker), (cell, rates)), (point, lo, hi) in zip(cells.items(),
                                                                          estimates):
-            k = cell.counts.sum(axis=0)
-            for c, v in (("meeting", meeting), ("speaker", speaker), ("measure", measure),
-                         ("corrected", rates is not None), ("total_sentences", cell.n),
-                         ("total_words", int(words[(meeting, speaker)])),
-                         ("n_turns", len(cell.sizes))):
-                cols[c].append(np.full(len(ids), v, dtype=object))
-            for c, v in (("n_sentences", k), ("share", point), ("ci_low", lo), ("ci_high", hi)):
-                cols[c].append(v)
-    n_cells = len(cols["share"])
-    out = pd.DataFrame({
-        "meeting": np.concatenate(cols["meeting"]), "speaker": np.concatenate(cols["speaker"]),
-        "issue": np.tile(ids, n_cells), "measure": np.concatenate(cols["measure"]),
-        "corrected": np.concatenate(cols["corrected"]).astype(bool),
-        "n_sentences": np.concatenate(cols["n_sentences"]),
-        "total_sentences": np.concatenate(cols["total_sentences"]).astype(np.int64),
-        "share": np.concatenate(cols["share"]), "ci_low": np.concatenate(cols["ci_low"]),
-        "ci_high": np.concatenate(cols["ci_high"])})
-    out["share_uncorrected"] = out["n_sentences"] / out["total_sentences"]
-    out["total_words"] = np.concatenate(cols["total_words"]).astype(np.int64)
-    out["n_turns"] = np.concatenate(cols["n_turns"]).astype(np.int64)
+            cells_rows.append((meeting, speaker, measure, rates is not None, cell.n,
+                               int(words[(meeting, speaker)]), len(cell.sizes)))
+            issue_values.append((cell.counts.sum(axis=0), point, lo, hi))
+    per_cell = pd.DataFrame(cells_rows, columns=["meeting", "speaker", "measure", "corrected",
+                                                 "total_sentences", "total_words", "n_turns"])
+    out = per_cell.loc[per_cell.index.repeat(len(ids))].reset_index(drop=True)
+    k, share, lo, hi = (np.concatenate(v) for v in zip(*issue_values))
+    out = out.assign(issue=np.tile(ids, len(per_cell)), n_sentences=k, share=share, ci_low=lo,
+                     ci_high=hi, share_uncorrected=k / out["total_sentences"].to_numpy())
+    out = out[["meeting", "speaker", "issue", "measure", "corrected", "n_sentences",
+               "total_sentences", "share", "ci_low", "ci_high", "share_uncorrected",
+               "total_words", "n_turns"]]
     out["estimable"] = out["n_turns"] >= MIN_TURNS
     checked = set(held_out_sources)
     if gold is not None:
@@ -131,7 +117,7 @@ def salience_evidence(coded: pd.DataFrame, lexicon: list[Issue],
     cols = ["meeting", "speaker", "issue", "sentence_id", "source", "char_start", "char_end",
             "via", "text"]
     order = {i: k for k, i in enumerate(ids)}
-    long = long.assign(_o=long["issue"].map(order), _s=long["sentence_id"])
+    long = long.assign(_o=long["issue"].map(order))
     return long.sort_values(["meeting", "speaker", "_o", "source", "char_start"])[cols] \
         .reset_index(drop=True)
 

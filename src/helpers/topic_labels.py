@@ -29,11 +29,10 @@ def carry_labels(fitted: pd.DataFrame, topic_map: pd.DataFrame, model: str,
                  stable: pd.Series | None = None) -> pd.DataFrame:
     """Carry hand-made labels over to fitted topics by top-term overlap.
 
-    ``fitted`` has topic and top_terms ('; '-joined); ``topic_map`` has model, topic, label,
-    issues and top_terms (the labelled topic's top ten). Pairs are matched one-to-one
-    (Hungarian, on shared top-ten terms); a match needs :data:`CARRY_MIN_SHARED` shared
-    terms. Returns, per fitted topic: label, issues, status (``carried`` with the map row's
-    topic, ``new`` = needs a label, or ``unstable`` = no substantive label) and shared.
+    ``fitted`` has topic and top_terms ('; '-joined), ``topic_map`` as
+    :func:`read_topic_map` returns it. Topics are matched one-to-one (Hungarian, on shared
+    top-ten terms), needing :data:`CARRY_MIN_SHARED`. Per fitted topic: label, issues,
+    status (``carried``, ``new`` or ``unstable``), map_topic (−1 if none) and shared.
     """
     f = fitted.sort_values("topic").reset_index(drop=True)
     m = topic_map[topic_map["model"] == model].reset_index(drop=True)
@@ -47,30 +46,22 @@ def carry_labels(fitted: pd.DataFrame, topic_map: pd.DataFrame, model: str,
     out = []
     for i, rec in f.iterrows():
         auto = ", ".join(rec["top_terms"].split("; ")[:3])
+        row = {"topic": rec["topic"], "label": f"new: {auto}", "issues": "", "status": "new",
+               "map_topic": -1, "shared": int(shared[i].max()) if shared.size else 0}
         if stable is not None and not bool(stable.get(rec["topic"], True)):
-            out.append({"topic": rec["topic"], "label": f"unstable: {auto}", "issues": "",
-                        "status": "unstable", "map_topic": -1,
-                        "shared": int(shared[i].max()) if shared.size else 0})
+            row.update(label=f"unstable: {auto}", status="unstable")
         elif i in best:
-            row = m.iloc[best[i]]
-            out.append({"topic": rec["topic"], "label": row["label"], "issues": row["issues"],
-                        "status": "carried", "map_topic": int(row["topic"]),
-                        "shared": int(shared[i, best[i]])})
-        else:
-            out.append({"topic": rec["topic"], "label": f"new: {auto}", "issues": "",
-                        "status": "new", "map_topic": -1,
-                        "shared": int(shared[i].max()) if shared.size else 0})
+            mapped = m.iloc[best[i]]
+            row.update(label=mapped["label"], issues=mapped["issues"], status="carried",
+                       map_topic=int(mapped["topic"]), shared=int(shared[i, best[i]]))
+        out.append(row)
     return pd.DataFrame(out)
 
 
 def document_issue_truth(documents: pd.DataFrame, sentence_docs: pd.DataFrame,
                          validation: pd.DataFrame) -> pd.DataFrame:
-    """Hand-coded issues per document: a document is coded if any of its sentences is in the
-    validation sample, and has an issue if any of its coded sentences has it.
-
-    ``sentence_docs`` maps sentence_id → document; ``validation`` has sentence_id and issues
-    (';'-separated). Returns one row per coded document with a set of issues.
-    """
+    """Hand-coded issues (a set) per document that has a sentence in ``validation``
+    (sentence_id, ';'-joined issues); ``sentence_docs`` maps sentence_id to document."""
     v = validation.merge(sentence_docs, on="sentence_id")
     v = v.assign(issue_set=v["issues"].fillna("").str.split(";").map(lambda s: set(filter(None, s))))
     truth = v.groupby("document")["issue_set"].agg(lambda s: set().union(*s))
@@ -87,13 +78,13 @@ def _turn_draws(documents: pd.DataFrame, n_boot: int, seed: int) -> list[np.ndar
 
 
 def _auc(y: np.ndarray, score: np.ndarray) -> float:
-    """ROC AUC (sklearn), NaN without both classes."""
+    """ROC AUC, NaN without both classes."""
     return float(roc_auc_score(y, score)) if 0 < y.sum() < len(y) else float("nan")
 
 
 def _auc_ranks(y: np.ndarray, score: np.ndarray) -> float:
-    """The same AUC by the Mann-Whitney identity (ties count half): ~50x faster than
-    sklearn per call, for bootstrap replicates. NaN without both classes."""
+    """The same AUC by the Mann-Whitney identity, ~50x faster than sklearn for bootstrap
+    replicates."""
     n1 = int(y.sum())
     n0 = len(y) - n1
     if n1 == 0 or n0 == 0:
@@ -107,15 +98,11 @@ def label_check(shares: np.ndarray, documents: pd.DataFrame, truth: pd.DataFrame
                 min_npmi: float = MIN_NPMI) -> pd.DataFrame:
     """Does each topic earn an issue label? One row per (topic, candidate issue).
 
-    ``shares`` is docs × K (averaged over refits), ``documents`` has document, speaker,
-    source and turn, ``truth`` the hand-coded issues per coded document
-    (:func:`document_issue_truth`), ``candidates`` the issues each topic's carried label maps
-    to. For each candidate: the AUC of the topic's share for documents about that issue, and
-    for documents of a Russian-side speaker (:data:`RUSSIAN_SIDE`; separation in either
-    direction, max(AUC, 1 − AUC)), both with a bootstrap interval resampling whole turns. A
-    topic earns the issue when it is stable, its NPMI exceeds ``min_npmi``, the issue AUC's
-    interval lies above 0.5, the issue AUC exceeds the speaker separation, and at least
-    :data:`MIN_POSITIVE` coded documents are about the issue.
+    ``shares`` is docs × K, ``truth`` from :func:`document_issue_truth`, ``candidates`` the
+    issues of each topic's carried label. A topic earns an issue when it is stable, its NPMI
+    exceeds ``min_npmi``, the AUC of its share for documents about the issue has a
+    turn-bootstrap interval above 0.5 and exceeds its separation of Russian-side speakers
+    (max(AUC, 1 − AUC)), and at least :data:`MIN_POSITIVE` coded documents are about it.
     """
     pos = pd.Series(np.arange(len(documents)), index=documents["document"])
     idx = pos[truth["document"]].to_numpy()
@@ -156,20 +143,15 @@ def earned_labels(carried: pd.DataFrame, check: pd.DataFrame,
     words = top_terms.reindex(out["topic"]).str.split("; ").str[:3].str.join(", ").to_numpy()
     has = out["topic"].isin(earned.index).to_numpy()
     out["label"] = np.where(has, out["label"], "unlabelled: " + words)
-    out["issues"] = np.where(has, out["topic"].map(earned).fillna(""), "")
+    out["issues"] = [earned[t] if t in earned.index else "" for t in out["topic"]]
     out["labelled"] = has
     return out
 
 
 def compare_with_hand(prevalence: pd.DataFrame, labels: pd.DataFrame,
                       salience: pd.DataFrame) -> pd.DataFrame:
-    """Each labelled topic's prevalence beside the hand-coded share of its issue(s), per
-    speaker-meeting cell, and whether their 95% intervals overlap.
-
-    ``labels`` has topic, label and issues (';'-joined, empty = unlabelled, left out);
-    ``salience`` the salience table (its ``hand`` rows are used). A topic with several issues
-    is compared with each.
-    """
+    """Each labelled topic's prevalence beside the hand-coded share of each of its issues,
+    per cell, and whether the intervals overlap (``agree``)."""
     hand = salience[salience["measure"] == "hand"].set_index(["meeting", "speaker", "issue"])
     rows = []
     for lab in labels[labels["issues"] != ""].itertuples():
@@ -194,13 +176,8 @@ TOPIC_MAP_COLUMNS = ["model", "topic", "label", "issues", "top_terms"]
 
 
 def read_topic_map(path, known_issues: set[str]) -> pd.DataFrame:
-    """Read the hand-made topic labels and topic-to-issue map, validated at the door.
-
-    Columns ``model`` (nmf or lda), ``topic`` (a number), ``label``, ``issues`` (issue ids
-    joined by ";", may be empty) and ``top_terms`` (the labelled topic's top ten terms, which
-    :func:`carry_labels` matches against new fits); ``note`` and
-    ``top_terms_check`` are optional. Errors name the file, the row and what to do.
-    """
+    """Read the hand-made topic labels (model nmf/lda, topic, label, issues ';'-joined,
+    top_terms; optional note, top_terms_check); errors name the file, the row and the fix."""
     path = Path(path)
     rows, seen = [], {}
     for row, line, rec in read_csv_records(path, TOPIC_MAP_COLUMNS,
@@ -228,9 +205,7 @@ def read_topic_map(path, known_issues: set[str]) -> pd.DataFrame:
 def check_models(carried: pd.DataFrame, aligned: dict, fitted: pd.DataFrame,
                  documents: pd.DataFrame, truth: pd.DataFrame, n_boot: int = N_BOOT
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`label_check` and :func:`earned_labels` for each model of ``aligned`` (its
-    ``mean_share``, ``npmi`` and ``stability``): the checks and the earned labels, one row
-    per model and topic."""
+    """:func:`label_check` and :func:`earned_labels` for each model of ``aligned``."""
     checks, earned = [], []
     for m, a in aligned.items():
         c = carried[carried["model"] == m]

@@ -1,27 +1,20 @@
 """Topics: NMF and LDA over seeds, k chosen with the seed spread.
 
-- **Documents** are windows of up to ``WINDOW`` consecutive canonical sentences of one speaker
-  within one turn: long enough to carry a topic, short enough to stay on one subject, never
-  mixing speakers. Their ids are built from the full source file name, so unique.
-- **Fits** are single-threaded (``threadpool_limits(1)``) with integer seeds: the same seed
-  gives byte-identical tables. Every k is fitted with several seeds (:func:`sweep`).
-- **Coherence** is NPMI of each topic's top terms counted in a *reference* corpus that holds
-  none of the fitting windows (:func:`reference_matrix`): on the fitting windows, a term used
-  in one window co-occurs perfectly with its neighbours there. **Exclusivity** is the mean
-  share of a top term's weight that falls in its own topic.
-- **Choosing k:** the smallest k whose mean coherence is within one seed-to-seed standard
-  deviation of the best mean coherence among the k stable enough (:func:`choose_k`): a
-  difference smaller than the spread over seeds does not buy extra topics.
-- **Matching.** Refits at the chosen k are matched to their medoid fit (Hungarian, on
-  topic-term cosine). A topic is *stable* when its matched cosine is at least
-  :data:`STABLE_COSINE` in at least :data:`STABLE_SHARE` of the other refits.
-- **Labels are earned** against the hand coding (:mod:`helpers.topic_labels`); charts are in
-  :mod:`helpers.topic_charts`.
+- **Documents** are windows of up to ``WINDOW`` consecutive canonical sentences of one
+  speaker within one turn.
+- **Fits** are single-threaded with integer seeds, so byte-stable; every k is fitted with
+  several seeds (:func:`sweep`).
+- **Coherence** is NPMI of each topic's top terms in a *reference* corpus that holds none of
+  the fitting windows (:func:`reference_matrix`); **exclusivity** is the mean share of a top
+  term's weight that falls in its own topic.
+- **Choosing k** (:func:`choose_k`) and **matching** refits to their medoid (Hungarian, on
+  topic-term cosine; a topic is *stable* when its matched cosine reaches
+  :data:`STABLE_COSINE` in at least :data:`STABLE_SHARE` of the other refits).
+- Labels are earned in :mod:`helpers.topic_labels`; charts are in :mod:`helpers.topic_charts`.
 """
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -32,17 +25,14 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation
 from threadpoolctl import threadpool_limits
 
 from . import cache, config
+from .inference import rng_for, unit_weights
 from .parameters import (K_RANGE, LEVEL, MIN_STABILITY, N_BOOT, N_SEEDS, N_TOP, SEED,
                          STABLE_COSINE, STABLE_SHARE, WINDOW)
 
 
 def make_documents(tokens: pd.DataFrame, window: int = WINDOW) -> pd.DataFrame:
-    """Assign each token to a document: ``window`` consecutive sentences of one turn.
-
-    Returns the tokens with a ``document`` column: the source file's name (without its
-    extension), the turn and the window number, ``<source>:t<turn>:w<k>`` - unique because
-    file names are.
-    """
+    """The tokens with a ``document`` column, ``<source stem>:t<turn>:w<k>``: windows of
+    ``window`` consecutive sentences of one turn."""
     sent = tokens[["source", "turn", "sentence_id"]].drop_duplicates()
     sent = sent.assign(_n=sent["sentence_id"].str.rsplit(":", n=1).str[1].astype(int))
     sent = sent.sort_values(["source", "_n"])
@@ -78,11 +68,8 @@ def top_term_indices(h: np.ndarray, n: int = N_TOP) -> np.ndarray:
 
 
 def npmi_coherence(x, h: np.ndarray, n: int = N_TOP, eps: float = 1e-12) -> np.ndarray:
-    """Mean NPMI of each topic's top-``n`` term pairs, from document co-occurrence in ``x``.
-
-    NPMI(i, j) = log[p(i, j) / (p(i) p(j))] / −log p(i, j), with p from the share of
-    documents containing the terms; pairs that never co-occur score −1.
-    """
+    """Mean NPMI, log[p(i, j) / (p(i) p(j))] / −log p(i, j), of each topic's top-``n`` term
+    pairs, p the share of documents of ``x`` holding the terms; never together scores −1."""
     b = (sparse.csr_matrix(x) > 0).astype(np.float64)
     n_docs = b.shape[0]
     scores = []
@@ -164,9 +151,8 @@ def sweep(x_tfidf, x_counts, x_reference, ks=K_RANGE, seeds: int = N_SEEDS,
           seed: int = SEED, models=("nmf", "lda")):
     """Fit every model and k with ``seeds`` seeds; return (scores, fits).
 
-    ``scores`` has one row per model, k and seed: NPMI coherence against ``x_reference`` and
-    stability (mean matched cosine to the other seeds). ``fits[(model, k)]`` is the list of
-    (W, H) per seed. Cached on its arguments.
+    ``scores``: per model, k and seed, NPMI coherence against ``x_reference`` and stability
+    (mean matched cosine to the other seeds); ``fits[(model, k)]``: (W, H) per seed.
     """
     jobs = [(model, x_tfidf if model == "nmf" else x_counts, k, seed + s)
             for model in models for k in ks for s in range(seeds)]
@@ -243,15 +229,11 @@ def aligned_shares(fits, orders) -> np.ndarray:
 def consensus_prevalence(shares: np.ndarray, documents: pd.DataFrame, model: str,
                          labels: dict, n_boot: int = N_BOOT, seed: int = SEED,
                          level: float = LEVEL) -> pd.DataFrame:
-    """Mean topic share per (meeting, speaker), averaged over refits, with an interval that
-    includes refitting and clustering.
+    """Mean topic share per (meeting, speaker) over refits, with an interval that includes
+    refitting and clustering: each replicate resamples the cell's turns and picks one refit.
 
     ``shares`` is S × docs × K (:func:`aligned_shares`); ``documents`` has meeting, speaker,
-    source and turn. Each bootstrap replicate resamples the cell's *turns* with replacement
-    (documents of one turn stay together) and picks one refit at random; the share is then
-    the replicate's mean over its documents. Returns the schema columns of
-    ``topic_prevalence`` plus ``seed_min`` / ``seed_max``: the range of the cell's share
-    over single refits. Cells without documents have no rows.
+    source and turn. ``seed_min``/``seed_max``: the range of the share over single refits.
     """
     alpha = (1 - level) / 2
     n_seeds, _, k = shares.shape
@@ -264,8 +246,8 @@ def consensus_prevalence(shares: np.ndarray, documents: pd.DataFrame, model: str
                                 shape=(n_turns, len(idx)))
         sums = np.array([ind @ shares[s, idx] for s in range(n_seeds)])  # S × turns × K
         docs_per_turn = np.asarray(ind.sum(axis=1)).ravel()
-        rng = np.random.default_rng([seed, zlib.crc32(f"{meeting}|{speaker}|{model}".encode())])
-        weights = rng.multinomial(n_turns, np.full(n_turns, 1 / n_turns), size=n_boot)
+        rng = rng_for(seed, meeting, speaker, model)
+        weights = unit_weights(rng, n_turns, n_boot)
         pick = rng.integers(0, n_seeds, size=n_boot)
         boot = np.einsum("bt,btk->bk", weights, sums[pick]) / (weights @ docs_per_turn)[:, None]
         lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
@@ -292,10 +274,9 @@ def weightless_documents(fits, documents: pd.DataFrame) -> list[str]:
 
 def align_models(refits: dict, documents: pd.DataFrame, x_ref
                  ) -> tuple[dict, pd.DataFrame, list[str]]:
-    """Each model's refits matched to their medoid: per model its ``medoid``, topic-term
-    matrix ``h``, aligned ``shares`` and ``mean_share`` over refits, ``stability``, ``npmi``
-    (against ``x_ref``) and ``exclusivity``; also the documents used (those every refit
-    weighs) and the ids of the weightless ones left out."""
+    """Per model, refits matched to their medoid (``medoid``, ``h``, aligned ``shares`` and
+    ``mean_share``, ``stability``, ``npmi`` against ``x_ref``, ``exclusivity``); the documents
+    every refit weighs; and the ids of the weightless ones left out."""
     weightless = sorted({d for fs in refits.values() for d in weightless_documents(fs, documents)})
     keep = ~documents["document"].isin(weightless).to_numpy()
     aligned = {}
