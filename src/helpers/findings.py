@@ -130,7 +130,8 @@ def finding_text(row: dict, labels: dict[str, str], a_share: float, b_share: flo
         shares = f"{a} {format_share(a_share)}, {b} {format_share(b_share)}; {stats}"
         if row["supported"]:
             more, less = (a, b) if row["estimate"] > 0 else (b, a)
-            return f"At {where}, {more} gave more of his sentences to {issue} than {less} ({shares})."
+            return (f"At {where}, {more} gave more of his sentences to {issue} than {less} "
+                    f"({shares}).")
         claim = f"At {where}, no difference between {a} and {b} on {issue} was detected ({shares})."
     else:
         frm, to = meeting_label(row["compare_meeting"]), meeting_label(row["meeting"])
@@ -301,12 +302,11 @@ def robustness(coded_by_rule: dict[str, pd.DataFrame], rule: str, lexicon: list[
                headline: pd.DataFrame | None = None) -> pd.DataFrame:
     """The contrasts again, changing one choice at a time: which conclusions move?
 
-    Variants: the resampling unit (``UNITS``: blocks of 5 sentences and single sentences
-    besides whole turns), the context rule (every rule in ``coded_by_rule``; only the
-    lexicon measure depends on it), and each less common setting of a cell that mixes
-    settings, left out in turn (say the meeting with the president). Returns the contrast rows of every variant
-    with ``unit``, ``rule`` and ``without``, and ``moved``: whether ``supported`` differs from
-    the headline row (``headline``, the findings table; computed if not given).
+    Variants: the resampling unit (``UNITS``), the context rule (every rule in
+    ``coded_by_rule``; only the lexicon measure depends on it), and each less common setting
+    of a cell that mixes settings, left out in turn. Returns the contrast rows of every
+    variant with ``unit``, ``rule`` and ``without``, and ``moved``: whether ``supported``
+    differs from the headline row (``headline``, the findings table; computed if not given).
     """
     manifest = manifest or {}
     base = {"unit": "turn", "rule": rule, "without": ""}

@@ -289,9 +289,10 @@ def robustness_reading(table: pd.DataFrame, labels: dict[str, str]) -> str:
             continue
         if without:
             name = f"Without the {without}"
-        elif unit != "turn":
-            name = ("With single sentences" if unit == "sentence"
-                    else "With blocks of 5 sentences") + " as units"
+        elif unit == "sentence":
+            name = "With single sentences as units"
+        elif unit != "turn":  # 'block of 5'
+            name = f"With {unit.replace('block', 'blocks')} sentences as units"
         else:
             name = f"With context rule `{r}`"
         moved = g[g["moved"]]

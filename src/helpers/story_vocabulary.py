@@ -22,6 +22,12 @@ def tokens_reading(n_words: int, tok: pd.DataFrame) -> str:
             + ("\"New START\" survives as one term." if (tok["term"] == "new_start").any() else ""))
 
 
+def stopwords_reading(general: frozenset[str], domain: pd.DataFrame) -> str:
+    """The sizes of the general and domain stop lists."""
+    return (f"The general list has {len(general)} words; the domain list adds {len(domain)} "
+            f"words in {domain['category'].nunique()} categories.")
+
+
 def collocations_reading(proposals: pd.DataFrame) -> str:
     """Which of the collocation finder's proposals are in the curated list (``kept``)."""
     kept = proposals["kept"]
@@ -40,6 +46,13 @@ def idf_reading(x, n_documents: int) -> str:
             "A sturdier alternative uses each speaker's *turns* as documents (many more, so IDF "
             "is graded) and averages the turn-level TF-IDF per speaker and meeting. How many of "
             "the top terms survive that change?")
+
+
+def tfidf_reading(top_terms: pd.DataFrame) -> str:
+    """What the table of top TF-IDF terms per speaker and meeting does and does not show."""
+    return (f"TF-IDF ranks terms within one document; it tests nothing. The {len(top_terms)} "
+            "entries above describe what each man said most at a meeting, not what sets him "
+            "apart: that is the test of the next section.")
 
 
 def survival_reading(docs_t: pd.DataFrame, survive: dict, top_n: int) -> str:
