@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from helpers import story
 from helpers import story_quality as sq
 
 LABELS = {"iran": "Iran", "syria": "Syria"}
@@ -95,7 +96,7 @@ def test_overlaps_keep_the_primary_measure_and_name_the_comparison():
                       "compare_speaker": ["pompeo", "pompeo", "pompeo", "lavrov"],
                       **{c: 0.5 for c in ["estimate", "ci_low", "ci_high", "ceiling",
                                           "ceiling_low", "ceiling_high", "p_value"]}})
-    ov = sq.primary_overlaps(f)
+    ov = story.primary_overlaps(f)
     assert ov["measure"].tolist() == ["hand", "lexicon"]
     names = sq.overlap_table(ov)["comparison"].tolist()
     assert names[0].startswith("Lavrov vs Pompeo, ")

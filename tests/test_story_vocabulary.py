@@ -83,3 +83,11 @@ def test_independent_reading_when_no_term_passes():
         "no sign to compare.")
     assert sv.independent_reading((0.5, 40, 0.9, 10), 5).endswith(
         "90% of the 10 passing terms have the same sign in both.")
+
+
+def test_stopwords_and_tfidf_readings():
+    domain = pd.DataFrame({"word": ["mr", "um", "uh"], "category": ["title", "filler", "filler"]})
+    assert sv.stopwords_reading(frozenset({"the", "a"}), domain) == (
+        "The general list has 2 words; the domain list adds 3 words in 2 categories.")
+    assert sv.tfidf_reading(domain).startswith(
+        "TF-IDF ranks terms within one document; it tests nothing. The 3 entries above")

@@ -104,6 +104,7 @@ def salience_checks(canonical: pd.DataFrame, salience: pd.DataFrame, evidence: p
           "a supported contrast must pass the adjusted test")
     tested = contrasts.dropna(subset=["estimate"])
     excludes = (tested["ci_low"] > 0) | (tested["ci_high"] < 0)
-    check((excludes == (tested["p_value"] < 0.05)).mean() >= 0.95, "interval and test must agree (the interval is the test inverted)")
+    check((excludes == (tested["p_value"] < 0.05)).mean() >= 0.95,
+          "interval and test must agree (the interval is the test inverted)")
     check(tested["n_turns"].notna().all() and tested["n_turns_compare"].notna().all(),
           "every contrast must say how many turns it rests on")

@@ -1,30 +1,20 @@
 """Findings: every claim the project makes, as an estimate with an interval and a test.
 
 ``compute_findings`` writes one row per estimated quantity (``data/processed/findings.csv``):
+``share`` (a speaker's share of sentences on an issue at a meeting, from ``salience.csv``),
+``difference`` (two speakers at one meeting), ``change`` (one speaker between two meetings,
+later minus earlier) and ``overlap`` (the similarity of two agendas, set against the
+``ceiling`` that two samples of one agenda score at the same sizes). The comparisons follow
+the data: whoever is in the corpus, at whichever meetings.
 
-- ``share``: a speaker's share of sentences on an issue at a meeting (from ``salience.csv``);
-- ``difference``: two speakers at one meeting, for every pair of speakers who both speak;
-- ``change``: one speaker between two meetings (later minus earlier), for every pair of
-  meetings at which the speaker speaks;
-- ``overlap``: the similarity of two agendas, set against what two samples of one agenda
-  score at the same sample sizes (the ceiling).
-
-Contrasts are computed for each measure (``lexicon``, ``hand``) that both cells have, with
-the answer (a turn) as the unit of evidence (:mod:`helpers.contrasts`): the interval is the
-test inverted, so both agree. **Multiplicity:** within one contrast and measure, p-values are
-adjusted over the issues (Holm), because each contrast answers its own question ("do these
-two agendas differ, and where?") and a reader takes its issues together; ``supported`` is
-true when the adjusted p-value is below ``ALPHA`` and the interval excludes zero. Beside
-each contrast stand its sentences and turns (``n_sentences``, ``n_turns``, and the same for
-the compared cell) and ``mde``, the smallest difference detected with 80% power at Holm's
-first threshold (``ALPHA`` over the number of issues; empty where no split of the turns can
-reach it, "not detectable at any size"), with ``mde_unadjusted`` at ``ALPHA`` for one issue
-alone. For an overlap, ``p_value`` tests whether two samples of one agenda would score as
-low, and ``supported`` means the agendas differ by more than sampling noise. The
-comparisons follow the data: whoever is in the corpus, at whichever meetings. ``text``
-states each row in plain words; the narrative built from these rows is in
-:mod:`helpers.story`. :func:`robustness` reruns the contrasts with other units, context
-rules and settings left out.
+Contrasts are computed for each measure that both cells have, with the turn as the unit of
+evidence (:mod:`helpers.contrasts`), so the interval is the test inverted. p-values are
+adjusted over the issues of one contrast and measure (Holm), because each contrast asks its
+own question; ``supported`` means the adjusted p is below ``ALPHA`` and the interval excludes
+zero. ``mde`` is the smallest difference detected with 80% power at Holm's first threshold
+(empty: no split of the turns can reach it), ``mde_unadjusted`` the same for one issue alone.
+For an overlap, ``supported`` means the agendas differ by more than sampling noise.
+``text`` states each row in plain words; :mod:`helpers.story` builds the narrative from them.
 """
 
 from __future__ import annotations
@@ -37,6 +27,7 @@ from .lexicon import Issue, issue_ids
 from .parameters import ALPHA, MULTIPLICITY
 from .salience import MEASURES, measure_cells
 from .sources import meeting_label, order_meetings
+from .story import format_p, format_points, format_share, plural, share_range, turn_counts
 
 COLUMNS = ["finding", "kind", "meeting", "speaker", "issue", "compare_meeting",
            "compare_speaker", "measure", "estimate", "ci_low", "ci_high", "p_value",
@@ -77,17 +68,6 @@ def comparisons(cells, speakers) -> list[dict]:
     return out
 
 
-def figure_name(c: dict) -> str:
-    """The file stem of the figure that shows a comparison (drawn by notebook 04)."""
-    if c["kind"] == "difference":
-        return f"04-{c['meeting']}-{c['speaker']}-vs-{c['compare_speaker']}"
-    return f"04-{c['speaker']}-{c['compare_meeting']}-to-{c['meeting']}"
-
-
-def _who(meeting: str, speaker: str) -> str:
-    return f"{speaker.title()} at {meeting_label(meeting).split(',')[0]}"
-
-
 def cell_caveats(frame: pd.DataFrame, meeting: str, speaker: str, issue: str | None,
                  manifest: dict[str, dict], label: str | None = None) -> list[str]:
     """Plain-words caveats of one cell: small n, question-driven, captions, translation,
@@ -99,7 +79,7 @@ def cell_caveats(frame: pd.DataFrame, meeting: str, speaker: str, issue: str | N
     ``incomplete``, ``outlet``).
     """
     d = frame[(frame["meeting"] == meeting) & (frame["speaker"] == speaker)]
-    who, out = _who(meeting, speaker), []
+    who, out = f"{speaker.title()} at {meeting_label(meeting).split(',')[0]}", []
     if len(d) < 30:
         out.append(f"{who}: only {len(d)} sentences")
     if issue is not None and issue in d:
@@ -108,8 +88,7 @@ def cell_caveats(frame: pd.DataFrame, meeting: str, speaker: str, issue: str | N
         if len(on) >= 3 and len(answers) / len(on) > 0.5:
             q = answers["question"].nunique()
             out.append(f"{who}: {len(answers)} of {len(on)} sentences"
-                       + (f" on {label}" if label else "")
-                       + f" answer {q} question{'s' if q > 1 else ''}")
+                       + (f" on {label}" if label else "") + f" answer {plural(q, 'question')}")
     rows = [manifest.get(s, {}) for s in sorted(d["source"].unique())]
     if any(r.get("source_kind") == "broadcast captions" for r in rows):
         out.append(f"{who}: partly from speech-recognition captions")
@@ -127,69 +106,42 @@ def cell_caveats(frame: pd.DataFrame, meeting: str, speaker: str, issue: str | N
     return out
 
 
-def format_p(x: float) -> str:
-    """'< 0.001', '= 0.004' or '= 0.27': the p-value as the sentences print it."""
-    return "< 0.001" if x < 0.001 else f"= {x:.3f}" if x < 0.01 else f"= {x:.2f}"
-
-
-def format_share(x: float) -> str:
-    """A share as a percentage: one decimal below 10%, none above ('4.2%', '23%')."""
-    if pd.isna(x):
-        return "n/a"
-    return f"{x * 100:.1f}%" if x < 0.095 else f"{x * 100:.0f}%"
-
-
-def format_points(x: float, sign: bool = True) -> str:
-    """A difference in shares as percentage points: signed ('+7', '−11', '0') or not."""
-    if pd.isna(x):
-        return "n/a"
-    v = round(x * 100)
-    if not sign:
-        return f"{abs(v)}"
-    return "0" if v == 0 else f"{v:+d}".replace("-", "−")
-
-
-
-
 def detectable_text(row: dict) -> str:
     """What the contrast could have detected, from its turns and ``mde`` columns."""
-    turns = (f"With {row['n_turns']} and {row['n_turns_compare']} turns"
-             if row["kind"] == "difference" else
-             f"With {row['n_turns_compare']} and {row['n_turns']} turns")
     alone = ("" if pd.isna(row["mde_unadjusted"]) else
              f"; for this issue alone, about {format_points(row['mde_unadjusted'], sign=False)}")
     if pd.isna(row["mde"]):
-        return (f"{turns}, no gap on this issue is detectable at any size after Holm's "
-                f"correction{alone or ' or for this issue alone'}.")
-    return (f"{turns}, only gaps of about {format_points(row['mde'], sign=False)} points or "
-            f"more could be detected (80% power, after Holm's correction{alone}).")
+        return (f"With {turn_counts(row)}, no gap on this issue is detectable at any size after "
+                f"Holm's correction{alone or ' or for this issue alone'}.")
+    return (f"With {turn_counts(row)}, only gaps of about {format_points(row['mde'], sign=False)}"
+            f" points or more could be detected (80% power, after Holm's correction{alone}).")
 
 
 def finding_text(row: dict, labels: dict[str, str], a_share: float, b_share: float) -> str:
-    """One plain-words sentence for a difference or change row (supported or not)."""
+    """One plain-words sentence for a difference or change row; one not supported says what
+    could have been detected."""
     issue = labels[row["issue"]]
-    ci = f"{format_points(row['ci_low'])} to {format_points(row['ci_high'])} points"
-    p = f"adjusted p {format_p(row['p_adjusted'])}"
-    stats = f"difference {format_points(row['estimate'])} points, 95% interval {ci}, {p}"
-    detect = "" if row["supported"] else " " + detectable_text(row)
+    stats = (f"difference {format_points(row['estimate'])} points, 95% interval "
+             f"{format_points(row['ci_low'])} to {format_points(row['ci_high'])} points, "
+             f"adjusted p {format_p(row['p_adjusted'])}")
+    a, b = row["speaker"].title(), row["compare_speaker"].title()
     if row["kind"] == "difference":
-        a, b = row["speaker"].title(), row["compare_speaker"].title()
         where = meeting_label(row["meeting"])
+        shares = f"{a} {format_share(a_share)}, {b} {format_share(b_share)}; {stats}"
         if row["supported"]:
             more, less = (a, b) if row["estimate"] > 0 else (b, a)
             return (f"At {where}, {more} gave more of his sentences to {issue} than {less} "
-                    f"({a} {format_share(a_share)}, {b} {format_share(b_share)}; {stats}).")
-        return (f"At {where}, no difference between {a} and {b} on {issue} was detected "
-                f"({a} {format_share(a_share)}, {b} {format_share(b_share)}; {stats})."
-                + detect)
-    who = row["speaker"].title()
-    frm, to = meeting_label(row["compare_meeting"]), meeting_label(row["meeting"])
-    if row["supported"]:
-        verb = "rose" if row["estimate"] > 0 else "fell"
-        return (f"{who}'s share of sentences on {issue} {verb} from {format_share(b_share)} at {frm} "
-                f"to {format_share(a_share)} at {to} ({stats}).")
-    return (f"No change in {who}'s attention to {issue} from {frm} to {to} was detected "
-            f"({format_share(b_share)} and {format_share(a_share)}; {stats})." + detect)
+                    f"({shares}).")
+        claim = f"At {where}, no difference between {a} and {b} on {issue} was detected ({shares})."
+    else:
+        frm, to = meeting_label(row["compare_meeting"]), meeting_label(row["meeting"])
+        if row["supported"]:
+            return (f"{a}'s share of sentences on {issue} "
+                    f"{'rose' if row['estimate'] > 0 else 'fell'} from {format_share(b_share)} at "
+                    f"{frm} to {format_share(a_share)} at {to} ({stats}).")
+        claim = (f"No change in {a}'s attention to {issue} from {frm} to {to} was detected "
+                 f"({format_share(b_share)} and {format_share(a_share)}; {stats}).")
+    return f"{claim} {detectable_text(row)}"
 
 
 def overlap_text(row: dict) -> str:
@@ -265,9 +217,8 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
                                                   if r.corrected else ""),
                      "text": (f"{r.speaker.title()} at {meeting_label(r.meeting)}: "
                               f"{labels[r.issue]}, {format_share(r.share)} of his sentences "
-                              f"(95% interval {format_share(r.ci_low)}–"
-                              f"{format_share(r.ci_high)}; {r.measure} measure, "
-                              f"n = {r.total_sentences}).")})
+                              f"(95% interval {share_range(r.ci_low, r.ci_high)}; {r.measure} "
+                              f"measure, n = {r.total_sentences}).")})
     m = len(ids)
     jobs = [(c, measure) for c in comparisons(cells["lexicon"], speakers) for measure in MEASURES
             if all(k in cells.get(measure, {}) for k in ((c["meeting"], c["speaker"]),
@@ -295,7 +246,7 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
         tag = (f"{c['meeting']}:{c['speaker']}-vs-{c['compare_speaker']}"
                if c["kind"] == "difference" else
                f"{c['speaker']}:{c['compare_meeting']}-to-{c['meeting']}")
-        common = {**c, "measure": measure, "figure": figure_name(c),
+        common = {**c, "measure": measure, "figure": "04-" + tag.replace(":", "-"),
                   "n_sentences": a.n, "n_sentences_compare": b.n,
                   "setting": " vs ".join([of(frame, a_key), of(frame, b_key)]),
                   "sources": sources((frame, a_key), (frame, b_key)),
@@ -351,12 +302,11 @@ def robustness(coded_by_rule: dict[str, pd.DataFrame], rule: str, lexicon: list[
                headline: pd.DataFrame | None = None) -> pd.DataFrame:
     """The contrasts again, changing one choice at a time: which conclusions move?
 
-    Variants: the resampling unit (``UNITS``: blocks of 5 sentences and single sentences
-    besides whole turns), the context rule (every rule in ``coded_by_rule``; only the
-    lexicon measure depends on it), and each less common setting of a cell that mixes
-    settings, left out in turn (say the meeting with the president). Returns the contrast rows of every variant
-    with ``unit``, ``rule`` and ``without``, and ``moved``: whether ``supported`` differs from
-    the headline row (``headline``, the findings table; computed if not given).
+    Variants: the resampling unit (``UNITS``), the context rule (every rule in
+    ``coded_by_rule``; only the lexicon measure depends on it), and each less common setting
+    of a cell that mixes settings, left out in turn. Returns the contrast rows of every
+    variant with ``unit``, ``rule`` and ``without``, and ``moved``: whether ``supported``
+    differs from the headline row (``headline``, the findings table; computed if not given).
     """
     manifest = manifest or {}
     base = {"unit": "turn", "rule": rule, "without": ""}

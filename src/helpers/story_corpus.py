@@ -1,8 +1,4 @@
-"""Notebook 01's readings of the corpus, one function per reading.
-
-Each takes the tables the notebook built and returns the Markdown; nothing here holds a
-number of its own.
-"""
+"""Notebook 01's readings of the corpus, one function per reading."""
 
 from __future__ import annotations
 
@@ -43,18 +39,19 @@ def attribution_reading(sentences: pd.DataFrame, n_sources: int) -> str:
             + "; ".join(f"`{f}`: {w}" for f, w in who.items()) + ".")
 
 
-def _set_aside(dropped: pd.DataFrame, set_aside_rules) -> int:
-    return int(dropped["rule"].isin(set_aside_rules).sum())
+def _set_aside(dropped: pd.DataFrame, set_aside_rules, lead: str) -> str:
+    """'{lead} 2 quotes whose speaker is uncertain are set aside with their reason', or ''."""
+    n = int(dropped["rule"].isin(set_aside_rules).sum())
+    return (f"{lead} {n} quotes whose speaker is uncertain are set aside with their reason"
+            if n else "")
 
 
 def dropped_reading(dropped: pd.DataFrame, set_aside_rules) -> str:
     """The dropped spans by rule, and the quotes set aside."""
-    aside = _set_aside(dropped, set_aside_rules)
     return (f"{len(dropped)} spans were dropped, by rule: "
             + ", ".join(f"{rule} ({n})" for rule, n in dropped["rule"].value_counts().items())
             + ". Only page furniture, speaker labels and transcript notes are dropped"
-            + (f", and {aside} quotes whose speaker is uncertain are set aside with their "
-               "reason" if aside else "") + ".")
+            + _set_aside(dropped, set_aside_rules, ", and") + ".")
 
 
 def captions_reading(sentences: pd.DataFrame, anchors: pd.DataFrame, captioned: list[str]) -> str:
@@ -112,15 +109,13 @@ def corpus_findings(sentences: pd.DataFrame, dropped: pd.DataFrame, set_aside_ru
                     repeat_counts: pd.DataFrame, grid: pd.DataFrame, cov: pd.DataFrame,
                     manifest, speakers) -> str:
     """Notebook 01's closing section: attribution, corpus size, repeats."""
-    aside = _set_aside(dropped, set_aside_rules)
     kept = repeat_counts[(repeat_counts["repeats"] > 0) & (repeat_counts["canonical"] > 0)]
     return "\n".join([
         f"- **Every sentence of the {len(manifest)} sources is attributed** to one of "
         f"{sentences['speaker'].nunique()} speakers and to its meeting, with exact raw offsets. "
         f"The only text dropped ({len(dropped)} spans) is page furniture, speaker labels and "
         "transcript notes, each logged with its rule in `dropped_spans.csv`"
-        + (f"; {aside} quotes whose speaker is uncertain are set aside with their reason"
-           if aside else "") + ".",
+        + _set_aside(dropped, set_aside_rules, ";") + ".",
         f"- **The canonical corpus is small:** {int(grid.sum().sum()):,} words from the "
         f"principals. {heard_where(cov, speakers).split(': ', 1)[1]}.",
         f"- **Repeats are marked, not deleted:** {int(repeat_counts['repeats'].sum())} sentences "

@@ -1,15 +1,11 @@
-"""Notebook 04's readings of the coding and its checks, one function per reading.
-
-Each takes the tables the notebook computed and returns the Markdown sentence; nothing here
-holds a number of its own.
-"""
+"""Notebook 04's readings of the coding and its checks, one function per reading."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .sources import meeting_label, order_meetings
-from .story import contrast_title, listing
+from .sources import meeting_label
+from .story import contrast_title, listing, missing_cells, plural, turn_counts
 
 
 def lexicon_reading(lexicon_table: pd.DataFrame) -> str:
@@ -32,17 +28,18 @@ def rule_reading(n_hand: int, n_gold: int, rule_folds: pd.DataFrame, rule_test: 
                  inherit: str) -> str:
     """The held-out choice of the context rule: per fold, pooled gain and its interval."""
     dropped = n_hand - n_gold
-    head = (f"{dropped} hand-coded sentence"
-            + (" is no longer canonical (it repeats a better source) and is" if dropped == 1
-               else "s are no longer canonical (they repeat a better source) and are")
-            + " left out. ") if dropped > 0 else ""
-    fold_rules = rule_folds["chosen_rule"].value_counts()
+    head = ("" if dropped <= 0 else f"{dropped} hand-coded sentence is no longer canonical (it "
+            "repeats a better source) and is left out. " if dropped == 1 else
+            f"{dropped} hand-coded sentences are no longer canonical (they repeat a better "
+            "source) and are left out. ")
+    t = rule_test
     return (head + "Held out one at a time, each source is coded with "
-            + listing(f"`{r}` ({n} of {len(rule_folds)} sources)" for r, n in fold_rules.items())
+            + listing(f"`{r}` ({n} of {len(rule_folds)} sources)"
+                      for r, n in rule_folds["chosen_rule"].value_counts().items())
             + f", the rule chosen on the others. Pooled, these held-out codings reach micro-F1 "
-            f"{rule_test['f1']:.2f}, against {rule_test['f1_base']:.2f} with no inheritance: a "
-            f"gain of {rule_test['gain']:+.2f} (95% interval {rule_test['gain_low']:+.2f} to "
-            f"{rule_test['gain_high']:+.2f}, whole turns resampled). "
+            f"{t['f1']:.2f}, against {t['f1_base']:.2f} with no inheritance: a gain of "
+            f"{t['gain']:+.2f} (95% interval {t['gain_low']:+.2f} to {t['gain_high']:+.2f}, "
+            "whole turns resampled). "
             + (f"The gain is larger than its interval, so `{inherit}` (best on all sources) is "
                "used from here on." if inherit != "none" else
                "The gain is not more than its interval, so no inheritance (`none`) is used from "
@@ -70,32 +67,29 @@ def scores_reading(scores: pd.DataFrame, scores_out: pd.DataFrame, n_gold: int,
 
 def sheets_reading(unchecked: list[str], sheets: list, root, sheet_codes: pd.DataFrame,
                    held: pd.DataFrame, scores_held: pd.DataFrame | None) -> str:
-    """Sources without hand codes, their coding sheets, and the held-out score if any.
-
-    ``sheets`` are the sheets' paths, shown relative to ``root``; ``held`` the rows of complete
-    sheets, and ``scores_held`` their scores (None when no sheet is complete).
-    """
+    """Sources without hand codes, their coding sheets (paths shown relative to ``root``),
+    and the held-out score of the complete sheets' rows ``held`` (``scores_held``) if any."""
     pending = sheet_codes[~sheet_codes["complete"]].groupby("sheet")["coded"].agg(["sum", "size"])
-    n_held, n = len(held), held["source"].nunique()
-    if n_held:
+    if len(held):
         micro = scores_held.set_index("issue").loc["micro avg"]
-        held = (f" Held out: on {n_held} sentences of {n} source{'s' if n != 1 else ''} coded "
-                f"on coding sheets, micro-F1 is {micro['f1']:.2f} (95% interval "
-                f"{micro['f1_low']:.2f}–{micro['f1_high']:.2f}): the accuracy to expect on new "
-                "text.")
+        score = (f" Held out: on {len(held)} sentences of "
+                 f"{plural(held['source'].nunique(), 'source')} coded on coding sheets, micro-F1 "
+                 f"is {micro['f1']:.2f} (95% interval {micro['f1_low']:.2f}–"
+                 f"{micro['f1_high']:.2f}): the accuracy to expect on new text.")
     elif len(sheet_codes):
-        held = " No coding sheet is complete yet, so there is no held-out score."
+        score = " No coding sheet is complete yet, so there is no held-out score."
     else:
-        held = (" So there is no held-out coding, and no held-out score; adding a transcript "
-                "writes a coding sheet for it.")
+        score = (" So there is no held-out coding, and no held-out score; adding a transcript "
+                 "writes a coding sheet for it.")
+    n = len(unchecked)
     return (("Every source of the measured speakers is in the hand coding: no coding sheet is "
-             "needed." if not unchecked else
-             f"{len(unchecked)} source{'s have' if len(unchecked) != 1 else ' has'} no hand "
-             "codes (" + listing(f"`{s}`" for s in unchecked) + "); coding sheets: "
+             "needed." if not n else
+             f"{n} source{'s have' if n != 1 else ' has'} no hand codes ("
+             + listing(f"`{s}`" for s in unchecked) + "); coding sheets: "
              + listing(f"`{p.relative_to(root)}`" for p in sheets) + ".")
             + "".join(f" `{name}`: {r['sum']} of {r['size']} rows coded; it is scored once every "
                       "row is coded." for name, r in pending.iterrows())
-            + held)
+            + score)
 
 
 def agreement_reading(agreement: pd.DataFrame, n_both: int, n_disagree: int,
@@ -112,17 +106,18 @@ def share_error_reading(err: pd.DataFrame, errors_out: pd.DataFrame, inherit: st
                         labels: dict[str, str]) -> str:
     """How far the lexicon shares are from the hand coding, in and out of sample."""
     top = err.sort_values("abs_corrected", ascending=False).iloc[0]
-    same = errors_out["rule"].eq(inherit).all()
+    gaps = errors_out["error_corrected"].abs()
     return (f"Corrected, the lexicon is {err['abs_corrected'].mean():.1f} points from the hand "
             f"coding on average (uncorrected: {err['abs_uncorrected'].mean():.1f}); the largest "
             f"gap is {top['abs_corrected']:.1f} points, for {labels[top['issue']]} of "
             f"{top['speaker'].title()} at {meeting_label(top['meeting'])} (uncorrected "
             f"{abs(top['error_uncorrected']):.1f}). "
             + ("With the context rule also chosen without each cell's sources, every cell keeps "
-               f"`{inherit}`, so these gaps are out of sample for both choices." if same else
+               f"`{inherit}`, so these gaps are out of sample for both choices."
+               if errors_out["rule"].eq(inherit).all() else
                "With the context rule also chosen without each cell's sources (out of sample "
-               f"for both choices), the gap is {errors_out['error_corrected'].abs().mean():.1f} "
-               f"points on average and {errors_out['error_corrected'].abs().max():.1f} at most."))
+               f"for both choices), the gap is {gaps.mean():.1f} points on average and "
+               f"{gaps.max():.1f} at most."))
 
 
 def coverage_reading(coverage: pd.DataFrame) -> str:
@@ -137,11 +132,9 @@ def coverage_reading(coverage: pd.DataFrame) -> str:
 
 def missing_cells_reading(salience: pd.DataFrame, speakers) -> str:
     """The speaker-meeting cells with no data (hatched in the grid)."""
-    missing = [(m, sp) for m in order_meetings(salience["meeting"]) for sp in speakers
-               if not ((salience["meeting"] == m) & (salience["speaker"] == sp)).any()]
-    return ("Hatched cells (no data, not zero): "
-            + (", ".join(f"{sp.title()} at {meeting_label(m)}" for m, sp in missing) or "none")
-            + ".")
+    return ("Hatched cells (no data, not zero): " + (", ".join(
+        f"{sp.title()} at {meeting_label(m)}" for m, sp in missing_cells(salience, speakers))
+        or "none") + ".")
 
 
 def turn_type_reading(shift: pd.DataFrame, labels: dict[str, str], k: int = 3) -> str:
@@ -179,14 +172,6 @@ def methods_reading(methods: pd.DataFrame) -> str:
             "often.")
 
 
-def primary_overlaps(findings: pd.DataFrame) -> pd.DataFrame:
-    """The agenda-overlap rows under each comparison's primary measure (hand where it has one)."""
-    ov = findings[findings["kind"] == "overlap"]
-    keys = ["meeting", "speaker", "compare_meeting", "compare_speaker"]
-    return ov[ov["measure"] == ov.groupby(keys)["measure"].transform(
-        lambda m: "hand" if (m == "hand").any() else "lexicon")]
-
-
 def overlap_table(ov: pd.DataFrame) -> pd.DataFrame:
     """The overlap rows with a readable ``comparison`` name, as the overlap figure draws them."""
     return ov.assign(comparison=[
@@ -199,6 +184,5 @@ def overlap_table(ov: pd.DataFrame) -> pd.DataFrame:
 
 def contrast_caption(rows: pd.DataFrame, labels: dict[str, str]) -> str:
     """The caption of one comparison's table of tested contrasts."""
-    r = rows.iloc[0]
-    return (f"{contrast_title(rows, labels)}: differences in points ({r['measure']} coding, "
-            f"{r['n_turns']} and {r['n_turns_compare']} turns), most evident first")
+    return (f"{contrast_title(rows, labels)}: differences in points ({rows['measure'].iloc[0]} "
+            f"coding, {turn_counts(rows.iloc[0])}), most evident first")
