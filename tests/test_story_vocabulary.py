@@ -91,3 +91,16 @@ def test_stopwords_and_tfidf_readings():
         "The general list has 2 words; the domain list adds 3 words in 2 categories.")
     assert sv.tfidf_reading(domain).startswith(
         "TF-IDF ranks terms within one document; it tests nothing. The 3 entries above")
+
+
+def test_vocabulary_findings_state_the_testing_threshold_they_use(monkeypatch):
+    k = pd.DataFrame({"term": ["a", "b"], "p_perm": [0.5, None], "p_min": [0.01, 0.01],
+                      "q": [0.5, None], "delta": [1.0, 0.0]})
+    monkeypatch.setattr(sv, "passing_terms", lambda *_: {})
+    turns = {"Sochi": pd.Series({"pompeo": 6, "lavrov": 5})}
+    for n in (5, 7):
+        monkeypatch.setattr(sv, "MIN_TOKENS_TESTED", n)
+        text = sv.vocabulary_findings({"Sochi": k}, turns, "pompeo", "lavrov", 0.1,
+                                      (0.8, 12, None, None), "fine.", [])
+        assert f"fewer than {n} times together are not tested" in text
+        assert f"12 terms used at least {n} times" in text

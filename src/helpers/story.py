@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown, display
 
+from .parameters import ALPHA
 from .sources import meeting_label, order_meetings
 
 
@@ -264,7 +265,7 @@ def tests_reading(contrasts: pd.DataFrame) -> str:
     what each comparison could have detected."""
     c = contrasts.dropna(subset=["estimate"])
     excludes = (c["ci_low"] > 0) | (c["ci_high"] < 0)
-    agree = int((excludes == (c["p_value"] < 0.05)).sum())
+    agree = int((excludes == (c["p_value"] < ALPHA)).sum())
     n_sup = int(supported(c).sum())
     detect = "; ".join(f"{comparison_name(g.iloc[0])} ({g.iloc[0].measure}, "
                        f"{turn_counts(g.iloc[0])}): {detectable_range(g)} could have been "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .parameters import MIN_TOKENS_TESTED
 from .sources import meeting_label
 from .story import format_p, format_share, listing, plural, share_range
 
@@ -162,8 +163,8 @@ def vocabulary_findings(tables: dict[str, pd.DataFrame], n_turns: dict[str, pd.S
         p_min = f"{tested['p_min'].iloc[0]:.2g}" if len(tested) else "n/a"
         out.append(f"- **{where}** ({turns} turns): of {len(tested)} terms tested, {passed} "
                    f"(false discovery rate {fdr:.0%}; smallest attainable p {p_min}).")
-    out.append("- Words used only once or twice per man are not tested and are not called "
-               "distinctive.")
+    out.append(f"- Words the two men use fewer than {MIN_TOKENS_TESTED} times together are not "
+               "tested and are not called distinctive.")
     if alone:
         out.append(f"- **Not compared:** {listing(alone)}, where only one of the two men "
                    "speaks in the sources; pooling it with the others would compare meetings "
@@ -171,7 +172,7 @@ def vocabulary_findings(tables: dict[str, pd.DataFrame], n_turns: dict[str, pd.S
     rho, n_ranked, _, _ = agreement
     out += [f"- **An independent computation** (scikit-learn's tokeniser, no stems) ranks the "
             f"rate differences with Spearman ρ = {rho:.2f} over the {n_ranked} terms used at "
-            "least five times.",
+            f"least {MIN_TOKENS_TESTED} times.",
             f"- **Renderings.** {renderings}",
             "- For what each man stressed, rely on the issue-level salience of notebook 04, "
             "which is checked against hand coding."]
