@@ -24,7 +24,7 @@ from statsmodels.stats.multitest import multipletests
 
 from . import cache, config, contrasts, inference
 from .lexicon import Issue, issue_ids
-from .parameters import ALPHA, MULTIPLICITY
+from .parameters import ALPHA, MULTIPLICITY, N_PERM
 from .salience import MEASURES, measure_cells
 from .sources import meeting_label, order_meetings
 from .story import format_p, format_points, format_share, plural, share_range, turn_counts
@@ -179,7 +179,7 @@ def measure_frames(coded: pd.DataFrame, ids: list[str],
 def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.DataFrame,
                      gold: pd.DataFrame | None = None, speakers=config.PRINCIPALS,
                      seed: int = config.SEED, n_boot: int = inference.N_BOOT,
-                     n_perm: int = inference.N_PERM, manifest: dict[str, dict] | None = None,
+                     n_perm: int = N_PERM, manifest: dict[str, dict] | None = None,
                      block: int | None = inference.BLOCK, power: bool = True) -> pd.DataFrame:
     """Return the findings table (see the module docstring); ``salience`` gives the shares.
 
@@ -297,7 +297,7 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
 def robustness(coded_by_rule: dict[str, pd.DataFrame], rule: str, lexicon: list[Issue],
                salience: pd.DataFrame, gold: pd.DataFrame | None = None,
                speakers=config.PRINCIPALS, seed: int = config.SEED,
-               n_perm: int = inference.N_PERM,
+               n_perm: int = N_PERM,
                manifest: dict[str, dict] | None = None,
                headline: pd.DataFrame | None = None) -> pd.DataFrame:
     """The contrasts again, changing one choice at a time: which conclusions move?

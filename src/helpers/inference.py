@@ -25,7 +25,6 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import beta
 
 from . import config
-from .parameters import N_PERM  # noqa: F401  (findings.py reads it here)
 from .parameters import (BLOCK, LEVEL, MIN_YOUDEN, N_BOOT, PRIOR_STRENGTH, SKIP_ZERO_DRAWS_FROM,
                          WEAK_CORRECTION_POSITIVES, WEAK_CORRECTION_SENTENCES)
 
