@@ -124,7 +124,7 @@ def test(extra: list[str]) -> None:
     """Run the whole test suite (notebooks end to end and the browser check included).
     Extra arguments go to pytest, e.g. `test tests/test_render.py -x`."""
     ensure_env()
-    sh(PY, "-m", "workflow.browser", "ensure")
+    sh(PY, ROOT / "tests" / "browser_check.py", "ensure")
     sh(PY, "-m", "pytest", *extra)
 
 

@@ -1,13 +1,15 @@
 """Shared fixtures: the project root, small temporary projects, and the two executed copies
-of the whole project that every end-to-end test shares (one session each):
+of the whole project that every end-to-end test shares (one per session, made in the
+background while the other tests run; the tests that read them run last):
 
 - ``clean_clone``: the repository's tracked files (what a fresh clone holds), rerun with
   ``python3 tasks.py reproduce``'s steps; the determinism check compares every file of it
   with the committed bytes.
 - ``added_project``: the same, with two transcripts added by the README's "How to add a
   transcript" steps alone (a third meeting, and Lavrov's Sochi remarks in a file that shares
-  the prefix ``002_`` with a committed one), run twice (the second time from the cache, with
-  one damaged cache entry); the output tests run on it as on the repository.
+  the prefix ``002_`` with a committed one), run twice (the second time the notebooks alone,
+  from the cache, with one damaged cache entry); the output tests run on it as on the
+  repository.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,8 +26,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers import cache
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # tasks.py
+sys.path.insert(0, str(ROOT))
+import tasks  # noqa: E402  (beside the package, not part of it)
 
 
 @pytest.fixture(autouse=True)
@@ -214,25 +220,6 @@ def copy_tracked(root: Path, dest: Path) -> Path:
     return dest
 
 
-def reproduce(proj: Path) -> str:
-    """Run ``python3 tasks.py reproduce``'s steps in ``proj`` with this interpreter (the
-    project's venv) and the cache on; return what the run printed to stderr."""
-    import tasks
-
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("HELPERS_CACHE_DIR", "HELPERS_CACHE_LOG")}
-    env.update(HELPERS_PROJECT_ROOT=str(proj), HELPERS_CACHE="on")
-    err = []
-    for step in tasks.REPRODUCE:
-        res = subprocess.run([sys.executable, *step], cwd=proj, env=env, capture_output=True,
-                             text=True)
-        if res.returncode:
-            pytest.fail(f"reproduce failed in {proj} at {' '.join(step)}:\n"
-                        f"{res.stdout[-3000:]}\n{res.stderr[-5000:]}", pytrace=False)
-        err.append(res.stderr)
-    return "".join(err)
-
-
 def snapshot(proj: Path) -> dict[str, bytes]:
     """Every file of a project copy but the git-ignored run folders, by relative path."""
     return {p.relative_to(proj).as_posix(): p.read_bytes() for p in sorted(proj.rglob("*"))
@@ -254,59 +241,133 @@ class Run:
     before: dict[str, bytes]
     after: dict[str, bytes]
     stderr: str
-    seconds: float
     rerun: dict[str, bytes] | None = None
     rerun_stderr: str = ""
     cache_entries: tuple[list[Path], list[Path]] = ([], [])
 
 
-def _timed_reproduce(proj: Path) -> tuple[str, float]:
-    t0 = time.perf_counter()
-    err = reproduce(proj)
-    return err, time.perf_counter() - t0
+class BackgroundRuns:
+    """The two executed copies, made in two threads (one process each) while the tests that
+    do not need them run:
+
+    - the clean clone, reproduced once from an empty cache;
+    - the copy with the ``ADDED`` transcripts, reproduced from an empty cache, then its
+      notebooks run again from the cache after one cache entry's bytes were flipped (the
+      README and page steps, which use no cache, are not repeated: the clean clone shows
+      that they give the same bytes from the same notebooks).
+
+    The environment is taken when the runs start, so that no test's monkeypatch reaches
+    them; ``stop()`` ends the runs' processes (a session that stops early).
+    """
+
+    def __init__(self, tmp_path_factory):
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("HELPERS_CACHE_DIR", "HELPERS_CACHE_LOG")}
+        self.env["HELPERS_CACHE"] = "on"
+        self.procs: list[subprocess.Popen] = []
+        self.lock = threading.Lock()
+        self.stopped = False
+        pool = ThreadPoolExecutor(2)
+        self.clone = pool.submit(self._clean_clone, tmp_path_factory.mktemp("clone") / "proj")
+        self.added = pool.submit(self._added_project, tmp_path_factory.mktemp("added") / "proj")
+        pool.shutdown(wait=False)
+
+    def reproduce(self, proj: Path, steps: tuple | None = None) -> str:
+        """Run ``python3 tasks.py reproduce``'s steps (or ``steps`` of them) in ``proj`` with
+        this interpreter (the project's venv) and the cache on; return what the run printed
+        to stderr."""
+        err = []
+        for step in steps or tasks.REPRODUCE:
+            with self.lock:
+                if self.stopped:
+                    raise RuntimeError("the session stopped before the run ended")
+                proc = subprocess.Popen([sys.executable, *step], cwd=proj, text=True,
+                                        env={**self.env, "HELPERS_PROJECT_ROOT": str(proj)},
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                self.procs.append(proc)
+            out, stderr = proc.communicate()
+            if proc.returncode:
+                pytest.fail(f"reproduce failed in {proj} at {' '.join(step)}:\n"
+                            f"{out[-3000:]}\n{stderr[-5000:]}", pytrace=False)
+            err.append(stderr)
+        return "".join(err)
+
+    def _first_run(self, proj: Path) -> Run:
+        before = snapshot(proj)
+        t0 = time.perf_counter()
+        stderr = self.reproduce(proj)
+        print(f"\n[{proj.parent.name}] reproduce took {time.perf_counter() - t0:.0f} s")
+        return Run(proj, before, snapshot(proj), stderr)
+
+    def _clean_clone(self, proj: Path) -> Run:
+        return self._first_run(copy_tracked(ROOT, proj))
+
+    def _added_project(self, proj: Path) -> Run:
+        copy_tracked(ROOT, proj)
+        for name, text, fields in ADDED:
+            add_source(proj, name, text, **fields)
+        run = self._first_run(proj)
+        entries = sorted(cache.cache_dir(proj).rglob(f"*{cache.SUFFIX}"))
+        damaged = next(e for e in entries if "figures" in e.parts)
+        data = bytearray(damaged.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        damaged.write_bytes(bytes(data))
+        t0 = time.perf_counter()
+        run.rerun_stderr = self.reproduce(proj, tuple(s for s in tasks.REPRODUCE
+                                                      if "workflow.notebooks" in s))
+        print(f"\n[added] the rerun from the cache took {time.perf_counter() - t0:.0f} s")
+        run.rerun = snapshot(proj)
+        run.cache_entries = (entries, sorted(cache.cache_dir(proj).rglob(f"*{cache.SUFFIX}")))
+        return run
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped = True
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()  # the runner stops its kernel and removes its staging
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+def _needs_runs(item) -> int:
+    """0 if a test needs no executed copy, 1 if the clean clone only, 2 if the added one."""
+    names = set(item.fixturenames)
+    params = item.callspec.params.values() if hasattr(item, "callspec") else ()
+    if "added_project" in names or "added-transcripts" in params:
+        return 2
+    return 1 if "clean_clone" in names else 0
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that read an executed copy run last, in the order the copies are ready."""
+    items.sort(key=_needs_runs)  # stable: the order within each group is kept
+
+
+@pytest.fixture(scope="session", autouse=True)
+def background_runs(request, tmp_path_factory):
+    """Starts the executed copies with the session, when a collected test needs them."""
+    runs = None
+    if any(_needs_runs(item) for item in request.session.items):
+        runs = BackgroundRuns(tmp_path_factory)
+    yield runs
+    if runs is not None:
+        runs.stop()
 
 
 @pytest.fixture(scope="session")
-def first_runs(tmp_path_factory) -> tuple[Run, Run]:
-    """The clean clone and the copy with added transcripts, each reproduced once from an
-    empty cache; the two runs go side by side (one process each, on two cores)."""
-    clone = copy_tracked(ROOT, tmp_path_factory.mktemp("clone") / "proj")
-    added = copy_tracked(ROOT, tmp_path_factory.mktemp("added") / "proj")
-    for name, text, fields in ADDED:
-        add_source(added, name, text, **fields)
-    before = [snapshot(clone), snapshot(added)]
-    with ThreadPoolExecutor(2) as pool:
-        done = [f.result() for f in [pool.submit(_timed_reproduce, p) for p in (clone, added)]]
-    print(f"\n[first_runs] reproduce took {done[0][1]:.0f} s (clean clone) and "
-          f"{done[1][1]:.0f} s (added transcripts), side by side")
-    return tuple(Run(p, b, snapshot(p), err, seconds)
-                 for p, b, (err, seconds) in zip((clone, added), before, done))
-
-
-@pytest.fixture(scope="session")
-def clean_clone(first_runs) -> Run:
+def clean_clone(background_runs) -> Run:
     """The repository's tracked files in a fresh folder, reproduced once."""
-    return first_runs[0]
+    return background_runs.clone.result()
 
 
 @pytest.fixture(scope="session")
-def added_project(first_runs) -> Run:
-    """The copy with the two ``ADDED`` transcripts, reproduced, then reproduced again from
-    the cache after one cache entry's bytes were flipped."""
-    from helpers import cache
-
-    run = first_runs[1]
-    entries = sorted(cache.cache_dir(run.path).rglob(f"*{cache.SUFFIX}"))
-    damaged = next(e for e in entries if "figures" in e.parts)
-    data = bytearray(damaged.read_bytes())
-    data[len(data) // 2] ^= 0x01
-    damaged.write_bytes(bytes(data))
-    run.rerun_stderr, seconds = _timed_reproduce(run.path)
-    print(f"\n[added_project] the rerun from the cache took {seconds:.0f} s")
-    run.rerun = snapshot(run.path)
-    run.cache_entries = (entries, sorted(cache.cache_dir(run.path).rglob(f"*{cache.SUFFIX}")))
-    run.seconds += seconds
-    return run
+def added_project(background_runs) -> Run:
+    """The copy with the two ``ADDED`` transcripts, reproduced, then its notebooks run again
+    from the cache after one cache entry's bytes were flipped."""
+    return background_runs.added.result()
 
 
 @pytest.fixture(params=["repository", "added-transcripts"])

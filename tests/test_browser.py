@@ -9,7 +9,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from workflow import browser, render
+import browser_check as browser
+from workflow import render
 from workflow.notebooks import execute_notebook
 
 pytestmark = pytest.mark.browser
@@ -19,8 +20,9 @@ pytestmark = pytest.mark.browser
 def need_chromium():
     if browser.chromium_path() is None:
         if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: `python -m workflow.browser ensure` must run")
-        pytest.skip("chromium not installed (run `python -m workflow.browser ensure`)")
+            pytest.fail("chromium is missing in CI: `python tests/browser_check.py ensure` "
+                        "must run")
+        pytest.skip("chromium not installed (run `python tests/browser_check.py ensure`)")
 
 
 def test_a_rendered_notebook_with_a_figure_passes(tmp_path):

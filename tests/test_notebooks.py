@@ -81,35 +81,53 @@ def _snapshot(proj):
             for p in sorted((proj / sub).rglob("*")) if p.is_file()}
 
 
-def test_a_run_replaces_outputs_only_when_every_notebook_succeeds(tmp_path):
+SHEETS = ("from helpers import config\n"
+          "folder = config.paths()['root'] / 'data' / 'validation'\n"
+          "folder.mkdir(exist_ok=True)\n"
+          "for name in ('005_new.csv', '004_old.csv'):\n"
+          "    (folder / name).write_text('sentence_id,issues\\nx,\\n')")
+
+
+@pytest.fixture(scope="module")
+def successful_run(tmp_path_factory):
+    """One successful run of a tiny project, shared by the tests of what a run does: notebook
+    02 writes coding sheets (a new one, and one an analyst has begun), and the project holds
+    a stray temporary file and the staging folder of a killed run."""
     from workflow.notebooks import run_all
 
-    proj = _tiny_project(tmp_path, "print('fine')")
-    changed = run_all(root=proj)
+    proj = _tiny_project(tmp_path_factory.mktemp("run"), SHEETS)
+    (proj / "data" / "validation").mkdir()
+    (proj / "data" / "validation" / "004_old.csv").write_text("sentence_id,issues\nx,syria\n")
+    stray = proj / "data" / "processed" / ".table.csv.abc123.tmp"
+    stray.write_text("half written")
+    dead = proj / ".cache" / "run-dead"
+    dead.mkdir(parents=True)
+    (dead / "pid").write_text("999999999\n")
+    return proj, run_all(root=proj)
+
+
+def test_a_run_replaces_outputs_only_when_every_notebook_succeeds(successful_run):
+    proj, changed = successful_run
     assert (proj / "data" / "processed" / "table.csv").read_text() == "a\nnew\n"
     assert (proj / "reports" / "figures" / "01-x.svg").read_text() == "<svg>new</svg>"
     assert {p.name for p in changed} >= {"table.csv", "01-x.svg", "02-second-step.ipynb"}
-    assert not list((proj / ".cache").glob("run-*"))  # staging removed
+    assert [p.name for p in (proj / ".cache").glob("run-*")] == []  # staging removed
 
 
-def test_a_run_adds_new_coding_sheets_and_never_replaces_one(tmp_path):
+def test_a_run_adds_new_coding_sheets_and_never_replaces_one(successful_run):
     """Sheets for sources without hand codes are written in the staging copy: a successful
     run adds the new ones to data/validation/, and leaves one that exists (an analyst may be
     filling it in) as it is, even if the run's copy differs."""
-    from workflow.notebooks import run_all
-
-    sheets = ("from helpers import config\n"
-              "folder = config.paths()['root'] / 'data' / 'validation'\n"
-              "folder.mkdir(exist_ok=True)\n"
-              "for name in ('005_new.csv', '004_old.csv'):\n"
-              "    (folder / name).write_text('sentence_id,issues\\nx,\\n')")
-    proj = _tiny_project(tmp_path, sheets)
-    (proj / "data" / "validation").mkdir()
-    (proj / "data" / "validation" / "004_old.csv").write_text("sentence_id,issues\nx,syria\n")
-    run_all(root=proj)
+    proj, _ = successful_run
     assert (proj / "data" / "validation" / "005_new.csv").read_text() == "sentence_id,issues\nx,\n"
     assert (proj / "data" / "validation" / "004_old.csv").read_text() == \
         "sentence_id,issues\nx,syria\n"
+
+
+def test_stray_temporary_files_are_cleaned_at_the_start(successful_run):
+    proj, _ = successful_run
+    assert not (proj / "data" / "processed" / ".table.csv.abc123.tmp").exists()
+    assert not (proj / ".cache" / "run-dead").exists()
 
 
 def test_a_late_failure_changes_nothing_and_says_so(tmp_path):
@@ -122,19 +140,6 @@ def test_a_late_failure_changes_nothing_and_says_so(tmp_path):
         run_all(root=proj)
     assert _snapshot(proj) == before  # table, figure and notebook 01 all still old
     assert not list((proj / ".cache").glob("run-*"))
-
-
-def test_stray_temporary_files_are_cleaned_at_the_start(tmp_path):
-    from workflow.notebooks import run_all
-
-    proj = _tiny_project(tmp_path, "print('fine')")
-    stray = proj / "data" / "processed" / ".table.csv.abc123.tmp"
-    stray.write_text("half written")
-    dead = proj / ".cache" / "run-dead"
-    dead.mkdir(parents=True)
-    (dead / "pid").write_text("999999999\n")
-    run_all(root=proj)
-    assert not stray.exists() and not dead.exists()
 
 
 def test_kernel_start_failure_is_the_runners_error(tmp_path, monkeypatch):

@@ -4,8 +4,8 @@
 - a fresh clone's rerun leaves every file byte for byte as committed (tables, figures in
   PNG, SVG and PDF, notebooks, pages, README and docs);
 - two transcripts added by the README's steps alone flow through every notebook and into
-  the README's prose, and a second run, served from the cache (one entry damaged), changes
-  no byte;
+  the README's prose, and a second run of the notebooks, served from the cache (one entry
+  damaged), changes no byte;
 - no executed notebook shows a path, a temporary folder, a process id or a raw warning.
 """
 
@@ -36,7 +36,7 @@ def test_a_fresh_clones_rerun_changes_no_byte_of_any_committed_file(clean_clone)
 
 
 def test_added_transcripts_rerun_from_the_cache_byte_identical(added_project):
-    """The second run is served from the cache (all but one damaged entry, recomputed with a
+    """The notebooks' second run is served from the cache (all but one damaged entry, recomputed with a
     warning to the terminal, not into a notebook) and changes no byte of any output."""
     run = added_project
     changed = differences(run.after, run.rerun)
