@@ -101,32 +101,30 @@ SET_ASIDE_RULES = {
 }
 
 
+#: Rules that are not patterns of this module: (rule, kind, applies_to, description).
+OTHER_RULES = [
+    ("title", "line", "all", "A line equal to the source's title in the manifest."),
+    ("speaker_label", "structure", "labelled",
+     "Speaker labels ('SECRETARY POMPEO:'); they set the speaker."),
+    ("preamble", "structure", "captions", "Caption text before the first annotated turn anchor."),
+    ("stage_direction", "inline", "all",
+     "Stage directions and interpreter notes in brackets ('(Speaking Russian.)', '[Through "
+     "interpreter]'), listed in data/annotations/stage_directions.csv."),
+    ("quote_fragment", "structure", "article",
+     "A quoted sentence of one word ('Period.'): not a sentence of the speaker's."),
+]
+
+
 def rules_table() -> list[dict]:
     """Every cleaning rule with its kind and description (for the notebook)."""
-    rows = [{"rule": "title", "kind": "line", "applies_to": "all",
-             "description": "A line equal to the source's title in the manifest."},
-            {"rule": "speaker_label", "kind": "structure", "applies_to": "labelled",
-             "description": "Speaker labels ('SECRETARY POMPEO:'); they set the speaker."},
-            {"rule": "preamble", "kind": "structure", "applies_to": "captions",
-             "description": "Caption text before the first annotated turn anchor."},
-            {"rule": "stage_direction", "kind": "inline", "applies_to": "all",
-             "description": "Stage directions and interpreter notes in brackets ('(Speaking "
-                            "Russian.)', '[Through interpreter]'), listed in "
-                            "data/annotations/stage_directions.csv."},
-            {"rule": "quote_fragment", "kind": "structure", "applies_to": "article",
-             "description": "A quoted sentence of one word ('Period.'): not a sentence of "
-                            "the speaker's."}]
-    rows += [{"rule": name, "kind": "set aside", "applies_to": "article", "description": d}
-             for name, d in SET_ASIDE_RULES.items()]
+    rows = OTHER_RULES + [(name, "set aside", "article", d) for name, d in SET_ASIDE_RULES.items()]
     for kind, rules in (("line", LINE_RULES), ("inline", INLINE_RULES)):
-        rows += [{"rule": r.name, "kind": kind,
-                  "applies_to": "all" if r.formats is None else ", ".join(sorted(r.formats)),
-                  "description": r.description} for r in rules]
-    rows += [{"rule": "typography", "kind": "normalise", "applies_to": "all",
-              "description": "Curly quotes → straight, dashes → '-', odd spaces → space."}]
-    rows += [{"rule": name, "kind": "repair", "applies_to": "all", "description": d}
-             for name, _, _, d in REPAIRS]
-    return rows
+        rows += [(r.name, kind, "all" if r.formats is None else ", ".join(sorted(r.formats)),
+                  r.description) for r in rules]
+    rows += [("typography", "normalise", "all",
+              "Curly quotes → straight, dashes → '-', odd spaces → space.")]
+    rows += [(name, "repair", "all", d) for name, _, _, d in REPAIRS]
+    return [dict(zip(("rule", "kind", "applies_to", "description"), r)) for r in rows]
 
 
 def normalise_line(line: str) -> str:

@@ -122,7 +122,8 @@ def _kept_words(texts: pd.Series, mwes, stop: frozenset[str]) -> pd.DataFrame:
     sentence (``row``, from 0), its ``position`` in the sentence, and the ``word``."""
     words = normalise_texts(texts, mwes).reset_index(drop=True).str.findall(TOKEN)
     words = words.explode().dropna()
-    table = pd.DataFrame({"row": words.index, "position": words.groupby(level=0).cumcount(),
+    table = pd.DataFrame({"row": words.index,
+                          "position": words.groupby(level=0).cumcount().to_numpy(),
                           "word": words.to_numpy()})
     return table[~table["word"].isin(stop) & ~table["word"].str.isdigit()]
 
