@@ -267,19 +267,7 @@ def test_a_malformed_header_only_caption_table_fails_on_every_build(tmp_project)
             corpus.build_corpus(tmp_project)
 
 
-# --------------------------------------------------------------------------- fast = reference
-def test_word_counts_are_the_regex_match_counts():
-    import pandas as pd
-
-    from helpers.attribution import count_words_series
-
-    texts = pd.Series(["The U.S. co-op's 1.5 x--y", "", "...", "a.\nb", "aé", "1,000"],
-                      index=range(6, 0, -1), name="text")
-    pd.testing.assert_series_equal(count_words_series(texts),
-                                   pd.Series([6, 0, 0, 2, 1, 2], index=texts.index,
-                                             name="text"))
-
-
+# --------------------------------------------------------------------------- furniture
 def _source(tmp_path, **fields):
     from helpers.sources import Source
 
@@ -293,53 +281,35 @@ def test_line_rules_drop_furniture_but_not_speech(tmp_path):
     from helpers.attribution import line_dropper
 
     def rule(line, fmt, title=""):
-        return line_dropper(_source(tmp_path, format=fmt, title=title))(1, line)
+        return line_dropper(_source(tmp_path, format=fmt, title=title), "")(1, line)
 
     assert rule("Listen Live", "article") == "player_widget"
     assert rule("05:26 GMT29 January 2020", "article") == "dateline"
-    assert rule("  • de-DE1 en-GB1 es-ES1", "labelled") == "language_picker"
+    assert rule("• de-DE1 en-GB1 es-ES1", "labelled") == "language_picker"
     assert rule("Comments are closed", "labelled") == "comment_widget"
     assert rule("© 2025 Vimarsana", "captions") == "copyright"
     assert rule("Arms Control", "article") == "section_heading"
     assert rule("Arms Control", "labelled") is None
     assert rule("My Title", "labelled", title="My Title") == "title"
-    assert rule("My  “Title” ", "labelled", title="My \"Title\"") == "title"
+    assert rule("My  “Title”", "labelled", title="My \"Title\" ") == "title"
+    assert rule("Home » News", "labelled", title="  ") == "breadcrumb"
     assert rule("We discussed Syria. It matters.", "article") is None
     assert rule('"We did," Lavrov said.', "article") is None
 
 
-def test_line_dropper_is_the_documented_order_of_rules(tmp_path):
-    """The dropper's fast path equals its specification: manifest rules first (speech
-    start, literal lines, pattern), then the title (compared after normalising both),
-    then the first matching furniture rule."""
+def test_the_manifests_furniture_rules_come_first(tmp_path):
+    """speech_starts_at, then drop_lines, then drop_pattern, then the title, then the
+    furniture rules of helpers.clean."""
     from helpers.attribution import line_dropper
-    from helpers.clean import furniture_rule, normalise_line
 
-    lines = ["", "   ", "\ufeff", "My “Title”", "  My  \"Title\" ", "My Title", "Home » News",
-             "Listen Live", "© 2025 X", "Arms Control", "A header", "a header", "12 Jan 2020",
-             "SECRETARY POMPEO: Thank you.", "We talked. It helped.", "\u00a0Skip me\u00a0"]
-    variants = [dict(), dict(title="My “Title”"), dict(title="  "),
-                dict(drop_lines="A header;Skip me", drop_pattern=r"\d+ Jan \d+"),
-                dict(speech_starts_at="3", title="My Title")]
-    for fmt in ("labelled", "captions", "article"):
-        for extra in variants:
-            src = _source(tmp_path, format=fmt, **extra)
-            drop = line_dropper(src)
-            for n, line in enumerate(lines, start=1):
-                s = normalise_line(line)
-                if src.start_line is not None and n < src.start_line and line.strip():
-                    expected = "speech_starts_at"
-                elif s and s in src.drop_line_set:
-                    expected = "drop_lines"
-                elif src.drop_regex and s and src.drop_regex.fullmatch(line.strip()):
-                    expected = "drop_pattern"
-                elif not line.strip():
-                    expected = None
-                elif src.title and s == normalise_line(src.title):
-                    expected = "title"
-                else:
-                    expected = furniture_rule(line.strip(), fmt)
-                assert drop(n, line) == expected, (fmt, extra, line)
+    src = _source(tmp_path, title="Listen Live", drop_lines="A header; Listen “Live”",
+                  drop_pattern=r"\d+ Jan \d+|A header|Listen Live", speech_starts_at="My start")
+    drop = line_dropper(src, "Listen Live\n\n12 Jan 2020\nMy start\nListen Live\n")
+    assert drop(1, "Listen Live") == "speech_starts_at"
+    assert [drop(5, line) for line in ('Listen "Live"', "A header", "12 Jan 2020")] == [
+        "drop_lines", "drop_lines", "drop_pattern"]
+    drop = line_dropper(_source(tmp_path, title="Listen Live"), "")
+    assert drop(1, "Listen  Live") == "title" and drop(1, "Get short URL") == "player_widget"
 
 
 def test_a_bad_stage_direction_pattern_names_its_row(tmp_project):

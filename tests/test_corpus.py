@@ -21,6 +21,15 @@ def test_tables_fit_their_schemas(built):
     validate_table(corpus.coverage(sentences), "coverage")
 
 
+def test_words_are_the_matches_of_the_word_pattern(built):
+    from helpers.clean import WORD
+
+    sentences, _ = built
+    assert sentences["n_words"].tolist() == [len(WORD.findall(t)) for t in sentences["text"]]
+    assert [len(WORD.findall(t)) for t in ["The U.S. co-op's 1.5 x--y", "", "...", "a.\nb",
+                                           "aé", "1,000"]] == [6, 0, 0, 2, 1, 2]
+
+
 def test_every_sentence_maps_back_to_its_raw_offsets(built, seed_root):
     """Cleaning changes only case, spacing and punctuation: the words of each sentence are
     exactly the words of its raw span."""

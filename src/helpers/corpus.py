@@ -1,9 +1,9 @@
 """The corpus: every sentence of every source, attributed to a speaker and meeting.
 
-``build_corpus`` reads the manifest, cleans each source, attributes its sentences
-(:mod:`helpers.attribution`), and marks which sentences form the canonical analysis corpus
+``build_corpus`` reads the manifest, the annotation tables and each source once, attributes
+the sentences (:mod:`helpers.attribution`) and marks which form the canonical corpus
 (:mod:`helpers.repeats`). ``coverage`` counts words and sentences per cell, and
-``plot_coverage`` draws them, with missing cells shown as missing, never as zero.
+``plot_coverage`` draws them, missing cells shown as missing, never as zero.
 """
 
 from __future__ import annotations
@@ -15,22 +15,18 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .attribution import (
-    ANCHOR_COLUMNS,
-    SPEAKER_COLUMNS,
-    STAGE_DIRECTIONS,
-    caption_anchors,
-    check_caption_turns,
-    count_words_series,
-    load_stage_directions,
-    sentences_from_source,
-    speaker_names,
-)
+from .attribution import (ANCHOR_COLUMNS, SPEAKER_COLUMNS, STAGE_COLUMNS, caption_anchors,
+                          check_caption_turns, sentences_from_source, speaker_names,
+                          stage_direction_pattern)
+from .clean import WORD
 from .figures import MISSING_HATCH, add_source_note, figure_title
 from .io import read_csv_records
 from .repeats import mark_repeats
 from .schemas import write_table
 from .sources import load_manifest, meeting_label, order_meetings
+
+#: Speakers whose words are in English in every source (the rest may be translated).
+ENGLISH_SPEAKERS = {"pompeo", "narrator"}
 
 
 def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -39,19 +35,18 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     labels, aliases = load_speaker_names(p["annotations"] / "speaker_labels.csv")
     sources = load_manifest(p["raw"])
     turns_path = p["annotations"] / "caption_turns.csv"
-    turns = read_csv_records(turns_path, ANCHOR_COLUMNS) if turns_path.exists() else []
-    check_caption_turns(turns, turns_path, sources)  # every row names a captions source
-    stage = load_stage_directions(p["annotations"] / STAGE_DIRECTIONS)
+    turns = _records(turns_path, ANCHOR_COLUMNS)
+    check_caption_turns(turns, turns_path, sources)
+    stage = load_stage_directions(p["annotations"] / "stage_directions.csv")
     all_rows, all_drops = [], []
     for src in sources:
         text = src.read_text()
         anchors = (caption_anchors(turns, turns_path, src.file, text)
                    if src.format == "captions" else [])
         rows, drops = sentences_from_source(src, text, labels, aliases, anchors, stage)
-        stem = src.stem
         for i, r in enumerate(rows):
             r["sentence"] = i
-            r["sentence_id"] = f"{stem}:{i}"
+            r["sentence_id"] = f"{Path(src.file).stem}:{i}"
             r["source_rank"] = src.rank
             r["translation"] = ("original English" if r["speaker"] in ENGLISH_SPEAKERS
                                 else src.translation)
@@ -59,7 +54,7 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         all_rows += rows
         all_drops += drops
     sentences = pd.DataFrame(all_rows)
-    sentences["n_words"] = count_words_series(sentences["text"])
+    sentences["n_words"] = sentences["text"].str.count(WORD.pattern).astype(int)
     sentences = mark_repeats(sentences, {s.file: s.setting for s in sources})
     cols = ["sentence_id", "source", "meeting", "speaker", "turn", "sentence", "char_start",
             "char_end", "text", "n_words", "source_rank", "translation", "turn_type",
@@ -69,10 +64,35 @@ def build_corpus(root: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     return sentences[cols], dropped
 
 
+def _records(path: Path, columns: list[str]) -> list:
+    """The rows of an optional annotation table (none if the file is missing)."""
+    return read_csv_records(path, columns) if path.exists() else []
+
+
 def load_speaker_names(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """({label: speaker}, {alias: speaker}) from ``speaker_labels.csv``, validated
-    (:func:`helpers.attribution.speaker_names`)."""
+    """({label: speaker}, {alias: speaker}) from ``speaker_labels.csv``, checked."""
     return speaker_names(read_csv_records(path, SPEAKER_COLUMNS), path)
+
+
+def load_stage_directions(path: Path):
+    """The pattern of the stage directions in ``path`` (None if it is missing or empty)."""
+    return stage_direction_pattern(_records(path, STAGE_COLUMNS), path)
+
+
+def anchor_table(path: Path, sentences: pd.DataFrame) -> pd.DataFrame:
+    """Each turn anchor of ``caption_turns.csv`` with the first sentence of its turn."""
+    rows = []
+    by_source: dict[str, list[dict]] = {}
+    for _, _, rec in read_csv_records(path, ANCHOR_COLUMNS):
+        by_source.setdefault(rec["source"].strip(), []).append(rec)
+    for source, recs in by_source.items():
+        firsts = (sentences[sentences["source"] == source].sort_values("sentence")
+                  .groupby("turn")["text"].first().tolist())
+        for k, rec in enumerate(recs):
+            rows.append({"source": source, "speaker": rec["speaker"], "anchor": rec["anchor"],
+                         "first_sentence": firsts[k][:70] if k < len(firsts) else "",
+                         "note": rec.get("note", "")})
+    return pd.DataFrame(rows, columns=["source", "speaker", "anchor", "first_sentence", "note"])
 
 
 def add_turn_context(rows: list[dict], source_format: str) -> None:
@@ -94,10 +114,6 @@ def add_turn_context(rows: list[dict], source_format: str) -> None:
             r["turn_type"], r["question"] = "answer", before["sentence_id"]
         else:
             r["turn_type"], r["question"] = "statement", ""
-
-
-#: Speakers whose words are in English in every source (the rest may be translated).
-ENGLISH_SPEAKERS = {"pompeo", "narrator"}
 
 
 def coverage(sentences: pd.DataFrame) -> pd.DataFrame:

@@ -1,13 +1,5 @@
-"""Quotes in news text: each quoted passage goes to the person who said it, or is set aside.
-
-:func:`segment_article` finds the direct quotes of an article and gives each to the speaker
-named next to it with any reporting verb (before, inside or after the quote; a pronoun for
-the one person named before it in the paragraph), continues a quote over paragraphs that
-open with a quotation mark, gives institutions and unnamed officials a speaker of their own
-(``other``), and leaves scare quotes and short fragments inside a narrator's sentence to the
-narrator. A quote whose speaker is uncertain is set aside in the dropped spans with its
-reason; the rest of the text is the narrator's.
-"""
+"""Quotes in news text: each direct quote goes to the person who said it, or is set aside
+(:func:`segment_article`)."""
 
 from __future__ import annotations
 
@@ -18,8 +10,9 @@ from itertools import takewhile
 from .clean import WORD
 
 
-#: Quotation marks: an opening mark and the marks that close it.
+#: Quotation marks: an opening mark and the mark that closes it.
 _CLOSES = {'"': '"', "“": "”"}
+_QUOTE = re.compile(r'"[^"]*"?|“[^”]*”?')
 #: Words before a name that make it the one spoken to or about, not the speaker
 #: ('"…," he told Lavrov'; 'Pompeo said he had told Lavrov: "…"').
 RECEIVERS = frozenset({"to", "told", "with", "by", "for", "at", "about", "after", "of", "and",
@@ -46,19 +39,12 @@ class Quote:
 
 
 def _find_quotes(text: str, a: int, b: int, para: int) -> list[Quote]:
-    quotes, i = [], a
-    while i < b:
-        c = text[i]
-        if c in _CLOSES:
-            j = text.find(_CLOSES[c], i + 1, b)
-            if j < 0:
-                quotes.append(Quote(i, b, True, para))
-                break
-            if j > i + 1:
-                quotes.append(Quote(i, j + 1, False, para))
-            i = j + 1
-        else:
-            i += 1
+    """The non-empty quotations in ``text[a:b]``; one with no closing mark runs to ``b``."""
+    quotes = []
+    for m in _QUOTE.finditer(text, a, b):
+        closed = len(m.group()) > 1 and m.group()[-1] == _CLOSES[m.group()[0]]
+        if not closed or len(m.group()) > 2:
+            quotes.append(Quote(m.start(), m.end(), not closed, para))
     return quotes
 
 

@@ -1,10 +1,5 @@
-"""Repeats across sources: the canonical-source policy.
-
-The same words often reach us through several sources (an official transcript, captions, a
-news article quoting them). :func:`mark_repeats` keeps the best source of each speaker and
-meeting as canonical and marks every sentence of a lower-ranked source that repeats one of
-it, so that no sentence is counted twice.
-"""
+"""Repeats across sources: the canonical-source policy (:func:`mark_repeats`), so that
+words that reach us through several sources are counted once."""
 
 from __future__ import annotations
 
@@ -21,8 +16,7 @@ from .parameters import (ANCHOR_THRESHOLD, CONTEXT_GAP, EDGE_THRESHOLD, PASSAGE_
                          PASSAGE_MIN_SHARE, QUOTE_MIN_SHARED, QUOTE_SOURCE_RANK, QUOTE_THRESHOLD,
                          STANDALONE_MIN_SHARED, STANDALONE_THRESHOLD, VERBATIM_THRESHOLD)
 
-#: Square-bracketed editorial insertions ("[arms control conditions]") are the outlet's
-#: words, not the speaker's: left out of matching.
+#: Square-bracketed editorial insertions ("[arms control conditions]"): the outlet's words.
 _EDITORIAL = re.compile(r"\[[^\]]*\]")
 #: Speakers never de-duplicated across sources: each outlet's prose is its own.
 NOT_DEDUPLICATED = {"narrator"}
@@ -39,15 +33,10 @@ def _matching_text(texts: pd.Series) -> pd.Series:
 
 
 def sentence_similarity(lower: pd.Series, reference: pd.Series, distinctive: bool = False):
-    """Return sparse (cosine, shared content words) matrices, lower × reference.
-
-    With ``distinctive=True``, a third matrix counts the shared content words that occur in
-    exactly one reference sentence (words that point to one place in the reference).
-
-    Cosine is over TF-IDF vectors of content words (stop words removed, spelling
-    neutralised); both products are sparse, so the cost grows with shared content words,
-    not with the product of the two sizes.
-    """
+    """Sparse (cosine, shared content words) matrices, lower × reference: cosine of TF-IDF
+    vectors of content words (stop words removed, spelling neutralised). With
+    ``distinctive=True``, a third matrix counts the shared content words that occur in
+    exactly one reference sentence."""
     vec = TfidfVectorizer(stop_words="english", sublinear_tf=True,
                           token_pattern=r"(?u)\b[a-z][a-z0-9]+\b")
     both = pd.concat([_matching_text(lower), _matching_text(reference)], ignore_index=True)
@@ -68,7 +57,7 @@ def sentence_similarity(lower: pd.Series, reference: pd.Series, distinctive: boo
 
 
 def _monotonic(positions: list[int], targets: list[int]) -> set[int]:
-    """Return the subset of ``positions`` whose ``targets`` form the longest non-decreasing run."""
+    """The ``positions`` whose ``targets`` form the longest non-decreasing subsequence."""
     tails, tails_idx, prev = [], [], [-1] * len(targets)
     for i, t in enumerate(targets):
         k = bisect.bisect_right(tails, t)
@@ -103,8 +92,6 @@ def align_to_reference(sims, shared, turns: np.ndarray, ref_source: np.ndarray,
     n, m = sims.shape
     target = np.full(n, -1)
     score = np.zeros(n)
-    if n == 0 or m == 0:
-        return target, score
     best = np.asarray(sims.argmax(axis=1)).ravel()
     best_score = sims.max(axis=1).toarray().ravel()
     best_shared = np.asarray(shared[np.arange(n), best]).ravel()
@@ -116,7 +103,6 @@ def align_to_reference(sims, shared, turns: np.ndarray, ref_source: np.ndarray,
         row = sims[i, a:b + 1].toarray().ravel()
         j = int(row.argmax())
         return a + j, float(row[j])
-
 
     # Neighbour rule: a sentence right after (before) a repeat of reference sentence t that
     # best matches t+1..t+2 (t-2..t-1) with ANCHOR_THRESHOLD continues the same passage.
@@ -179,19 +165,21 @@ def _events(df: pd.DataFrame, events: dict[str, str] | None) -> pd.Series:
     return pd.Series([events.get(f) or "" for f in df["source"]], index=df.index, dtype=str)
 
 
+def _by_rank(g: pd.DataFrame) -> list[str]:
+    """The sources of ``g`` in order of rank, then file name."""
+    return g.sort_values(["source_rank", "source"])["source"].unique().tolist()
+
+
 def mark_repeats(df: pd.DataFrame, events: dict[str, str] | None = None) -> pd.DataFrame:
     """Apply the canonical-source policy; add ``canonical``, ``duplicate_of``, ``match_score``.
 
-    For each event of a meeting and each speaker (narrator excluded: each outlet's prose is
-    its own), the sources are taken in order of authority: official transcript, third-party
-    copy, captions, news article, then file name. ``events`` maps a source file to its event
-    (the manifest's ``event``; a source not in it, or with an empty event, records the
-    meeting's main event): sources of different events never repeat each other, however
-    alike their words. The best source is canonical as a whole. Each lower-ranked source is
-    aligned (:func:`align_to_reference`) with every sentence of the better sources; a
-    sentence that repeats one is not canonical and names the canonical sentence it repeats
-    (following repeats of repeats to their root). Anything else is content no better source
-    has, and joins the canonical corpus.
+    For each event of a meeting and each speaker but the narrator, the sources are taken in
+    order of rank, then file name. ``events`` maps a source file to its event (the
+    manifest's ``setting``; none or empty: the meeting's main event); sources of different
+    events never repeat each other. The best source is canonical as a whole. Each
+    lower-ranked source is aligned (:func:`align_to_reference`) with every sentence of the
+    better sources; a sentence that repeats one is not canonical and names the canonical
+    sentence at the root of its repeats. Anything else joins the canonical corpus.
     """
     df = df.copy()
     dup = np.full(len(df), None, dtype=object)
@@ -204,8 +192,7 @@ def mark_repeats(df: pd.DataFrame, events: dict[str, str] | None = None) -> pd.D
     multi = df[(n_sources > 1) & ~df["speaker"].isin(NOT_DEDUPLICATED)]
     for _, g in multi.groupby([multi["meeting"], event[multi.index], multi["speaker"]],
                               sort=True):
-        order = (g[["source_rank", "source"]].drop_duplicates()
-                 .sort_values(["source_rank", "source"]))["source"].tolist()
+        order = _by_rank(g)
         ref = g[g["source"] == order[0]].sort_values("sentence")
         for src in order[1:]:
             low = g[g["source"] == src].sort_values("sentence")
@@ -235,9 +222,9 @@ KNOWN_COLUMNS = ["source", "speaker", "known", "sentence_starts"]
 
 
 def read_known_repeats(path, sources=None, speakers=None) -> list[tuple[int, int, dict]]:
-    """The rows of ``data/annotations/known_repeats.csv`` (row, line, record), checked on
-    their own: ``known`` is ``repeat`` or ``new``, and, when given, the source is one of
-    ``sources`` and the speaker one of ``speakers``. Every bad row is reported at once."""
+    """The rows of ``known_repeats.csv`` (row, line, record), every bad one reported at
+    once: ``known`` is ``repeat`` or ``new``; the source is one of ``sources`` and the
+    speaker one of ``speakers`` (when given)."""
     records, errors = read_csv_records(path, KNOWN_COLUMNS, ["note"]), []
     for i, line, rec in records:
         known, source, speaker = (rec[c].strip() for c in ("known", "source", "speaker"))
@@ -297,8 +284,7 @@ def best_match_scores(sentences: pd.DataFrame, events: dict[str, str] | None = N
     out = pd.DataFrame(np.nan, index=sentences.index, columns=["same_event", "same_meeting"])
     d = sentences[~sentences["speaker"].isin(NOT_DEDUPLICATED)]
     for _, g in d.groupby(["meeting", "speaker"], sort=True):
-        order = (g[["source_rank", "source"]].drop_duplicates()
-                 .sort_values(["source_rank", "source"]))["source"].tolist()
+        order = _by_rank(g)
         for k, src in enumerate(order[1:], start=1):
             low = g[g["source"] == src]
             for col, better in (("same_meeting", order[:k]),

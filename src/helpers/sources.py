@@ -23,27 +23,17 @@ MANIFEST = "sources.csv"
 NOT_SOURCES = {MANIFEST, "README.md", "SHA256SUMS"}
 COLUMNS = ["file", "sha256", "outlet", "title", "source_kind", "translation", "format",
            "default_speaker", "meeting", "event_date", "published", "note"]
-#: Optional columns: ``meeting_name`` is the meeting's display name ("Sochi, 14 May 2019");
-#: left empty, it is made from the meeting id and the event date. Page furniture of one
-#: source is dropped through data, never code: ``drop_lines`` lists whole lines to drop
-#: (``;``-separated, compared ignoring surrounding white space and quote and dash style),
-#: ``drop_pattern`` is a regular expression that drops every line it matches in full, and
-#: ``speech_starts_at`` drops every line before the given line number or before the first
-#: line equal to the given text. ``setting`` names the event of the meeting that a source
-#: records (the joint press conference, a meeting with the president, a separate press
-#: availability the same day; a news article takes the setting of the event it reports):
-#: repeats are sought only among sources of one setting, and comparisons say when a cell
-#: mixes settings; empty: the meeting's main event. ``incomplete`` says what the record lacks
-#: of its event ("the captions stop mid-answer"), for caveats.
+#: Optional columns, explained in the README ("How to add a transcript"). An empty
+#: ``meeting_name`` is made from the meeting id and date; an empty ``setting`` is the
+#: meeting's main event.
 OPTIONAL_COLUMNS = ["meeting_name", "drop_lines", "drop_pattern", "speech_starts_at",
                     "setting", "incomplete"]
 #: Source kinds in order of authority (rank 1 is best), as the canonical-source policy uses.
 SOURCE_RANK = {"official transcript": 1, "third-party copy of a transcript": 2,
                "broadcast captions": 3, "news article": 4}
-TRANSLATIONS = {"official translation", "live interpreter", "original English"}
-FORMATS = {"labelled", "captions", "article"}
+TRANSLATIONS = ["live interpreter", "official translation", "original English"]
+FORMATS = ["article", "captions", "labelled"]
 MEETING_ID = re.compile(r"^[a-z][a-z-]*-\d{4}-\d{2}-\d{2}$")
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -75,18 +65,10 @@ class Source:
     def rank(self) -> int:
         return SOURCE_RANK[self.source_kind]
 
-    @property
-    def stem(self) -> str:
-        return Path(self.file).stem
-
     def read_text(self) -> str:
-        """Return the file's text after checking its checksum and encoding.
-
-        A UTF-8 byte-order mark at the start of the file is read as one space, so the
-        text keeps the file's length and every recorded offset still points at the same
-        character of the file (the checksum is of the file as stored, BOM included).
-        """
-        data = read_bytes(self.path)  # read once: hashed, then decoded
+        """The file's text, its checksum and encoding checked. A byte-order mark at the
+        start is read as one space, so offsets into the text are offsets into the file."""
+        data = read_bytes(self.path)
         digest = hashlib.sha256(data).hexdigest()
         if digest != self.sha256:
             raise InputError(self.path, f"checksum mismatch: manifest row {self.row} says "
@@ -95,34 +77,27 @@ class Source:
                                         "version of the source, record its sha256sum)")
         return text_from_bytes(self.path, data, bom="blank")
 
-    # ------------------------------------------------------------------ page furniture
-    # (applied by helpers.attribution.line_dropper)
-    @property
-    def drop_line_set(self) -> frozenset[str]:
-        return frozenset(filter(None, (normalise_line(x) for x in self.drop_lines.split(";"))))
-
-    @property
-    def drop_regex(self):
-        return _compile_drop_pattern(self.drop_pattern) if self.drop_pattern else None
-
-    @property
-    def start_line(self) -> int | None:
-        """The first line of speech (1-based) from ``speech_starts_at``, or None."""
-        value = self.speech_starts_at.strip()
-        if not value:
-            return None
-        if value.isdigit():
-            return int(value)
-        return _start_line_by_text(self.path, value)
+    def start_line(self, text: str) -> int | None:
+        """The first line of speech (from 1) that ``speech_starts_at`` gives in ``text``,
+        the file's text, or None."""
+        value = self.speech_starts_at
+        if not value or value.isdigit():
+            return int(value) if value else None
+        want = normalise_line(value)
+        for n, line in enumerate(text.split("\n"), start=1):
+            if normalise_line(line) == want:
+                return n
+        raise InputError(self.path, f"speech_starts_at {value!r} is not a line of this file; "
+                                    "give the first line of speech exactly, or its line number")
 
 
 def load_manifest(raw_dir: Path | None = None,
                   errors: list[InputError] | None = None) -> list[Source]:
     """Read and validate the manifest; return the sources in file-name order.
 
-    Every problem raises :class:`InputError` naming the manifest, the row (and its line),
-    what is wrong and what to do; all the rows' problems at once. Given a list ``errors``,
-    the rows' problems are added to it instead, and the valid rows returned.
+    Every row's problems raise :class:`InputError` (all at once), naming the manifest, the
+    row and what to do; given a list ``errors``, they are added to it instead and the valid
+    rows returned.
     """
     raw_dir = Path(raw_dir) if raw_dir is not None else config.paths()["raw"]
     path = raw_dir / MANIFEST
@@ -138,7 +113,7 @@ def load_manifest(raw_dir: Path | None = None,
             name = rec["file"]
             if not name:
                 raise bad("empty file name")
-            if ("/" in name or "\\" in name or name in {".", ".."} or name.startswith(".")
+            if ("/" in name or "\\" in name or name.startswith(".")
                     or Path(name).is_absolute() or "\0" in name):
                 raise bad("the file name must be a plain file name inside data/raw/ (no folders, "
                           "no '..', no absolute path, not hidden); copy the file into data/raw/ "
@@ -148,14 +123,10 @@ def load_manifest(raw_dir: Path | None = None,
             if name in seen:
                 raise bad(f"file listed twice (also in row {seen[name]}); give each file one row")
             seen[name] = i
-            if rec["source_kind"] not in SOURCE_RANK:
-                raise bad(f"unknown source_kind {rec['source_kind']!r}; use one of "
-                          f"{list(SOURCE_RANK)}")
-            if rec["translation"] not in TRANSLATIONS:
-                raise bad(f"unknown translation {rec['translation']!r}; use one of "
-                          f"{sorted(TRANSLATIONS)}")
-            if rec["format"] not in FORMATS:
-                raise bad(f"unknown format {rec['format']!r}; use one of {sorted(FORMATS)}")
+            for col, allowed in (("source_kind", list(SOURCE_RANK)),
+                                 ("translation", TRANSLATIONS), ("format", FORMATS)):
+                if rec[col] not in allowed:
+                    raise bad(f"unknown {col} {rec[col]!r}; use one of {allowed}")
             if rec["default_speaker"] and rec["default_speaker"] not in config.SPEAKERS:
                 raise bad(f"unknown default_speaker {rec['default_speaker']!r}; use one of "
                           f"{list(config.SPEAKERS)} or leave it empty")
@@ -170,13 +141,16 @@ def load_manifest(raw_dir: Path | None = None,
                           f"event_date {rec['event_date']!r}; a meeting id ends in its event date")
             if not re.fullmatch(r"[0-9a-f]{64}", rec["sha256"]):
                 raise bad("sha256 must be 64 lower-case hex digits (the output of sha256sum)")
-            if rec["drop_pattern"]:
-                try:
-                    _compile_drop_pattern(rec["drop_pattern"])
-                except ValueError as err:
-                    raise bad(f"drop_pattern: {err}") from None
+            pattern = rec["drop_pattern"]
+            try:
+                if pattern and re.fullmatch(pattern, ""):
+                    raise bad(f"drop_pattern: pattern {pattern!r} matches an empty line; it "
+                              "must match whole furniture lines only")
+            except re.error as err:
+                raise bad(f"drop_pattern: invalid regular expression {pattern!r} ({err})") \
+                    from None
             start = rec["speech_starts_at"]
-            if start and start.isdigit() and int(start) < 1:
+            if start.isdigit() and int(start) < 1:
                 raise bad("speech_starts_at must be a line number from 1, or the text of the "
                           "first line of speech")
             file_path = raw_dir / name
@@ -186,7 +160,7 @@ def load_manifest(raw_dir: Path | None = None,
             src = Source(**rec, path=file_path, row=i)
             if start and not start.isdigit():
                 try:
-                    src.start_line  # noqa: B018 - the text must occur in the file
+                    src.start_line(read_text_utf8(file_path, bom="blank"))
                 except InputError as err:
                     raise bad(str(err)) from None
             sources.append(src)
@@ -194,8 +168,8 @@ def load_manifest(raw_dir: Path | None = None,
             found.append(err)
     found += [InputError(f, f"file in data/raw/ has no row in the manifest ({MANIFEST}); "
                              "add one with its sha256")
-               for f in sorted(raw_dir.iterdir()) if f.is_file() and not f.name.startswith(".")
-               and f.name not in NOT_SOURCES and f.name not in seen]
+              for f in sorted(raw_dir.iterdir()) if f.is_file() and not f.name.startswith(".")
+              and f.name not in NOT_SOURCES and f.name not in seen]
     if errors is None:
         raise_all(found)
     else:
@@ -205,35 +179,13 @@ def load_manifest(raw_dir: Path | None = None,
 
 def _date_problem(value: str) -> str:
     """What is wrong with a manifest date ('' if it is a real 'YYYY-MM-DD' date)."""
-    if not DATE.match(value):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return "is not written as YYYY-MM-DD; write it so (e.g. 2019-05-14)"
     try:
         dt.date.fromisoformat(value)
     except ValueError as err:
         return f"is not a real date ({err}); check the day and the month"
     return ""
-
-
-def _compile_drop_pattern(pattern: str):
-    """Compile a manifest ``drop_pattern``; it may not match an empty line."""
-    try:
-        rx = re.compile(pattern)
-    except re.error as err:
-        raise ValueError(f"invalid regular expression {pattern!r} ({err})") from None
-    if rx.fullmatch(""):
-        raise ValueError(f"pattern {pattern!r} matches an empty line; it must match whole "
-                         "furniture lines only")
-    return rx
-
-
-def _start_line_by_text(path: Path, value: str) -> int:
-    want = normalise_line(value)
-    text = read_text_utf8(path, bom="blank")
-    for n, line in enumerate(text.split("\n"), start=1):
-        if normalise_line(line) == want:
-            return n
-    raise InputError(path, f"speech_starts_at {value!r} is not a line of this file; give the "
-                           "first line of speech exactly, or its line number")
 
 
 def _default_meeting_name(meeting: str, event_date: str) -> str:

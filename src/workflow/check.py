@@ -46,7 +46,10 @@ def problems_and_warnings() -> tuple[list[InputError], list[str]]:
     for s in sources or []:
         if s.format == "captions" and texts[s.file] is not None and turns_ok:
             attempt(attribution.caption_anchors, turns, turns_path, s.file, texts[s.file])
-    attempt(attribution.load_stage_directions, p["annotations"] / attribution.STAGE_DIRECTIONS)
+    stage = p["annotations"] / "stage_directions.csv"
+    records = attempt(read_csv_records, stage, attribution.STAGE_COLUMNS) if stage.exists() else []
+    if records is not None:
+        attempt(attribution.stage_direction_pattern, records, stage)
     attempt(repeats.read_known_repeats, p["annotations"] / "known_repeats.csv",
             {s.file for s in sources or []}, config.SPEAKERS)
     issues = attempt(lexicon.load_lexicon)
