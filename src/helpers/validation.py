@@ -1,9 +1,9 @@
 """Validation of the issue coding against sentences coded by hand.
 
 ``load_validation`` reads a hand coding (``validation.csv``), ``load_second_coding`` a
-second coder's (``second_coding.csv``), ``gold_matrix`` turns it into a
-boolean sentence × issue frame, and ``score_coding`` gives precision, recall and F1 per issue
-(the lexicon's shares against the hand-coded ones are compared in :mod:`helpers.reliability`).
+second coder's (``second_coding.csv``), ``gold_matrix`` turns either into a boolean
+sentence × issue frame (scored in :mod:`helpers.reliability`). Also the lexicon's sanity
+warnings and the coding sheets of sources without hand codes.
 """
 
 from __future__ import annotations
@@ -134,38 +134,6 @@ def gold_matrix(validation: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     sets = validation["issues"].str.split(";")
     return pd.DataFrame({i: sets.map(lambda s, i=i: i in s).to_numpy() for i in ids},
                         index=validation["sentence_id"].to_numpy())
-
-
-def precision_recall_f1(tp, fp, fn):
-    """Precision, recall and F1 from confusion counts (arrays or numbers); NaN if undefined."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
-        r = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
-        f = np.where((p + r) > 0, 2 * p * r / (p + r), np.nan)
-    return p, r, f
-
-
-def score_coding(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
-    """Precision, recall, F1 and support per issue, plus micro and macro averages.
-
-    Both inputs are boolean frames with the same index (sentence ids) and issue columns.
-    An issue with no predicted or no gold positives gets NaN for the undefined measure.
-    """
-    predicted = predicted.loc[gold.index, gold.columns].to_numpy(dtype=bool)
-    g = gold.to_numpy(dtype=bool)
-    tp = (predicted & g).sum(axis=0)
-    fp = (predicted & ~g).sum(axis=0)
-    fn = (~predicted & g).sum(axis=0)
-
-    p, r, f = precision_recall_f1(tp, fp, fn)
-    out = pd.DataFrame({"issue": list(gold.columns), "precision": p, "recall": r, "f1": f,
-                        "support": g.sum(axis=0), "predicted": predicted.sum(axis=0)})
-    mp, mr, mf = precision_recall_f1(tp.sum(), fp.sum(), fn.sum())
-    micro = {"issue": "micro avg", "precision": float(mp), "recall": float(mr),
-             "f1": float(mf), "support": int(g.sum()), "predicted": int(predicted.sum())}
-    macro = {"issue": "macro avg", "precision": np.nanmean(p), "recall": np.nanmean(r),
-             "f1": np.nanmean(f), "support": int(g.sum()), "predicted": int(predicted.sum())}
-    return pd.concat([out, pd.DataFrame([micro, macro])], ignore_index=True)
 
 
 def check_coding_guide(lexicon: list[Issue], path: Path | None = None) -> None:
