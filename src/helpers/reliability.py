@@ -15,6 +15,7 @@ from sklearn.metrics import f1_score
 
 from . import config
 from .inference import correct_shares, estimate_rates, rng_for
+from .schemas import SCHEMAS
 
 
 def precision_recall_f1(tp, fp, fn):
@@ -61,12 +62,9 @@ def _cluster_weights(seed: int, key: str, n_clusters: int, n_boot: int) -> np.nd
 def score_with_intervals(predicted: pd.DataFrame, gold: pd.DataFrame, groups: pd.Series,
                          n_boot: int = 2000, seed: int = config.SEED,
                          level: float = 0.95) -> pd.DataFrame:
-    """Per-issue and micro-averaged precision, recall, F1, with turn-bootstrap intervals.
-
-    ``groups`` gives each gold sentence's cluster (e.g. source and turn), indexed like
-    ``gold``; resampling draws whole clusters. ``support`` is the number of hand-coded
-    positives, ``predicted`` the number of lexicon positives.
-    """
+    """Per-issue and micro-averaged precision, recall and F1 with intervals from resampling
+    whole clusters (``groups``, indexed like ``gold``: turns); ``support`` counts the
+    hand-coded positives, ``predicted`` the lexicon's."""
     tp, fp, fn = _cluster_counts(predicted, gold, groups)
     w = _cluster_weights(seed, "score", len(tp), n_boot)
     a = (1 - level) / 2
@@ -158,14 +156,10 @@ def choose_rule(coded_by_rule: dict[str, pd.DataFrame], gold: pd.DataFrame,
 
 def out_of_sample_share_errors(coded_by_rule: dict[str, pd.DataFrame], gold: pd.DataFrame,
                                salience: pd.DataFrame, speakers) -> pd.DataFrame:
-    """Corrected lexicon share minus hand share, with both choices made without the cell.
-
-    For each cell with a hand measure in ``salience``, the context rule is chosen (best
-    micro-F1) and the coding rates are estimated on the hand-coded sentences of the other
-    sources only, and the cell's lexicon share is corrected with them, as
-    :func:`helpers.salience.measure_cells` does with the rule chosen on all sources.
-    ``coded_by_rule`` maps each rule to its coded sentences (as ``code_sentences`` gives).
-    """
+    """Corrected lexicon share minus hand share, per cell with a hand measure and issue,
+    with the context rule (best micro-F1) and the coding rates both taken from the
+    hand-coded sentences of the other sources only (as
+    :func:`helpers.salience.measure_cells` corrects with the rule chosen on all sources)."""
     ids = list(gold.columns)
     hand = salience[salience["measure"] == "hand"].set_index(["meeting", "speaker", "issue"])
     frames = {r: c[c["speaker"].isin(list(speakers))].set_index("sentence_id")
@@ -224,25 +218,13 @@ def reliability_rows(scores: pd.DataFrame, sample: str, rule: str, sentences: in
         out = out.merge(agg.reset_index(), on="issue", how="left")
         top_issue = top[top["issue"] != "micro avg"]["issue"].iloc[0]
         out.loc[out["issue"] == "micro avg", "error_max_issue"] = top_issue
-    return out.reindex(columns=RELIABILITY_COLUMNS)
-
-
-RELIABILITY_COLUMNS = (["issue", "sample", "rule", "sentences", "hand_positives",
-                        "lexicon_positives"]
-                       + [f"{m}{s}" for m in ("precision", "recall", "f1")
-                          for s in ("", "_low", "_high")]
-                       + ["gain", "gain_low", "gain_high", "alpha", "alpha_sentences",
-                          "error_mean", "error_max", "error_max_issue", "error_max_meeting",
-                          "error_max_speaker", "error_uncorrected_mean",
-                          "error_uncorrected_max"])
+    return out.reindex(columns=list(SCHEMAS["reliability"].columns))
 
 
 def agreement_by_issue(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    """Krippendorff's alpha (nominal, two coders) per issue on the sentences both coded.
-
-    ``first`` and ``second`` are boolean sentence_id × issue frames. Also returns the
-    positives of each coder and the sentences where they disagree.
-    """
+    """Krippendorff's alpha (nominal, two coders) per issue on the sentences both coded
+    (boolean sentence_id × issue frames), with each coder's positives and the
+    disagreements."""
     both = first.index.intersection(second.index)
     rows = []
     for issue in first.columns:
@@ -273,12 +255,9 @@ def share_errors(salience: pd.DataFrame) -> pd.DataFrame:
 
 def interval_coverage(salience: pd.DataFrame, second: pd.DataFrame,
                       sentences: pd.DataFrame) -> pd.DataFrame:
-    """Do the intervals contain the shares of an independent coding? One row per cell × issue.
-
-    ``second`` is a boolean sentence_id × issue frame (a second coding of a sample of the
-    canonical sentences); its share per cell is compared with each measure's interval.
-    The second coding is itself a sample, so a few misses are expected by chance.
-    """
+    """Does each measure's interval hold the share of an independent coding (``second``,
+    boolean sentence_id × issue, of a sample of the canonical sentences)? One row per
+    measure, cell and issue; that coding is itself a sample, so a few misses are chance."""
     canonical = sentences[sentences["canonical"]].set_index("sentence_id")
     coded = second[second.index.isin(canonical.index)]
     cells = canonical.loc[coded.index, ["meeting", "speaker"]]

@@ -26,6 +26,28 @@ from .schemas import read_table
 VALIDATION_COLUMNS = ["sentence_id", "source", "speaker", "split", "issues", "text"]
 
 
+def _code_errors(path: Path, records, known: set[str] | None,
+                 sheet: bool = False) -> list[InputError]:
+    """Errors of hand-coded rows (``(row, line, record)`` of :func:`read_csv_records`): an
+    empty or repeated sentence_id, an issue id not in ``known`` (None: unchecked). On a
+    coding ``sheet`` the ids may have spaces around them, and 'none' codes no issue."""
+    errors, first = [], {}
+    for row, line, rec in records:
+        sid = rec["sentence_id"].strip()
+        bad = [] if sid else ["empty sentence_id"]
+        if sid in first:
+            bad.append(f"sentence_id {sid!r} listed twice (also row {first[sid]}); keep one "
+                       "row per sentence")
+        first.setdefault(sid, row)
+        for iid in filter(None, rec["issues"].split(";")):
+            iid = iid.strip() if sheet else iid
+            if known is not None and iid not in known and not (sheet and iid in ("", "none")):
+                bad.append(f"unknown issue id {iid!r}; use ids from data/lexicons/issues.yml"
+                           + (", or 'none'" if sheet else ""))
+        errors += [InputError(path, msg, row=row, line=line) for msg in bad]
+    return errors
+
+
 def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None,
                     sentences: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read the hand-coded sample; every problem is an error naming the row and line.
@@ -45,24 +67,12 @@ def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None
     v = pd.DataFrame([rec for _, _, rec in records], columns=cols, dtype=str)
     v.attrs["lines"] = lines
     known = set(issue_ids(lexicon)) if lexicon else None
-    first: dict[str, int] = {}
-    errors = []
-    for row, (sid, split, issues) in enumerate(zip(v["sentence_id"], v["split"],
-                                                   v["issues"]), start=1):
-        def bad(msg: str, row=row) -> None:
-            errors.append(InputError(path, msg, row=row, line=lines[row - 1]))
-        if not sid.strip():
-            bad("empty sentence_id")
-        if sid in first:
-            bad(f"sentence_id {sid!r} listed twice (also row {first[sid]}); keep one coding "
-                "per sentence")
-        first.setdefault(sid, row)
-        if split not in {"tune", "test"}:
-            bad(f"split must be 'tune' or 'test', got {split!r}")
-        for iid in filter(None, issues.split(";")):
-            if known is not None and iid not in known:
-                bad(f"unknown issue id {iid!r}; use ids from data/lexicons/issues.yml")
-    raise_all(errors)
+    errors = _code_errors(path, records, known)
+    errors += [InputError(path, f"split must be 'tune' or 'test', got {split!r}", row=row,
+                          line=line)
+               for row, (split, line) in enumerate(zip(v["split"], lines), start=1)
+               if split not in {"tune", "test"}]
+    raise_all(sorted(errors, key=lambda e: e.row))
     if sentences is None and default:
         table = config.paths()["processed"] / "sentences.csv"
         if table.exists():
@@ -111,19 +121,12 @@ def load_second_coding(path: Path, known_issues: set[str],
     """Read an independent coding (sentence_id, issues, note); errors name every bad row.
     ``sentence_ids`` None skips the check against the corpus."""
     path = Path(path)
-    records, errors, seen = read_csv_records(path, ["sentence_id", "issues"], ["note"]), [], set()
-    for i, line, r in records:
-        sid = r["sentence_id"].strip()
-        if sentence_ids is not None and sid not in sentence_ids:
-            errors.append(InputError(path, f"unknown sentence_id {sid!r}; it must be a sentence "
-                                           "of data/processed/sentences.csv", row=i, line=line))
-        if sid in seen:
-            errors.append(InputError(path, f"sentence_id {sid!r} listed twice; keep one row",
-                                     row=i, line=line))
-        seen.add(sid)
-        errors += [InputError(path, f"unknown issue id {iid!r}; use ids from "
-                                    "data/lexicons/issues.yml", row=i, line=line)
-                   for iid in filter(None, r["issues"].split(";")) if iid not in known_issues]
+    records = read_csv_records(path, ["sentence_id", "issues"], ["note"])
+    errors = [InputError(path, f"unknown sentence_id {r['sentence_id']!r}; it must be a "
+                               "sentence of data/processed/sentences.csv", row=i, line=line)
+              for i, line, r in records
+              if sentence_ids is not None and r["sentence_id"].strip() not in sentence_ids]
+    errors += _code_errors(path, records, known_issues)
     raise_all(errors)
     return pd.DataFrame([r for _, _, r in records], columns=["sentence_id", "issues", "note"],
                         dtype=str).fillna("")
@@ -277,17 +280,8 @@ def load_coding_sheets(folder: Path, lexicon: list[Issue],
             continue
         rows.attrs["lines"] = [line for _, line, _ in records]
         rows["issues"] = rows["issues"].str.strip()
-        twice = rows["sentence_id"].duplicated().to_numpy()
         n = len(errors)
-        for row, (issues, line) in enumerate(zip(rows["issues"], rows.attrs["lines"]), 1):
-            if twice[row - 1]:
-                errors.append(InputError(path, "sentence listed twice; keep one row per "
-                                               "sentence", row=row, line=line))
-            errors += [InputError(path, f"unknown issue id {iid!r}; use ids from "
-                                        "data/lexicons/issues.yml, or 'none'", row=row,
-                                  line=line)
-                       for iid in filter(None, issues.split(";"))
-                       if iid.strip() != "none" and iid.strip() not in known]
+        errors += _code_errors(path, records, known, sheet=True)
         if len(errors) > n or sentences is None:
             continue
         by_id = sentences.set_index("sentence_id")
