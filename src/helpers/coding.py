@@ -117,8 +117,7 @@ def inherit_issues(direct: pd.DataFrame, sentences: pd.DataFrame,
     ``mode="anaphora"``: only sentences that open with a continuation cue ("It was a major
     part of our conversations.", "We talked about that …"); ``"previous"``: every uncoded
     sentence except courtesies; ``"none"``: no inheritance. Labels pass down a chain of at
-    most ``max_back`` sentences. Rows must be in source order. Vectorised over rows: each
-    of the ``max_back`` steps is one shifted comparison.
+    most ``max_back`` sentences. Rows must be in source order.
     """
     if mode not in INHERIT_MODES:
         raise ValueError(f"inherit must be one of {INHERIT_MODES}")
@@ -130,9 +129,9 @@ def inherit_issues(direct: pd.DataFrame, sentences: pd.DataFrame,
     if mode == "anaphora":
         eligible &= texts.str.match(ANAPHORA).to_numpy()
     group = (sentences["source"].astype(str) + "\x00" + sentences["turn"].astype(str)).to_numpy()
+    same = np.zeros(len(labels), dtype=bool)  # the same turn as the row before
+    same[1:] = group[1:] == group[:-1]
     for _ in range(max_back):
-        same = np.zeros(len(labels), dtype=bool)
-        same[1:] = group[1:] == group[:-1]
         prev = np.zeros_like(labels)
         prev[1:] = labels[:-1]
         take = eligible & same & ~labels.any(axis=1) & prev.any(axis=1)

@@ -41,15 +41,11 @@ class _DuplicateKey(Exception):
 
 
 class _Entry(dict):
-    """A YAML mapping that knows the line it starts on."""
-
-    line: int = 0
+    line: int = 0  # where the mapping starts
 
 
 class _Items(list):
-    """A YAML sequence that knows the line of each item."""
-
-    lines: list[int] = []
+    lines: list[int] = []  # where each item starts
 
 
 class _StrictLoader(yaml.SafeLoader):

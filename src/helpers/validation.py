@@ -84,12 +84,9 @@ def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None
 
 def check_against_corpus(validation: pd.DataFrame, sentences: pd.DataFrame,
                          path: Path | str = "validation.csv") -> None:
-    """Check that each coded row is the corpus sentence at its id (text, source, speaker).
-
-    Raises :class:`InputError` naming the row of ``path`` whose id is unknown or whose
-    sentence differs, so a hand coding can never silently point at other sentences
-    (as when a changed raw file shifts the sentence ids).
-    """
+    """Check that each coded row is the corpus sentence at its id (text, source, speaker),
+    so that a hand coding never silently points at other sentences (as when a changed raw
+    file shifts the ids); :class:`InputError` names each row at fault."""
     path = Path(path)
     lines = validation.attrs.get("lines") or [None] * len(validation)
     by_id = sentences.set_index("sentence_id")
@@ -210,15 +207,11 @@ def sheet_folder(root: Path | None = None) -> Path:
 
 def coding_sheet(coded: pd.DataFrame, source: str, speakers, size: int = SHEET_SIZE,
                  seed: int = config.SEED) -> pd.DataFrame:
-    """A coding sheet for ``source``: a stratified sample of its speakers' canonical sentences.
-
-    ``coded`` is the lexicon coding of the canonical sentences (``via`` column), in source
-    order. Strata are speaker × (the lexicon codes an issue or not), each sampled in
-    proportion to its size (largest remainders), so the sheet's scores need no weights.
-    Rows keep source order, with the preceding sentences of the turn as ``context`` and an
-    empty ``issues`` column for the analyst.
-    """
-
+    """A coding sheet for ``source``: a sample of its speakers' sentences (of ``coded``, the
+    lexicon coding in source order), stratified by speaker × (the lexicon codes an issue or
+    not) in proportion (largest remainders), so that its scores need no weights. Rows keep
+    source order, with the turn's preceding sentences as ``context`` and an empty ``issues``
+    column for the analyst."""
     src = coded[coded["source"] == source]
     pool = src[src["speaker"].isin(list(speakers))]
     strata = pool.groupby([pool["speaker"], pool["via"] != ""], sort=True).groups
@@ -242,12 +235,9 @@ def coding_sheet(coded: pd.DataFrame, source: str, speakers, size: int = SHEET_S
 def write_coding_sheets(coded: pd.DataFrame, hand_sources, speakers,
                         folder: Path | None = None, size: int = SHEET_SIZE,
                         seed: int = config.SEED) -> list[Path]:
-    """Write ``<folder>/<source stem>.csv`` for each source of ``speakers`` without hand codes.
-
-    A sheet that exists is never overwritten (an analyst may be filling it in). Returns
-    the paths of all sheets of sources without hand codes, written now or before.
-    """
-
+    """Write ``<folder>/<source stem>.csv`` for each source of ``speakers`` without hand
+    codes, never over an existing sheet (an analyst may be filling it in); returns the paths
+    of all of them, written now or before."""
     folder = sheet_folder() if folder is None else Path(folder)
     measured = coded[coded["speaker"].isin(list(speakers))]["source"]
     out = []
