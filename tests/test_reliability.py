@@ -1,8 +1,9 @@
+import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import precision_recall_fscore_support
 
 from helpers import reliability as rel
-from helpers.validation import score_coding
 
 
 def _frames():
@@ -14,15 +15,28 @@ def _frames():
     return gold, pred, pd.Series(["t0", "t0", "t1", "t1", "t2", "t2"], index=idx)
 
 
-def test_scores_with_intervals_equal_the_plain_scores():
+def test_scores_with_intervals_equal_sklearns_scores():
     gold, pred, groups = _frames()
     got = rel.score_with_intervals(pred, gold, groups, n_boot=200).set_index("issue")
-    plain = score_coding(pred, gold).set_index("issue")
-    for issue in ("x", "y", "micro avg"):
-        for m in ("precision", "recall", "f1"):
-            assert got.loc[issue, m] == pytest.approx(plain.loc[issue, m])
+    for issue, average in (("x", None), ("y", None), ("micro avg", "micro")):
+        want = precision_recall_fscore_support(gold.to_numpy(), pred.to_numpy(),
+                                               average=average)
+        k = list(gold.columns).index(issue) if average is None else 0
+        for m, value in zip(("precision", "recall", "f1"), want):
+            assert got.loc[issue, m] == pytest.approx(np.atleast_1d(value)[k])
             assert got.loc[issue, f"{m}_low"] <= got.loc[issue, m] <= got.loc[issue, f"{m}_high"]
     assert got.loc["x", "support"] == 3 and got.loc["y", "predicted"] == 3
+    assert rel.micro_f1(pred, gold) == pytest.approx(got.loc["micro avg", "f1"])
+
+
+def test_precision_recall_f1_against_a_hand_computed_example():
+    # x: tp=1 fp=1 fn=1 -> P=R=F=0.5; y: tp=1 fp=1 fn=0 -> P=0.5 R=1 F=2/3; micro: 4/7
+    p, r, f = rel.precision_recall_f1(np.array([1, 1, 2]), np.array([1, 1, 2]),
+                                      np.array([1, 0, 1]))
+    assert p.tolist() == [0.5, 0.5, 0.5] and r.tolist()[:2] == [0.5, 1.0]
+    assert f.tolist() == pytest.approx([0.5, 2 / 3, 4 / 7])
+    # undefined, not 0, without a true positive: a bootstrap's percentiles skip it
+    assert np.isnan(rel.precision_recall_f1(0, 2, 1)[2])
 
 
 def test_agreement_is_one_for_identical_codings_and_lower_otherwise():

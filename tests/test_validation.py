@@ -6,20 +6,6 @@ from helpers import validation as val
 from helpers.io import InputError
 
 
-def test_score_coding_against_hand_computed_example():
-    idx = ["a", "b", "c", "d"]
-    gold = pd.DataFrame({"x": [True, True, False, False], "y": [False, False, True, False]},
-                        index=idx)
-    pred = pd.DataFrame({"x": [True, False, True, False], "y": [False, False, True, True]},
-                        index=idx)
-    sc = val.score_coding(pred, gold).set_index("issue")
-    # x: tp=1 fp=1 fn=1 -> P=R=F=0.5 ; y: tp=1 fp=1 fn=0 -> P=0.5 R=1 F=2/3
-    assert sc.loc["x", ["precision", "recall", "f1"]].tolist() == [0.5, 0.5, 0.5]
-    assert sc.loc["y", "f1"] == pytest.approx(2 / 3)
-    # micro: tp=2 fp=2 fn=1 -> P=0.5 R=2/3 F=4/7
-    assert sc.loc["micro avg", "f1"] == pytest.approx(4 / 7)
-
-
 def test_validation_file_rejects_unknown_issue(tmp_path, lexicon):
     p = tmp_path / "validation.csv"
     p.write_text("sentence_id,source,speaker,split,issues,text\n"

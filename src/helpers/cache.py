@@ -1,26 +1,15 @@
 """Keep the results of the few slow steps on disk (:class:`joblib.Memory`).
 
-Only steps that take seconds are cached: the topic models' k sweep, the findings' tests
-and drawing a figure in every format (:func:`helpers.figures.draw`). A rerun with
-unchanged inputs loads their results instead of recomputing them. A result is reused only
-when all of these are unchanged:
-
-- the function and its arguments (hashed by :func:`joblib.hash`);
-- the source of the whole ``helpers`` package (so a change in a callee counts), and the
-  versions of Python and of the numerical and plotting libraries;
-- the bytes of the project's hand-made inputs: ``data/raw``, ``data/annotations`` and
-  ``data/lexicons``.
-
-The last two name the cache's subfolder of ``<project>/.cache/helpers/`` (or
-``$HELPERS_CACHE_DIR``); the folders of other versions are deleted. The folder is the
-user's own and git-ignored, as trusted as the code beside it; its entries are pickles, so
-copy none in from elsewhere. Entries are zlib-compressed, whose checksum catches damaged
-bytes: an entry that cannot be read is recomputed with a warning on the terminal (the file
-named by ``HELPERS_CACHE_LOG``, which the notebook runner relays, else the
-``helpers.cache`` logger), never in a notebook's outputs.
-
-Set ``HELPERS_CACHE=off`` to bypass the cache; clear it with
-``python -m helpers.cache clear``.
+A result is reused only while the function and its arguments, every byte of the ``helpers``
+source (a change in a callee counts), the versions of Python and of :data:`LIBRARIES`, and
+the project's hand-made inputs (:data:`INPUT_FOLDERS`) are unchanged; the last three name
+the subfolder of ``<project>/.cache/helpers/`` (or ``$HELPERS_CACHE_DIR``), and the folders
+of other versions are deleted. The folder is the user's own and git-ignored, as trusted as
+the code beside it: its entries are pickles, so copy none in from elsewhere. An entry that
+cannot be read is recomputed with a warning on the terminal (the file named by
+``HELPERS_CACHE_LOG``, which the notebook runner relays, else the ``helpers.cache``
+logger), never in a notebook's outputs. ``HELPERS_CACHE=off`` bypasses the cache;
+``python -m helpers.cache clear`` deletes it.
 """
 
 from __future__ import annotations
@@ -34,35 +23,28 @@ import shutil
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable, TypeVar
 
 import joblib
 
 from . import config
 
-T = TypeVar("T")
-
-#: Libraries whose versions are part of every key.
 LIBRARIES = ("joblib", "numpy", "pandas", "scipy", "scikit-learn", "nltk", "threadpoolctl",
              "statsmodels", "matplotlib", "adjustText", "pillow", "fonttools")
-#: Folders of hand-made inputs whose bytes are part of every key.
 INPUT_FOLDERS = ("raw", "annotations", "lexicons")
 #: The name of the file that holds one cached result.
 SUFFIX = "output.pkl"
-#: The source of the helpers package, whose every byte is part of every key.
 PACKAGE = Path(__file__).resolve().parent
 LOG = logging.getLogger("helpers.cache")
 
 
 def enabled() -> bool:
-    """False when ``HELPERS_CACHE`` is ``off``, ``0``, ``false`` or ``no``."""
     return os.environ.get("HELPERS_CACHE", "on").strip().lower() not in {"off", "0", "false",
                                                                          "no"}
 
 
 def cache_dir(root: Path | None = None) -> Path:
-    """The cache folder of the project at ``root`` (default: the current project, or
-    ``$HELPERS_CACHE_DIR`` when set and no ``root`` is given)."""
+    """The cache folder of the project at ``root`` (default: ``$HELPERS_CACHE_DIR`` if set,
+    else the current project's)."""
     env = os.environ.get("HELPERS_CACHE_DIR")
     if env and root is None:
         return Path(env)
@@ -98,17 +80,16 @@ def version_key(root: Path | None = None) -> str:
         except PackageNotFoundError:
             h.update(f"{name} absent;".encode())
     _hash_files(h, PACKAGE)
-    p = config.paths(root)
+    folders = config.paths(root)
     for folder in INPUT_FOLDERS:
         h.update(folder.encode() + b"\0")
-        if p[folder].is_dir():
-            _hash_files(h, p[folder])
+        if folders[folder].is_dir():
+            _hash_files(h, folders[folder])
     return h.hexdigest()[:16]
 
 
 def memory(root: Path | None = None) -> joblib.Memory:
-    """The project's :class:`joblib.Memory` for the current code and inputs; deletes the
-    folders of other versions."""
+    """The :class:`joblib.Memory` of the current code and inputs; deletes other versions'."""
     base = cache_dir(root)
     key = version_key(root)
     if base.is_dir():
@@ -118,7 +99,7 @@ def memory(root: Path | None = None) -> joblib.Memory:
     return joblib.Memory(base / key, compress=("zlib", 3), verbose=0)
 
 
-def memoize(func: Callable[..., T]) -> Callable[..., T]:
+def memoize(func):
     """Decorator: cache ``func``'s result on disk (see the module's docstring).
 
     Only for deterministic functions whose result depends on nothing but their arguments,
@@ -142,12 +123,11 @@ def memoize(func: Callable[..., T]) -> Callable[..., T]:
             return cached.call(*args, **kwargs)[0]
         return cached(*args, **kwargs)
 
-    wrapper.uncached = func  # type: ignore[attr-defined]
+    wrapper.uncached = func
     return wrapper
 
 
 def clear(root: Path | None = None) -> None:
-    """Delete the project's cache."""
     shutil.rmtree(cache_dir(root), ignore_errors=True)
 
 

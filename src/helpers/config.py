@@ -1,14 +1,10 @@
-"""Project paths and fixed constants.
-
-Paths are found from this file, never hard-coded, so notebooks run from any working
-directory. Set ``HELPERS_PROJECT_ROOT`` to point the helpers at another copy of the
-project (the staleness check and the tests run the notebooks inside a temporary copy).
-"""
+"""Project paths (found from this file, so notebooks run from any working directory, or
+from ``$HELPERS_PROJECT_ROOT``: the tests and the staged runs use a copy), the speaker ids,
+and the workers of parallel steps."""
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from joblib import Parallel, delayed
@@ -32,55 +28,41 @@ def workers() -> int:
 
 
 def map_threads(fn, items: list, n: int | None = None) -> list:
-    """``[fn(x) for x in items]``, spread over ``n`` threads (default :func:`workers`).
-
-    Only for functions whose result depends on their item alone; the order is kept. A
-    single item runs in the calling thread.
-    """
-    n = workers() if n is None else n
-    if n < 2 or len(items) < 2:
-        return [fn(x) for x in items]
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(fn, items))
+    """``[fn(x) for x in items]`` over ``n`` threads (default :func:`workers`), in order;
+    only for functions whose result depends on their item alone."""
+    return _map(fn, items, n, "threading")
 
 
 def map_processes(fn, items: list, n: int | None = None) -> list:
-    """``[fn(x) for x in items]``, spread over ``n`` worker processes (default :func:`workers`).
+    """:func:`map_threads` over worker processes, for pure-Python work that threads cannot
+    speed up; ``fn`` must be a module-level function. Workers are joblib's ``loky``
+    processes (fresh interpreters: no ``__main__`` guard needed, no kernel forked)."""
+    return _map(fn, items, n, "loky")
 
-    For pure-Python work that threads cannot speed up. ``fn`` must be a module-level function
-    whose result depends on its item alone; the order is kept. Workers are joblib's ``loky``
-    processes: fresh interpreters that import ``fn``'s module, so a script that calls this
-    needs no ``if __name__ == "__main__"`` guard, and a notebook kernel is never forked.
-    With one worker or one item, runs in this process.
-    """
+
+def _map(fn, items: list, n: int | None, backend: str) -> list:
     n = workers() if n is None else n
-    if n < 2 or len(items) < 2:
+    if n < 2 or len(items) < 2:  # no pool for one worker or one item
         return [fn(x) for x in items]
-
-    return Parallel(n_jobs=min(n, len(items)), backend="loky", max_nbytes=None)(
+    return Parallel(n_jobs=min(n, len(items)), backend=backend, max_nbytes=None)(
         delayed(fn)(x) for x in items)
 
 
-def _find_root() -> Path:
+def project_root() -> Path:
+    """``$HELPERS_PROJECT_ROOT``, else the folder above this package that holds
+    ``pyproject.toml`` and ``data/``, else (an installed copy) the working directory.
+    Read at each call, so that tests can redirect it."""
     env = os.environ.get("HELPERS_PROJECT_ROOT")
     if env:
         return Path(env).resolve()
-    here = Path(__file__).resolve()
-    for parent in here.parents:
+    for parent in Path(__file__).resolve().parents:
         if (parent / "pyproject.toml").exists() and (parent / "data").is_dir():
             return parent
-    # An installed (non-editable) copy: fall back to the working directory.
     return Path.cwd().resolve()
 
 
-def project_root() -> Path:
-    """Return the project root (re-read each call so tests can redirect it)."""
-    return _find_root()
-
-
 def paths(root: Path | None = None) -> dict[str, Path]:
-    """Return the project's standard folders, keyed by role."""
+    """The project's standard folders, keyed by role."""
     root = Path(root) if root is not None else project_root()
     return {
         "root": root,

@@ -6,9 +6,7 @@ import csv
 import io as _io
 import os
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
@@ -21,11 +19,9 @@ class InputError(ValueError):
         self.path = Path(path)
         self.line = line
         self.row = row
-        where = f"{self.path.name}"
-        if row is not None and line is not None:
-            where += f", row {row} (line {line})"
-        elif row is not None:
-            where += f", row {row}"
+        where = self.path.name
+        if row is not None:
+            where += f", row {row}" + (f" (line {line})" if line is not None else "")
         elif line is not None:
             where += f", line {line}"
         super().__init__(f"{where}: {message}")
@@ -52,45 +48,34 @@ def raise_all(errors: list[InputError]) -> None:
 BOM = "\ufeff"
 
 
-def decode_utf8(path: os.PathLike | str, data: bytes) -> str:
-    """Decode ``data`` (the bytes of ``path``) as strict UTF-8.
-
-    Raises :class:`InputError` naming the file and the line of the first undecodable byte.
-    """
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputError(path, f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset "
-                               f"{err.start}); save the file as UTF-8", line=line) from None
-
-
-def read_text_utf8(path: os.PathLike | str, bom: str = "strip") -> str:
-    """Read a text file as strict UTF-8, exactly as stored (no newline translation).
-
-    A UTF-8 byte-order mark at the start is handled by ``bom``: ``"strip"`` removes it
-    (for tables and YAML, where only the content matters), ``"blank"`` replaces it with
-    one space, so that every character offset into the text is still the offset into the
-    file as decoded (raw sources: their offsets are recorded, and a space at the start of
-    a line is white space to every rule). A BOM anywhere else is an error naming the line.
-
-    Raises :class:`InputError` naming the line of the first undecodable byte, or if the
-    file is empty or only white space.
-    """
-    return text_from_bytes(path, read_bytes(path), bom)
-
-
 def read_bytes(path: os.PathLike | str) -> bytes:
-    """Return a file's bytes; :class:`InputError` if it is missing or not a regular file."""
+    """A file's bytes; :class:`InputError` if it is missing or not a regular file."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file is missing (or is not a regular file)")
     return path.read_bytes()
 
 
+def read_text_utf8(path: os.PathLike | str, bom: str = "strip") -> str:
+    """Read a text file as strict UTF-8, exactly as stored (no newline translation);
+    see :func:`text_from_bytes`."""
+    return text_from_bytes(path, read_bytes(path), bom)
+
+
 def text_from_bytes(path: os.PathLike | str, data: bytes, bom: str = "strip") -> str:
-    """The text of ``data``, the bytes of ``path``, as :func:`read_text_utf8` reads it."""
-    text = decode_utf8(path, data)
+    """The text of ``data``, the bytes of ``path``, decoded as strict UTF-8.
+
+    A byte-order mark at the start is removed (``bom="strip"``: tables, YAML) or replaced
+    by a space (``"blank"``: raw sources, so that every character offset is still the
+    offset into the decoded file). :class:`InputError` names the line of an undecodable
+    byte or of a BOM anywhere else, or says that the file is empty or only white space.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(path, f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset "
+                               f"{err.start}); save the file as UTF-8", line=line) from None
     if text.startswith(BOM):
         text = (" " if bom == "blank" else "") + text[1:]
     if BOM in text:
@@ -170,42 +155,33 @@ def _check_header(path: Path, header: list[str], required: list[str],
                                f"{required + optional}", line=1)
 
 
-@contextmanager
-def atomic_path(target: os.PathLike | str) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; move it into place only on success."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+def write_bytes_atomic(path: os.PathLike | str, data: bytes) -> Path:
+    """Write ``data`` through a temporary file beside ``path``, moved into place only when
+    complete: an interrupted write leaves the old file as it was."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, target)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
         raise
+    return path
 
 
 def write_text_atomic(path: os.PathLike | str, text: str) -> Path:
-    """Write text (UTF-8, ``\\n`` newlines) atomically and return the path."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-    return Path(path)
-
-
-def write_bytes_atomic(path: os.PathLike | str, data: bytes) -> Path:
-    """Write bytes atomically and return the path."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-    return Path(path)
+    """Write text atomically as UTF-8, newlines as given."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def to_csv_text(df: pd.DataFrame) -> str:
-    """Render a table as deterministic CSV text (fixed float precision, ``\\n`` endings)."""
+    """A table as deterministic CSV text (6 significant digits, ``\\n`` endings)."""
     return df.to_csv(index=False, lineterminator="\n", float_format="%.6g")
 
 
 def write_csv_atomic(df: pd.DataFrame, path: os.PathLike | str) -> Path:
-    """Write a table as CSV atomically with a stable float format."""
+    """Write :func:`to_csv_text` of ``df`` atomically."""
     return write_text_atomic(path, to_csv_text(df))

@@ -1,17 +1,12 @@
 """The issue lexicon: which words and phrases signal each issue (``data/lexicons/issues.yml``).
 
-``load_lexicon`` reads and validates the YAML list; each entry becomes an :class:`Issue` with
-its patterns joined into one case-insensitive expression and an optional ``exclude``
-expression that vetoes a match.
-
-Validation at the door (all bad entries at once; every error names the file, the entry's row
-and line, or the pattern's own line, the issue and the pattern as written): a key given twice
-in one entry, ``patterns`` or ``exclude`` not a list of strings, a pattern that does not
-compile, carries inline flags such as ``(?i)`` (the lexicon is always case-insensitive; flags
-inside one pattern would change the others once joined),
-can match the empty string (it would code every sentence), or nests one repeat inside
-another (``(\\w+\\s?)+``: exponential backtracking, so matching could hang).
-:func:`contains` matches with a time limit per sentence, as a second line of defence.
+Each entry becomes an :class:`Issue`: its patterns joined into one case-insensitive
+expression, and an optional ``exclude`` expression that vetoes a match. Every bad entry is
+reported at once, naming the file, the entry's row and line (or the pattern's own line), the
+issue and the pattern as written: a key given twice, ``patterns`` or ``exclude`` not a list
+of strings, a pattern that does not compile, carries inline flags such as ``(?i)`` (they
+would change the other patterns once joined), can match the empty string (it would code
+every sentence), or nests one repeat inside another (``(\\w+\\s?)+``: matching could hang).
 """
 
 from __future__ import annotations
@@ -20,16 +15,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import regex
 import yaml
 
 from . import config
 from .io import InputError, raise_all, read_text_utf8
 
 ISSUE_KEYS = {"id", "label", "description", "patterns", "exclude"}
-#: Seconds one pattern may spend on one sentence in :func:`contains`.
-MATCH_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,57 +40,58 @@ class _DuplicateKey(Exception):
         self.key, self.line, self.first = key, line, first
 
 
-class _LineDict(dict):
-    """A mapping that remembers the line it starts on."""
-
-    line: int = 0
+class _Entry(dict):
+    line: int = 0  # where the mapping starts
 
 
-class _LineList(list):
-    """A sequence that remembers the line of each item."""
-
-    lines: list[int] = []
+class _Items(list):
+    lines: list[int] = []  # where each item starts
 
 
-def _loader():
-    class StrictLoader(yaml.SafeLoader):
-        """SafeLoader that refuses a mapping key given twice and records mapping lines."""
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a mapping key given twice and records lines."""
 
-        def construct_mapping(self, node, deep=False):
-            seen: dict = {}
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    first = seen.get(key)
-                except TypeError:  # an unhashable key; SafeLoader reports it
-                    continue
-                if first is not None:
-                    raise _DuplicateKey(key, key_node.start_mark.line + 1, first)
-                seen[key] = key_node.start_mark.line + 1
-            return super().construct_mapping(node, deep=deep)
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key; SafeLoader reports it
+                continue
+            if first is not None:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1, first)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
-    def construct_map(loader, node):
-        data = _LineDict()
-        data.line = node.start_mark.line + 1
-        yield data
-        data.update(loader.construct_mapping(node))
 
-    def construct_seq(loader, node):
-        data = _LineList()
-        data.lines = [item.start_mark.line + 1 for item in node.value]
-        yield data
-        data.extend(loader.construct_sequence(node))
+def _construct_entry(loader, node):
+    data = _Entry()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.update(loader.construct_mapping(node))
 
-    StrictLoader.add_constructor("tag:yaml.org,2002:map", construct_map)
-    StrictLoader.add_constructor("tag:yaml.org,2002:seq", construct_seq)
-    return StrictLoader
+
+def _construct_items(loader, node):
+    data = _Items()
+    data.lines = [item.start_mark.line + 1 for item in node.value]
+    yield data
+    data.extend(loader.construct_sequence(node))
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_entry)
+_StrictLoader.add_constructor("tag:yaml.org,2002:seq", _construct_items)
+
+#: YAML parser contexts whose opening mark is the line to fix: what was opened, how to close.
+_UNCLOSED = {"flow sequence": ("a '['", "']'"), "flow mapping": ("a '{'", "'}'"),
+             "quoted scalar": ("a quote", "the same quote")}
 
 
 def load_yaml_strict(path: Path):
     """Parse a YAML file (strict UTF-8, BOM stripped); duplicate keys are an error."""
     text = read_text_utf8(path, bom="strip")
     try:
-        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _DuplicateKey as dup:
         raise InputError(path, f"key {dup.key!r} is given twice in one entry (first on line "
                                f"{dup.first}); keep one, YAML would silently keep the last",
@@ -116,15 +108,8 @@ def load_yaml_strict(path: Path):
                          line=None if mark is None else mark.line + 1) from None
 
 
-#: YAML parser contexts whose opening mark is the line to fix: what was opened, how to close.
-_UNCLOSED = {"flow sequence": ("a '['", "']'"), "flow mapping": ("a '{'", "'}'"),
-             "quoted scalar": ("a quote", "the same quote")}
-
-
 # --------------------------------------------------------------------------- patterns
 _INLINE_FLAGS = re.compile(r"\(\?(?:[aiLmsux]+(?:-[imsx]*)?|-[imsx]+)[:)]")
-
-
 #: One token of a pattern: an escape, a character class, a group opening, a quantifier
 #: (greedy, lazy or possessive), or any other single character.
 _TOKEN = re.compile(r"""\\(?:x\w{2}|u\w{4}|U\w{8}|N\{[^}]*\}|\d+|.)|\[\^?\]?(?:\\.|[^\]\\])*\]|\((?:\?(?:[:>]|<?[=!]|P<\w+>))?|"""
@@ -206,10 +191,8 @@ def _nested_repeat(alternatives, inside: bool = False) -> bool:
     return False
 
 
-def check_pattern(p) -> re.Pattern:
+def check_pattern(p: str) -> re.Pattern:
     """Compile one lexicon pattern; raise ``ValueError`` saying what is wrong and what to do."""
-    if not isinstance(p, str) or not p.strip():
-        raise ValueError(f"pattern {p!r} must be a non-empty string (quote it in YAML)")
     try:
         rx = re.compile(p, re.I)
     except re.error as err:
@@ -222,7 +205,7 @@ def check_pattern(p) -> re.Pattern:
     except ValueError as err:
         raise ValueError(f"pattern '{p}': {err}; write it with plain groups, classes and "
                          "repeats") from None
-    if min_width(parsed) == 0 or rx.search("") is not None:
+    if min_width(parsed) == 0:
         raise ValueError(f"pattern '{p}' can match the empty string, so it would code every "
                          "sentence; make it require at least one character")
     if _nested_repeat(parsed):
@@ -245,16 +228,16 @@ def load_lexicon(path: Path | None = None) -> list[Issue]:
     issues, seen, errors = [], {}, []
     for row, e in enumerate(entries, start=1):
         try:
-            issues.append(_issue(path, row, e, seen, errors))
+            issues.append(_issue(path, row, e, seen))
         except InputError as err:
             errors.append(err)
     raise_all(errors)
     return issues
 
 
-def _issue(path: Path, row: int, e, seen: dict, errors: list) -> Issue:
-    """One validated lexicon entry; a bad pattern is added to ``errors`` (naming its own
-    line), any other problem raised."""
+def _issue(path: Path, row: int, e, seen: dict) -> Issue:
+    """One validated lexicon entry; raises every bad pattern (each naming its own line), or
+    the first other problem."""
     iid = e.get("id") if isinstance(e, dict) else None
     line = getattr(e, "line", None) or None
 
@@ -282,42 +265,17 @@ def _issue(path: Path, row: int, e, seen: dict, errors: list) -> Issue:
     if not isinstance(excl, list) or not all(isinstance(p, str) and p.strip() for p in excl):
         raise bad(f"exclude must be a list of non-empty strings, got {excl!r}; write "
                   "one pattern per line as '- pattern'")
-    n = len(errors)
+    errors = []
     for kind, group in (("pattern", pats), ("exclude pattern", excl)):
-        lines = getattr(group, "lines", None) or [line] * len(group)
-        for p, at in zip(group, lines):
+        for p, at in zip(group, getattr(group, "lines", None) or [line] * len(group)):
             try:
                 check_pattern(p)
             except ValueError as err:
                 errors.append(bad(f"{kind}{str(err).removeprefix('pattern')}", at=at))
-    if len(errors) > n:
-        raise errors.pop()
+    raise_all(errors)
     return Issue(iid, e["label"], e["description"], _join(pats), _join(excl) if excl else None,
                  tuple(pats))
 
 
 def issue_ids(lexicon: list[Issue]) -> list[str]:
     return [i.id for i in lexicon]
-
-
-# --------------------------------------------------------------------------- matching
-def contains(texts, rx: re.Pattern, what: str = "pattern",
-             timeout: float = MATCH_TIMEOUT) -> np.ndarray:
-    """Boolean array: does ``rx`` match each text? Never hangs.
-
-    Matches with the ``regex`` package (re-compatible VERSION0) and a time limit of
-    ``timeout`` seconds per text; a pattern that exceeds it raises :class:`InputError`
-    naming the lexicon, ``what`` (e.g. the issue id) and the pattern.
-    """
-    flags = regex.IGNORECASE if rx.flags & re.I else 0
-    r = regex.compile(rx.pattern, flags | regex.VERSION0)
-    out = np.zeros(len(texts), dtype=bool)
-    for k, t in enumerate(texts):
-        try:
-            out[k] = r.search(t, timeout=timeout) is not None
-        except TimeoutError:
-            raise InputError(config.paths()["lexicons"] / "issues.yml",
-                             f"{what}: matching took over {timeout:g} s on one sentence "
-                             f"(pattern {rx.pattern[:120]!r}); rewrite the pattern without "
-                             "nested or overlapping repeats") from None
-    return out

@@ -1,57 +1,76 @@
-"""How far to trust the issue measure: coding accuracy, coder agreement, share errors.
+"""How far to trust the issue measure: coding accuracy with intervals over turns, the
+context rule chosen out of sample, coder agreement, and share errors.
 
-- :func:`score_with_intervals`: precision, recall and F1 per issue with intervals from a
-  bootstrap over turns (sentences of one turn are resampled together), and the number of
-  hand-coded positives each rests on.
-- :func:`score_by_source`: micro-F1 of each inheritance rule on each source.
-- :func:`choose_rule`: the context rule, chosen out of sample (leave one source out) and
-  kept only if it beats no inheritance by more than its interval;
-  :func:`out_of_sample_share_errors`: share errors with the rule and the coding-error
-  correction both chosen without the cell's sources. Both are out of sample for those
-  choices only: the lexicon itself was written after reading every hand-coded source.
-- :func:`reliability_rows`: the rows of ``reliability.csv`` (in-sample, out-of-sample and
-  held-out scores).
-- :func:`agreement_by_issue`: Krippendorff's alpha per issue between the hand coding
-  and a second, independent one (:func:`helpers.validation.load_second_coding`).
-- :func:`share_errors`: the lexicon measure against the hand measure, per cell and issue.
+"Out of sample" (:func:`choose_rule`, :func:`out_of_sample_share_errors`) holds for the
+choice of the context rule and of the coding-error correction only: the lexicon itself was
+written after reading every hand-coded source.
 """
 
 from __future__ import annotations
 
-
 import krippendorff
 import numpy as np
 import pandas as pd
+from sklearn.metrics import f1_score
 
 from . import config
-from .inference import rng_for
-from .validation import precision_recall_f1, score_coding
+from .inference import correct_shares, estimate_rates, rng_for
+from .schemas import SCHEMAS
+
+
+def precision_recall_f1(tp, fp, fn):
+    """Precision, recall and F1 from confusion counts (arrays or numbers); NaN where
+    undefined (F1 too when there is no true positive), so that the percentiles of a
+    bootstrap skip those resamples. Evaluates every bootstrap weighting at once, which
+    ``sklearn.metrics`` (F1 0 without a true positive) does not."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
+        r = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
+        f = np.where((p + r) > 0, 2 * p * r / (p + r), np.nan)
+    return p, r, f
+
+
+def micro_f1(predicted: pd.DataFrame, gold: pd.DataFrame) -> float:
+    """Micro-averaged F1 of boolean sentence × issue frames, on ``gold``'s rows and issues
+    (the F1 of all their cells at once: scikit-learn reads a single issue column as a
+    binary target, whose "micro" average is the accuracy)."""
+    return f1_score(gold.to_numpy(dtype=int).ravel(),
+                    predicted.loc[gold.index, gold.columns].to_numpy(dtype=int).ravel(),
+                    zero_division=0)
+
+
+def _cluster_counts(pred: pd.DataFrame, gold: pd.DataFrame, groups: pd.Series):
+    """True positives, false positives and false negatives per cluster (of ``groups``)
+    and issue."""
+    p = pred.loc[gold.index, gold.columns].to_numpy(dtype=np.int64)
+    g = gold.to_numpy(dtype=np.int64)
+    cl = pd.factorize(groups.loc[gold.index])[0]
+    out = []
+    for x in (p & g, p & (1 - g), (1 - p) & g):
+        counts = np.zeros((cl.max() + 1, x.shape[1]), dtype=np.int64)
+        np.add.at(counts, cl, x)
+        out.append(counts)
+    return out
+
+
+def _cluster_weights(seed: int, key: str, n_clusters: int, n_boot: int) -> np.ndarray:
+    """How often each cluster is drawn in each of ``n_boot`` resamples (rows)."""
+    return rng_for(seed, key).multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters),
+                                          size=n_boot)
 
 
 def score_with_intervals(predicted: pd.DataFrame, gold: pd.DataFrame, groups: pd.Series,
                          n_boot: int = 2000, seed: int = config.SEED,
                          level: float = 0.95) -> pd.DataFrame:
-    """Per-issue and micro-averaged precision, recall, F1, with turn-bootstrap intervals.
-
-    ``groups`` gives each gold sentence's cluster (e.g. source and turn), indexed like
-    ``gold``; resampling draws whole clusters. ``support`` is the number of hand-coded
-    positives, ``predicted`` the number of lexicon positives.
-    """
-    p = predicted.loc[gold.index, gold.columns].to_numpy(dtype=np.int64)
-    g = gold.to_numpy(dtype=np.int64)
-    cl = pd.factorize(groups.loc[gold.index])[0]
-    nc = cl.max() + 1
-
-    def per_cluster(x):
-        out = np.zeros((nc, x.shape[1]), dtype=np.int64)
-        np.add.at(out, cl, x)
-        return out
-    tp, fp, fn = per_cluster(p & g), per_cluster(p & (1 - g)), per_cluster((1 - p) & g)
-    w = rng_for(seed, "score").multinomial(nc, np.full(nc, 1 / nc), size=n_boot)
+    """Per-issue and micro-averaged precision, recall and F1 with intervals from resampling
+    whole clusters (``groups``, indexed like ``gold``: turns); ``support`` counts the
+    hand-coded positives, ``predicted`` the lexicon's."""
+    tp, fp, fn = _cluster_counts(predicted, gold, groups)
+    w = _cluster_weights(seed, "score", len(tp), n_boot)
     a = (1 - level) / 2
     rows = []
     for name, sel in [(c, [k]) for k, c in enumerate(gold.columns)] + \
-                     [("micro avg", list(range(g.shape[1])))]:
+                     [("micro avg", list(range(gold.shape[1])))]:
         t, f_p, f_n = (m[:, sel].sum(axis=1) for m in (tp, fp, fn))
         pp, rr, ff = precision_recall_f1(t.sum(), f_p.sum(), f_n.sum())
         bp, br, bf = precision_recall_f1(w @ t, w @ f_p, w @ f_n)
@@ -72,18 +91,9 @@ def score_by_source(coded_by_mode: dict[str, pd.DataFrame], gold: pd.DataFrame) 
         pred = coded.set_index("sentence_id")
         src = pred.loc[gold.index, "source"]
         for source, idx in gold.groupby(src.to_numpy()).groups.items():
-            sc = score_coding(pred[gold.columns], gold.loc[idx]).set_index("issue")
             rows.append({"rule": mode, "source": source, "sentences": len(idx),
-                         "f1": sc.loc["micro avg", "f1"]})
+                         "f1": micro_f1(pred, gold.loc[idx])})
     return pd.DataFrame(rows)
-
-
-def _confusion(pred: pd.DataFrame, gold: pd.DataFrame, cl: np.ndarray, nc: int):
-    """Per-cluster true positives, false positives and false negatives (summed over issues)."""
-    p = pred.loc[gold.index, gold.columns].to_numpy(dtype=np.int64)
-    g = gold.to_numpy(dtype=np.int64)
-    return tuple(np.bincount(cl, weights=x.sum(axis=1), minlength=nc)
-                 for x in (p & g, p & (1 - g), (1 - p) & g))
 
 
 def micro_f1_gain(pred: pd.DataFrame, base: pd.DataFrame, gold: pd.DataFrame,
@@ -91,12 +101,11 @@ def micro_f1_gain(pred: pd.DataFrame, base: pd.DataFrame, gold: pd.DataFrame,
                   level: float = 0.95) -> dict:
     """Micro-F1 of ``pred`` minus that of ``base`` on ``gold``, with a paired bootstrap
     interval over the clusters of ``groups`` (turns): both codings see the same resamples."""
-    cl = pd.factorize(groups.loc[gold.index])[0]
-    nc = cl.max() + 1
-    a, b = _confusion(pred, gold, cl, nc), _confusion(base, gold, cl, nc)
-    w = rng_for(seed, "gain").multinomial(nc, np.full(nc, 1 / nc), size=n_boot)
+    a = [m.sum(axis=1) for m in _cluster_counts(pred, gold, groups)]
+    b = [m.sum(axis=1) for m in _cluster_counts(base, gold, groups)]
+    w = _cluster_weights(seed, "gain", len(a[0]), n_boot)
     f = lambda c, wt: precision_recall_f1(*(wt @ x for x in c))[2]  # noqa: E731
-    one = np.ones(nc)
+    one = np.ones(len(a[0]))
     boot = f(a, w) - f(b, w)
     lo, hi = np.nanquantile(boot, [(1 - level) / 2, (1 + level) / 2])
     return {"f1": float(f(a, one)), "f1_base": float(f(b, one)),
@@ -105,9 +114,8 @@ def micro_f1_gain(pred: pd.DataFrame, base: pd.DataFrame, gold: pd.DataFrame,
 
 def _best_rule(predicted: dict[str, pd.DataFrame], gold: pd.DataFrame) -> str:
     """The rule with the highest micro-F1 on ``gold`` (ties: the earlier, simpler rule)."""
-    f1 = {r: score_coding(p, gold).set_index("issue").loc["micro avg", "f1"]
-          for r, p in predicted.items()}
-    return max(f1, key=lambda r: (np.nan_to_num(f1[r], nan=-1.0), -list(f1).index(r)))
+    f1 = {r: micro_f1(p, gold) for r, p in predicted.items()}
+    return max(f1, key=lambda r: (f1[r], -list(f1).index(r)))
 
 
 def choose_rule(coded_by_rule: dict[str, pd.DataFrame], gold: pd.DataFrame,
@@ -115,16 +123,12 @@ def choose_rule(coded_by_rule: dict[str, pd.DataFrame], gold: pd.DataFrame,
                 seed: int = config.SEED) -> tuple[str, pd.DataFrame, dict]:
     """Choose the context rule by how it does out of sample (leave one source out).
 
-    ``coded_by_rule`` maps each rule to its coded sentences (:func:`code_sentences`), and
-    ``gold`` is the hand coding (sentence_id × issue). For each source, the rule with the
-    best micro-F1 on the *other* sources codes it; pooled over sources, these held-out
-    codings are compared with ``baseline`` (no inheritance) by micro-F1, with a paired
-    interval from resampling whole turns. The rule with the best micro-F1 on all sources
-    is used only if the held-out codings beat the baseline by more than that interval
-    (its lower bound is above 0); otherwise the baseline is kept.
+    Each source is coded with the rule of best micro-F1 on the *other* sources; pooled,
+    these held-out codings are compared with ``baseline`` by micro-F1, with a paired
+    interval over whole turns. The rule best on all sources is used only if that gain's
+    lower bound is above 0; otherwise the baseline is kept.
 
-    Returns (chosen rule, folds: one row per held-out source with the rule chosen without
-    it and the held-out micro-F1 of that rule and of the baseline, summary: the held-out
+    Returns (chosen rule, folds: one row per held-out source, summary: the held-out
     predictions, the rule best on all sources, the rules chosen in the folds, and the gain
     over the baseline with its interval).
     """
@@ -139,8 +143,7 @@ def choose_rule(coded_by_rule: dict[str, pd.DataFrame], gold: pd.DataFrame,
         rule = (_best_rule({r: p[~test] for r, p in pred.items()}, gold[~test])
                 if (~test).any() else baseline)
         held.loc[test] = pred[rule][test].to_numpy()
-        score = {r: score_coding(pred[r][test], gold[test]).set_index("issue").loc[
-            "micro avg", "f1"] for r in (rule, baseline)}
+        score = {r: micro_f1(pred[r][test], gold[test]) for r in (rule, baseline)}
         rows.append({"held_out": source, "sentences": int(test.sum()), "chosen_rule": rule,
                      "f1_held_out": score[rule], "f1_baseline": score[baseline]})
     best = _best_rule(pred, gold)
@@ -153,16 +156,10 @@ def choose_rule(coded_by_rule: dict[str, pd.DataFrame], gold: pd.DataFrame,
 
 def out_of_sample_share_errors(coded_by_rule: dict[str, pd.DataFrame], gold: pd.DataFrame,
                                salience: pd.DataFrame, speakers) -> pd.DataFrame:
-    """Corrected lexicon share minus hand share, with both choices made without the cell.
-
-    For each cell with a hand measure in ``salience``, the context rule is chosen (best
-    micro-F1) and the coding rates are estimated on the hand-coded sentences of the other
-    sources only, and the cell's lexicon share is corrected with them, as
-    :func:`helpers.salience.measure_cells` does with the rule chosen on all sources.
-    ``coded_by_rule`` maps each rule to its coded sentences (as ``code_sentences`` gives).
-    """
-    from .inference import correct_shares, estimate_rates
-
+    """Corrected lexicon share minus hand share, per cell with a hand measure and issue,
+    with the context rule (best micro-F1) and the coding rates both taken from the
+    hand-coded sentences of the other sources only (as
+    :func:`helpers.salience.measure_cells` corrects with the rule chosen on all sources)."""
     ids = list(gold.columns)
     hand = salience[salience["measure"] == "hand"].set_index(["meeting", "speaker", "issue"])
     frames = {r: c[c["speaker"].isin(list(speakers))].set_index("sentence_id")
@@ -221,25 +218,13 @@ def reliability_rows(scores: pd.DataFrame, sample: str, rule: str, sentences: in
         out = out.merge(agg.reset_index(), on="issue", how="left")
         top_issue = top[top["issue"] != "micro avg"]["issue"].iloc[0]
         out.loc[out["issue"] == "micro avg", "error_max_issue"] = top_issue
-    return out.reindex(columns=RELIABILITY_COLUMNS)
-
-
-RELIABILITY_COLUMNS = (["issue", "sample", "rule", "sentences", "hand_positives",
-                        "lexicon_positives"]
-                       + [f"{m}{s}" for m in ("precision", "recall", "f1")
-                          for s in ("", "_low", "_high")]
-                       + ["gain", "gain_low", "gain_high", "alpha", "alpha_sentences",
-                          "error_mean", "error_max", "error_max_issue", "error_max_meeting",
-                          "error_max_speaker", "error_uncorrected_mean",
-                          "error_uncorrected_max"])
+    return out.reindex(columns=list(SCHEMAS["reliability"].columns))
 
 
 def agreement_by_issue(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
-    """Krippendorff's alpha (nominal, two coders) per issue on the sentences both coded.
-
-    ``first`` and ``second`` are boolean sentence_id × issue frames. Also returns the
-    positives of each coder and the sentences where they disagree.
-    """
+    """Krippendorff's alpha (nominal, two coders) per issue on the sentences both coded
+    (boolean sentence_id × issue frames), with each coder's positives and the
+    disagreements."""
     both = first.index.intersection(second.index)
     rows = []
     for issue in first.columns:
@@ -270,12 +255,9 @@ def share_errors(salience: pd.DataFrame) -> pd.DataFrame:
 
 def interval_coverage(salience: pd.DataFrame, second: pd.DataFrame,
                       sentences: pd.DataFrame) -> pd.DataFrame:
-    """Do the intervals contain the shares of an independent coding? One row per cell × issue.
-
-    ``second`` is a boolean sentence_id × issue frame (a second coding of a sample of the
-    canonical sentences); its share per cell is compared with each measure's interval.
-    The second coding is itself a sample, so a few misses are expected by chance.
-    """
+    """Does each measure's interval hold the share of an independent coding (``second``,
+    boolean sentence_id × issue, of a sample of the canonical sentences)? One row per
+    measure, cell and issue; that coding is itself a sample, so a few misses are chance."""
     canonical = sentences[sentences["canonical"]].set_index("sentence_id")
     coded = second[second.index.isin(canonical.index)]
     cells = canonical.loc[coded.index, ["meeting", "speaker"]]

@@ -1,9 +1,9 @@
 """Validation of the issue coding against sentences coded by hand.
 
 ``load_validation`` reads a hand coding (``validation.csv``), ``load_second_coding`` a
-second coder's (``second_coding.csv``), ``gold_matrix`` turns it into a
-boolean sentence × issue frame, and ``score_coding`` gives precision, recall and F1 per issue
-(the lexicon's shares against the hand-coded ones are compared in :mod:`helpers.reliability`).
+second coder's (``second_coding.csv``), ``gold_matrix`` turns either into a boolean
+sentence × issue frame (scored in :mod:`helpers.reliability`). Also the lexicon's sanity
+warnings and the coding sheets of sources without hand codes.
 """
 
 from __future__ import annotations
@@ -26,6 +26,28 @@ from .schemas import read_table
 VALIDATION_COLUMNS = ["sentence_id", "source", "speaker", "split", "issues", "text"]
 
 
+def _code_errors(path: Path, records, known: set[str] | None,
+                 sheet: bool = False) -> list[InputError]:
+    """Errors of hand-coded rows (``(row, line, record)`` of :func:`read_csv_records`): an
+    empty or repeated sentence_id, an issue id not in ``known`` (None: unchecked). On a
+    coding ``sheet`` the ids may have spaces around them, and 'none' codes no issue."""
+    errors, first = [], {}
+    for row, line, rec in records:
+        sid = rec["sentence_id"].strip()
+        bad = [] if sid else ["empty sentence_id"]
+        if sid in first:
+            bad.append(f"sentence_id {sid!r} listed twice (also row {first[sid]}); keep one "
+                       "row per sentence")
+        first.setdefault(sid, row)
+        for iid in filter(None, rec["issues"].split(";")):
+            iid = iid.strip() if sheet else iid
+            if known is not None and iid not in known and not (sheet and iid in ("", "none")):
+                bad.append(f"unknown issue id {iid!r}; use ids from data/lexicons/issues.yml"
+                           + (", or 'none'" if sheet else ""))
+        errors += [InputError(path, msg, row=row, line=line) for msg in bad]
+    return errors
+
+
 def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None,
                     sentences: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read the hand-coded sample; every problem is an error naming the row and line.
@@ -45,24 +67,12 @@ def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None
     v = pd.DataFrame([rec for _, _, rec in records], columns=cols, dtype=str)
     v.attrs["lines"] = lines
     known = set(issue_ids(lexicon)) if lexicon else None
-    first: dict[str, int] = {}
-    errors = []
-    for row, (sid, split, issues) in enumerate(zip(v["sentence_id"], v["split"],
-                                                   v["issues"]), start=1):
-        def bad(msg: str, row=row) -> None:
-            errors.append(InputError(path, msg, row=row, line=lines[row - 1]))
-        if not sid.strip():
-            bad("empty sentence_id")
-        if sid in first:
-            bad(f"sentence_id {sid!r} listed twice (also row {first[sid]}); keep one coding "
-                "per sentence")
-        first.setdefault(sid, row)
-        if split not in {"tune", "test"}:
-            bad(f"split must be 'tune' or 'test', got {split!r}")
-        for iid in filter(None, issues.split(";")):
-            if known is not None and iid not in known:
-                bad(f"unknown issue id {iid!r}; use ids from data/lexicons/issues.yml")
-    raise_all(errors)
+    errors = _code_errors(path, records, known)
+    errors += [InputError(path, f"split must be 'tune' or 'test', got {split!r}", row=row,
+                          line=line)
+               for row, (split, line) in enumerate(zip(v["split"], lines), start=1)
+               if split not in {"tune", "test"}]
+    raise_all(sorted(errors, key=lambda e: e.row))
     if sentences is None and default:
         table = config.paths()["processed"] / "sentences.csv"
         if table.exists():
@@ -74,12 +84,9 @@ def load_validation(path: Path | None = None, lexicon: list[Issue] | None = None
 
 def check_against_corpus(validation: pd.DataFrame, sentences: pd.DataFrame,
                          path: Path | str = "validation.csv") -> None:
-    """Check that each coded row is the corpus sentence at its id (text, source, speaker).
-
-    Raises :class:`InputError` naming the row of ``path`` whose id is unknown or whose
-    sentence differs, so a hand coding can never silently point at other sentences
-    (as when a changed raw file shifts the sentence ids).
-    """
+    """Check that each coded row is the corpus sentence at its id (text, source, speaker),
+    so that a hand coding never silently points at other sentences (as when a changed raw
+    file shifts the ids); :class:`InputError` names each row at fault."""
     path = Path(path)
     lines = validation.attrs.get("lines") or [None] * len(validation)
     by_id = sentences.set_index("sentence_id")
@@ -111,19 +118,12 @@ def load_second_coding(path: Path, known_issues: set[str],
     """Read an independent coding (sentence_id, issues, note); errors name every bad row.
     ``sentence_ids`` None skips the check against the corpus."""
     path = Path(path)
-    records, errors, seen = read_csv_records(path, ["sentence_id", "issues"], ["note"]), [], set()
-    for i, line, r in records:
-        sid = r["sentence_id"].strip()
-        if sentence_ids is not None and sid not in sentence_ids:
-            errors.append(InputError(path, f"unknown sentence_id {sid!r}; it must be a sentence "
-                                           "of data/processed/sentences.csv", row=i, line=line))
-        if sid in seen:
-            errors.append(InputError(path, f"sentence_id {sid!r} listed twice; keep one row",
-                                     row=i, line=line))
-        seen.add(sid)
-        errors += [InputError(path, f"unknown issue id {iid!r}; use ids from "
-                                    "data/lexicons/issues.yml", row=i, line=line)
-                   for iid in filter(None, r["issues"].split(";")) if iid not in known_issues]
+    records = read_csv_records(path, ["sentence_id", "issues"], ["note"])
+    errors = [InputError(path, f"unknown sentence_id {r['sentence_id']!r}; it must be a "
+                               "sentence of data/processed/sentences.csv", row=i, line=line)
+              for i, line, r in records
+              if sentence_ids is not None and r["sentence_id"].strip() not in sentence_ids]
+    errors += _code_errors(path, records, known_issues)
     raise_all(errors)
     return pd.DataFrame([r for _, _, r in records], columns=["sentence_id", "issues", "note"],
                         dtype=str).fillna("")
@@ -134,38 +134,6 @@ def gold_matrix(validation: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     sets = validation["issues"].str.split(";")
     return pd.DataFrame({i: sets.map(lambda s, i=i: i in s).to_numpy() for i in ids},
                         index=validation["sentence_id"].to_numpy())
-
-
-def precision_recall_f1(tp, fp, fn):
-    """Precision, recall and F1 from confusion counts (arrays or numbers); NaN if undefined."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
-        r = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
-        f = np.where((p + r) > 0, 2 * p * r / (p + r), np.nan)
-    return p, r, f
-
-
-def score_coding(predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
-    """Precision, recall, F1 and support per issue, plus micro and macro averages.
-
-    Both inputs are boolean frames with the same index (sentence ids) and issue columns.
-    An issue with no predicted or no gold positives gets NaN for the undefined measure.
-    """
-    predicted = predicted.loc[gold.index, gold.columns].to_numpy(dtype=bool)
-    g = gold.to_numpy(dtype=bool)
-    tp = (predicted & g).sum(axis=0)
-    fp = (predicted & ~g).sum(axis=0)
-    fn = (~predicted & g).sum(axis=0)
-
-    p, r, f = precision_recall_f1(tp, fp, fn)
-    out = pd.DataFrame({"issue": list(gold.columns), "precision": p, "recall": r, "f1": f,
-                        "support": g.sum(axis=0), "predicted": predicted.sum(axis=0)})
-    mp, mr, mf = precision_recall_f1(tp.sum(), fp.sum(), fn.sum())
-    micro = {"issue": "micro avg", "precision": float(mp), "recall": float(mr),
-             "f1": float(mf), "support": int(g.sum()), "predicted": int(predicted.sum())}
-    macro = {"issue": "macro avg", "precision": np.nanmean(p), "recall": np.nanmean(r),
-             "f1": np.nanmean(f), "support": int(g.sum()), "predicted": int(predicted.sum())}
-    return pd.concat([out, pd.DataFrame([micro, macro])], ignore_index=True)
 
 
 def check_coding_guide(lexicon: list[Issue], path: Path | None = None) -> None:
@@ -239,15 +207,11 @@ def sheet_folder(root: Path | None = None) -> Path:
 
 def coding_sheet(coded: pd.DataFrame, source: str, speakers, size: int = SHEET_SIZE,
                  seed: int = config.SEED) -> pd.DataFrame:
-    """A coding sheet for ``source``: a stratified sample of its speakers' canonical sentences.
-
-    ``coded`` is the lexicon coding of the canonical sentences (``via`` column), in source
-    order. Strata are speaker × (the lexicon codes an issue or not), each sampled in
-    proportion to its size (largest remainders), so the sheet's scores need no weights.
-    Rows keep source order, with the preceding sentences of the turn as ``context`` and an
-    empty ``issues`` column for the analyst.
-    """
-
+    """A coding sheet for ``source``: a sample of its speakers' sentences (of ``coded``, the
+    lexicon coding in source order), stratified by speaker × (the lexicon codes an issue or
+    not) in proportion (largest remainders), so that its scores need no weights. Rows keep
+    source order, with the turn's preceding sentences as ``context`` and an empty ``issues``
+    column for the analyst."""
     src = coded[coded["source"] == source]
     pool = src[src["speaker"].isin(list(speakers))]
     strata = pool.groupby([pool["speaker"], pool["via"] != ""], sort=True).groups
@@ -271,12 +235,9 @@ def coding_sheet(coded: pd.DataFrame, source: str, speakers, size: int = SHEET_S
 def write_coding_sheets(coded: pd.DataFrame, hand_sources, speakers,
                         folder: Path | None = None, size: int = SHEET_SIZE,
                         seed: int = config.SEED) -> list[Path]:
-    """Write ``<folder>/<source stem>.csv`` for each source of ``speakers`` without hand codes.
-
-    A sheet that exists is never overwritten (an analyst may be filling it in). Returns
-    the paths of all sheets of sources without hand codes, written now or before.
-    """
-
+    """Write ``<folder>/<source stem>.csv`` for each source of ``speakers`` without hand
+    codes, never over an existing sheet (an analyst may be filling it in); returns the paths
+    of all of them, written now or before."""
     folder = sheet_folder() if folder is None else Path(folder)
     measured = coded[coded["speaker"].isin(list(speakers))]["source"]
     out = []
@@ -309,17 +270,8 @@ def load_coding_sheets(folder: Path, lexicon: list[Issue],
             continue
         rows.attrs["lines"] = [line for _, line, _ in records]
         rows["issues"] = rows["issues"].str.strip()
-        twice = rows["sentence_id"].duplicated().to_numpy()
         n = len(errors)
-        for row, (issues, line) in enumerate(zip(rows["issues"], rows.attrs["lines"]), 1):
-            if twice[row - 1]:
-                errors.append(InputError(path, "sentence listed twice; keep one row per "
-                                               "sentence", row=row, line=line))
-            errors += [InputError(path, f"unknown issue id {iid!r}; use ids from "
-                                        "data/lexicons/issues.yml, or 'none'", row=row,
-                                  line=line)
-                       for iid in filter(None, issues.split(";"))
-                       if iid.strip() != "none" and iid.strip() not in known]
+        errors += _code_errors(path, records, known, sheet=True)
         if len(errors) > n or sentences is None:
             continue
         by_id = sentences.set_index("sentence_id")
