@@ -1,3 +1,10 @@
+import random
+import re
+import sys
+
+import numpy as np
+
+from helpers import clean
 from helpers.clean import MappedText, find_inline_drops, normalise, split_sentences
 
 
@@ -45,3 +52,30 @@ def test_pieces_join_with_a_space_and_every_repair_keeps_raw_offsets():
     assert [raw[slice(*mt.raw_span(a, b))] for a, b in split_sentences(mt.text)] == [
         "Skip  it … and  this .", "Tail"]
     assert mt.raw_span(4, 5) == (6, 6)  # the joining space: the start of the next piece
+
+
+# Cleaning skips a repair's scan where a quick test shows it cannot match (clean._may_repair);
+# these tests hold the quick path to applying every repair.
+_PIECES = ["u. S.", "s. T. A. R. T.", "U.S.", "a.", " b.", "x. y", "Mr. R. Pompeo", ".", ",",
+           " .", " ,", " ?", " !", " ;", " :", "  ", "   ", " ", "\n", "\t", "\r", "\u00a0",
+           "\u2009", "\u202f", "\u2028", "\u3000", "\x1c", "\x85", "…", "word", "it’s", "“q”"]
+
+
+def test_every_white_space_character_but_the_space_is_unprintable():
+    # the quick tests rely on this: isprintable() means no white space but " "
+    spaces = [chr(i) for i in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(i))]
+    assert " " in spaces and len(spaces) > 20
+    assert [c for c in spaces if c != " " and c.isprintable()] == []
+
+
+def test_normalise_with_quick_tests_equals_every_repair_applied():
+    rng = random.Random(0)
+    for _ in range(5000):
+        raw = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 20)))
+        fast = clean.normalise(clean.MappedText.from_pieces(raw, [(0, len(raw))]))
+        slow = clean.MappedText.from_pieces(raw, [(0, len(raw))]).translate(clean.TYPOGRAPHY)
+        for _, pattern, repl, _ in clean.REPAIRS:
+            slow = slow.sub(pattern, repl)
+        assert fast.text == slow.text, repr(raw)
+        assert np.array_equal(fast.starts, slow.starts), repr(raw)
+        assert np.array_equal(fast.ends, slow.ends), repr(raw)

@@ -91,3 +91,25 @@ def test_prefilter_literals_are_necessary_and_minimal():
     assert pre(re.compile(r"\bsyria", re.I)) is None  # case-insensitive: no prefilter
     assert pre(re.compile(r"\x74alks\u0074ime")) == ["alks"]  # escapes are no literals
     assert pre(re.compile(r"(?#note)talks")) is None  # unknown constructs: no prefilter
+
+
+def test_word_index_finds_every_text_that_holds_a_literal():
+    """The word index may return extra texts (they are searched anyway) but never miss one:
+    literals that start or end mid-word, span words, hold punctuation or no word at all."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    alphabet = list("ab .-'\n") + ["é", "ß"]
+    texts = ["".join(rng.choice(alphabet, size=rng.integers(0, 30))) for _ in range(400)]
+    index = coding._WordIndex(texts)
+    literals = ["ab", "b a", " a", "a ", "b.a", "-", "a b ", "é", "aß", "a'b", "b\na",
+                "aba", "bab ", "aab a", "baa\n", " aba", "b.ab", "bba ", "abab"]
+    for lit in literals:
+        held = {k for k, t in enumerate(texts) if lit in t}
+        got = set(index.texts_with([lit]).tolist())
+        assert held <= got, lit
+        assert held, lit  # the check is not vacuous
+    both = set(index.texts_with(["b a", "aß"]).tolist())
+    assert both >= {k for k, t in enumerate(texts) if "b a" in t or "aß" in t}
+    assert len(index.texts_with(["a b "])) < len(texts) / 2  # and it does filter
+    assert len(index.texts_with(["aab a"])) < len(texts) / 4

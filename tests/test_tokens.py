@@ -39,7 +39,7 @@ def test_stems_display_as_most_frequent_surface_word():
 def test_domain_stopword_file_validation_names_the_row(tmp_path):
     p = tmp_path / "stop.csv"
     p.write_text("word,category,reason\nthank,courtesy,Courtesy\nminister,title,\n")
-    with pytest.raises(InputError, match=r"stop\.csv, row 2 \(line 3\): word 'minister' needs a category and a reason"):
+    with pytest.raises(InputError, match=r"stop\.csv, row 2: word 'minister' needs a category and a reason"):
         tokens.load_domain_stopwords(p)
 
 
@@ -87,7 +87,8 @@ def test_blocks_of_sentences_give_the_same_table(monkeypatch):
     pd.testing.assert_frame_equal(tokens.tokenize_sentences(df), whole)
 
 
-# --------------------------------------------------------------------------- normalisation
+# --------------------------------------------------------------------------- fast = reference
+# The tokeniser uses rewritten patterns for speed; these tests hold them to the plain forms.
 _TRICKY = [
     "The U.S. and the US, the UN and the UK; USA, UNESCO, UKRAINE, xUS, US_1, 'US', US.",
     "Russia's, Russia’s, its, 's, ’s, can't, Can't, CAN'T, scan't, can'tt, can't't, don't",
@@ -104,6 +105,26 @@ _TRICKY = [
 ]
 
 
+def _reference_normalise(t, mwes=None):
+    """The normalisation as a plain sequence of ``re.sub`` passes (before the speed-up)."""
+    import re
+
+    t = re.sub(r"\b(US|UN|UK)\b", lambda m: ".".join(m.group(1).lower()) + ".", t)
+    t = t.lower()
+    t = re.sub(r"(?:'|’)s\b", "", t)
+    t = re.sub(r"\bcan't\b", "can", t)
+    t = re.sub(r"(?:n't|'(?:ll|ve|re|d|m))\b", "", t)
+    t = re.sub(r"\b([a-z])\.([a-z])\.((?:[a-z]\.)+)", lambda m: m.group(0).replace(".", ""), t)
+    t = re.sub(r"\bnewth start\b", "new start", t)
+    t = re.sub(r"\b(?:counter|non|anti|co|multi|inter|post|pre|re|self|bi|un)-(?=[a-z])",
+               lambda m: m.group(0)[:-1], t)
+    t = re.sub(r"(?<=[a-z0-9])-(?=[a-z0-9])", " ", t)
+    pattern = tokens._mwe_pattern(tokens.curated_mwes() if mwes is None else mwes)
+    if pattern is not None:
+        t = pattern.sub(lambda m: "_".join(m.group(0).split()), t)
+    return t
+
+
 def _random_texts(n, seed=0):
     import random
 
@@ -118,32 +139,58 @@ def _random_texts(n, seed=0):
 @pytest.mark.parametrize("mwes", [None, [], ["u.s. sanctions", "x", "'t hooft", "korea.",
                                              "new start treaty", "states"],
                                   ["a b", "b c", "c a", "north korea", "korea north"]])
-def test_sentences_are_normalised_together_as_each_alone(mwes):
-    texts = pd.Series([t.replace("\x01", " ")
-                       for t in _TRICKY + _random_texts(500, seed=len(mwes or ()))])
-    alone = [tokens.normalise_texts(texts[k:k + 1], mwes).iloc[0] for k in range(len(texts))]
-    assert tokens.normalise_texts(texts, mwes).tolist() == alone
+def test_normalisation_equals_the_plain_sequence_of_substitutions(mwes):
+    texts = _TRICKY + _random_texts(3000, seed=len(mwes or ()))
+    for t in texts:
+        assert tokens._normalise_joined(t, mwes) == _reference_normalise(t, mwes), repr(t)
+    joined = "\x01".join(texts)  # as the tokeniser sees them: many sentences at once
+    assert tokens._normalise_joined(joined, mwes) == _reference_normalise(joined, mwes)
 
 
-def test_tricky_normalisations():
-    got = tokens.normalise_texts(pd.Series([
-        "The US, xUS and US_1; Russia’s can't, scan't; we'll o'clock",
-        "s.t.a.r.t. a.b. counter-terrorism co--op 1990-2000 renewth start newth start"]))
-    assert got.tolist() == [
-        "the u.s., xus and us_1; russia can, sca; we o'clock",
-        "start a.b. counterterrorism co--op 1990 2000 renewth start new_start"]
-
-
-def test_overlapping_multiword_expressions_join_left_to_right():
-    def join(*texts, mwes):
-        return tokens.normalise_texts(pd.Series(texts), mwes).tolist()
-
+def test_overlapping_multiword_expressions_join_as_the_plain_pattern_does():
     mwes = ["a b", "b c", "c a"]
-    assert join("a b c a b", mwes=mwes) == ["a_b c_a b"]
-    assert join("a  b", "b c,c a", mwes=mwes) == ["a_b", "b_c,c_a"]
-    assert join("xa b a bx", mwes=mwes) == ["xa b a bx"]
+    assert tokens._join_mwes("a b c a b", mwes) == "a_b c_a b"
+    assert tokens._join_mwes("a  b\x01b c,c a", mwes) == "a_b\x01b_c,c_a"
+    assert tokens._join_mwes("xa b a bx", mwes) == "xa b a bx"
     # "\b" before a phrase that starts with an apostrophe needs a word character before it
-    assert join("'t hooft, x't hooft", mwes=["'t hooft"]) == ["'t hooft, x't_hooft"]
+    assert tokens._join_mwes("'t hooft, x't hooft", ["'t hooft"]) == "'t hooft, x't_hooft"
+
+
+def test_fast_tokeniser_gives_nltk_regexp_tokenizer_tokens():
+    from nltk.tokenize import RegexpTokenizer
+
+    nltk_tokenizer = RegexpTokenizer(f"{tokens.TOKEN}|\x01")
+    texts = _TRICKY + [tokens._normalise_joined(t) for t in _TRICKY] + _random_texts(2000)
+    texts.append("\x01".join(texts))
+    for t in texts:
+        for case in (t, t.lower()):
+            assert tokens._TOKEN_OR_SEP.findall(case) == nltk_tokenizer.tokenize(case), case
+    assert tokens._TOKEN_OR_SEP.findall("u.s. a.b.c. x1_y 2019 \x01 é") == [
+        "u.s.", "a.b.", "c", "x1_y", "2019", "\x01"]
+
+
+def test_token_table_positions_and_words_match_a_per_sentence_tokenisation():
+    texts = _TRICKY + _random_texts(300, seed=7) + ["", "   ", "US"]
+    texts = [t.replace("\x01", " ") for t in texts]
+    df = _frame(texts)
+    tok = tokens.tokenize_sentences(df, stem=False, stop=frozenset({"the", "and"}))
+    expected = []
+    for i, t in enumerate(texts):
+        words = tokens.word_tokenizer().tokenize(tokens._normalise_joined(t))
+        expected += [(f"s:{i}", p, w) for p, w in enumerate(words)
+                     if w not in {"the", "and"} and not w.isdigit()]
+    assert list(zip(tok["sentence_id"], tok["position"], tok["word"])) == expected
+
+
+@pytest.mark.parametrize("codes", [[], [0], [2, 0, 2, 1]])
+def test_columns_taken_from_the_word_types_are_typed_as_pandas_types_the_words(codes):
+    import numpy as np
+
+    values = np.array(["a", "north_korea", "u.s."], dtype=object)
+    codes = np.array(codes, dtype=np.intp)
+    frame, expected = pd.DataFrame(index=range(len(codes))), pd.DataFrame(index=range(len(codes)))
+    frame["word"], expected["word"] = tokens._take(values, codes), values[codes]
+    pd.testing.assert_frame_equal(frame, expected)
 
 
 def test_a_table_with_no_kept_token_keeps_its_columns():
