@@ -37,7 +37,10 @@ INSTALL_RECIPE = f"{UV}; bytecode compiled"
 
 def _die_with_parent() -> None:
     """In the child, before exec: get SIGTERM if tasks.py dies, even by SIGKILL (Linux)."""
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except AttributeError:  # not Linux (macOS has no prctl): the signal handlers remain
+        pass
 
 
 def _stop_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
