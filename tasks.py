@@ -90,7 +90,8 @@ def ensure_env() -> None:
         return
     # uv installs the same pins as pip, several times faster (about 15 s instead of 2 min)
     sh(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", UV)
-    sh(VENV / "bin" / "uv", "pip", "install", "--quiet", "--python", PY, "-r", LOCK)
+    # the lock is complete (and leaves out what pyproject.toml's [tool.uv] overrides)
+    sh(VENV / "bin" / "uv", "pip", "install", "--quiet", "--python", PY, "--no-deps", "-r", LOCK)
     sh(VENV / "bin" / "uv", "pip", "install", "--quiet", "--python", PY, "--no-deps", "-e", ".")
     # uv writes no bytecode; without it (and with PYTHONDONTWRITEBYTECODE set) every process
     # of a run would compile pandas, sklearn and matplotlib again: 40 s more per rerun
