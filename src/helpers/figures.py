@@ -1,11 +1,12 @@
 """House style, and the one place figures are rendered and written.
 
 Plot functions return a :class:`matplotlib.figure.Figure`. :func:`save_figure` writes it as
-PNG (300 dpi), SVG and PDF at :data:`FULL_WIDTH` (``name.*``) and :data:`COLUMN_WIDTH`
-(``name-column.*``), with the plotted data as CSV. Bytes are deterministic (no software
-tag or dates, a fixed SVG hash salt, TrueType fonts in the PDF). Layout is constrained
-layout at the export size; the canvas is never grown. Each PNG carries its legibility
-measurement (:mod:`helpers.legibility`), and the tests fail on any problem it lists.
+PNG (300 dpi), SVG and PDF at :data:`FULL_WIDTH` (``name.*``) and PNG and PDF at
+:data:`COLUMN_WIDTH` (``name-column.*``), with the plotted data as CSV. Bytes are
+deterministic (no software tag or dates, a fixed SVG hash salt, TrueType fonts in the PDF).
+Layout is constrained layout at the export size, done once per size; the canvas is never
+grown. Each PNG carries its legibility measurement (:mod:`helpers.legibility`), and the
+tests fail on any problem it lists.
 
 Notebooks call plot functions through :func:`draw`, which renders a figure once at both
 widths into a :class:`Drawing`, cached (:mod:`helpers.cache`) on the function, its
@@ -37,7 +38,8 @@ FULL_WIDTH = 6.5
 COLUMN_WIDTH = 3.5
 #: CSS pixels per inch of a preview at 1x; previews are rendered at 2x.
 SCREEN_DPI = 100
-FORMATS = ("png", "svg", "pdf")
+#: The formats of each size: the column version is for print and phones, so it has no SVG.
+FORMATS = {"": ("png", "svg", "pdf"), "column": ("png", "pdf")}
 
 #: Okabe–Ito colour-blind-safe palette.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
@@ -147,29 +149,30 @@ class Rendering:
 
     width: float
     height: float
-    png: bytes
-    svg: bytes
-    pdf: bytes
+    files: dict
     preview: bytes
     smallest_font: float
     problems: tuple[str, ...]
 
     @classmethod
-    def of(cls, fig, width: float, height: float) -> "Rendering":
-        """Lay ``fig`` out at ``width`` x ``height`` inches and render it; layout warnings
-        count as problems and are not printed."""
+    def of(cls, fig, width: float, height: float, formats=FORMATS[""]) -> "Rendering":
+        """Lay ``fig`` out at ``width`` x ``height`` inches and render it in ``formats``;
+        layout warnings count as problems and are not printed."""
         fig.set_size_inches(width, height)
         fig.set_dpi(SCREEN_DPI)
         fig.set_layout_engine("constrained", w_pad=0.03, h_pad=0.03)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fig.draw_without_rendering()
+            for _ in range(2):  # the second pass places text wrapped in the first
+                fig.draw_without_rendering()
             measured = legibility.measurement(fig, width, [str(w.message) for w in caught])
-            files = {fmt: _render(fig, fmt, measured) for fmt in FORMATS}
+            fig.set_layout_engine("none")  # laid out here, not again for every format
+            files = {fmt: _render(fig, fmt, measured) for fmt in formats}
             preview = _render(fig, "png", dpi=2 * SCREEN_DPI)
+            fig.set_layout_engine("constrained", w_pad=0.03, h_pad=0.03)
         m = json.loads(measured)
-        return cls(width, height, preview=preview, smallest_font=m["smallest_font_pt"],
-                   problems=tuple(m["problems"]), **files)
+        return cls(width, height, files=files, preview=preview,
+                   smallest_font=m["smallest_font_pt"], problems=tuple(m["problems"]))
 
 
 @dataclass(frozen=True, repr=False)
@@ -193,7 +196,8 @@ class Drawing:
         sizes = {"": Rendering.of(fig, FULL_WIDTH, size[1])}
         col = column_fig or fig
         sizes["column"] = Rendering.of(col, COLUMN_WIDTH,
-                                       col.get_figheight() + (0 if column_fig else 0.5))
+                                       col.get_figheight() + (0 if column_fig else 0.5),
+                                       FORMATS["column"])
         if column_fig is not None:
             plt.close(column_fig)
         if close:
@@ -240,7 +244,7 @@ def draw(plot: Callable[..., matplotlib.figure.Figure], *args, **kwargs) -> Draw
 def save_figure(fig, name: str, data: pd.DataFrame | None = None, folder: Path | None = None,
                 caption: str | None = None) -> dict[str, Path]:
     """Write ``fig`` (a Figure or a :class:`Drawing`) as ``name``.png/.svg/.pdf and
-    ``name-column``.png/.svg/.pdf, ``data`` as ``name``.csv and ``caption`` (one sentence,
+    ``name-column``.png/.pdf, ``data`` as ``name``.csv and ``caption`` (one sentence,
     for the figure catalogue and the pages' alt text) as ``name``.txt, atomically.
 
     ``name`` starts with its notebook's number (``"04-salience-heatmap"``). Returns the
@@ -256,9 +260,9 @@ def save_figure(fig, name: str, data: pd.DataFrame | None = None, folder: Path |
     out = {}
     for key, r in drawing.sizes.items():
         stem = f"{name}-{key}" if key else name
-        for fmt in FORMATS:
+        for fmt, content in r.files.items():
             out[f"{key}-{fmt}" if key else fmt] = write_bytes_atomic(folder / f"{stem}.{fmt}",
-                                                                     getattr(r, fmt))
+                                                                     content)
     out["csv"] = write_text_atomic(folder / f"{name}.csv", to_csv_text(data))
     if caption is not None:
         out["txt"] = write_text_atomic(folder / f"{name}.txt", caption.strip() + "\n")

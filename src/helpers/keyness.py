@@ -32,6 +32,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from statsmodels.stats.multitest import multipletests
 from wordfreq import word_frequency
 
+from . import cache
 from .features import document_term_matrix, overlap_at_k
 from .figures import SPEAKER_COLOURS, add_source_note, figure_title
 from .parameters import BACKGROUND_FLOOR, FDR, KEYNESS_N_PERM, MIN_TOKENS_TESTED, SEED
@@ -146,6 +147,7 @@ def bh_fdr(p: np.ndarray, level: float = FDR):
     return q, passes
 
 
+@cache.memoize
 def keyness_table(tokens: pd.DataFrame, comparison: str, alpha0: float,
                   a: str = "pompeo", b: str = "lavrov", display: dict | None = None,
                   n_perm: int = KEYNESS_N_PERM, seed: int = SEED,

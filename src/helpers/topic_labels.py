@@ -18,6 +18,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 
+from . import cache
 from .io import InputError, read_csv_records
 from .parameters import CARRY_MIN_SHARED, LEVEL, MIN_NPMI, MIN_POSITIVE, N_BOOT, N_TOP, SEED
 
@@ -202,6 +203,7 @@ def read_topic_map(path, known_issues: set[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TOPIC_MAP_COLUMNS + ["note", "top_terms_check"]).fillna("")
 
 
+@cache.memoize
 def check_models(carried: pd.DataFrame, aligned: dict, fitted: pd.DataFrame,
                  documents: pd.DataFrame, truth: pd.DataFrame, n_boot: int = N_BOOT
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
