@@ -100,10 +100,10 @@ def ensure_env() -> None:
     STAMP.write_text(want + "\n")
 
 
-#: The steps of `reproduce`, also run by the tests; the README is written before the pages,
-#: which include it.
+#: The steps of `reproduce`, also run by the tests (render writes the README's generated
+#: parts first).
 REPRODUCE = (("-m", "workflow.check"), ("-m", "workflow.notebooks", "run"),
-             ("-m", "workflow.readme"), ("-m", "workflow.render"))
+             ("-m", "workflow.render"))
 
 
 def reproduce(extra: list[str]) -> None:

@@ -275,3 +275,74 @@ def test_a_killed_run_says_it_was_stopped_and_changed_nothing(monkeypatch, capsy
     err = capsys.readouterr().err
     assert "reproduce stopped: a process of the run was killed (signal 9)" in err
     assert "Nothing was changed" in err and "environment" not in err
+
+
+# --------------------------------------------------------------------------- run order
+def _markdown_first(path, first_cell: str, code: str):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(first_cell), nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, path)
+
+
+def test_prerequisites_are_the_notebooks_the_reads_line_names(tmp_path):
+    from workflow.notebooks import prerequisites
+
+    path = tmp_path / "04-x.ipynb"
+    _markdown_first(path, "# Q\n\nNotebook 05 comes later.\n\n**Reads:** `a.csv` (notebook "
+                    "01), `b.csv` and `c.csv` (notebook 03).\n**Writes:** `d.csv` (notebook 02 "
+                    "reads it).", "1")
+    assert prerequisites(path, ["01", "02", "03"]) == {"01", "03"}
+    assert prerequisites(path, ["03"]) == {"03"}  # a run of some notebooks only
+    _markdown_first(path, "# Q\n\nNo reads line.", "1")
+    assert prerequisites(path, ["01", "02", "03"]) == {"01", "02", "03"}
+
+
+def test_notebooks_that_read_only_earlier_ones_run_side_by_side(tmp_path):
+    """01 first; then 02 and 03 (both read only 01) together; 04 (reads 03) after 03."""
+    import time
+
+    from workflow.notebooks import execute_in_order
+
+    log = tmp_path / "log"
+    step = ("import time, pathlib\nlog = pathlib.Path({log!r})\n"
+            "with log.open('a') as f: f.write(f'{name} start {{time.time()}}\\n')\n"
+            "time.sleep({sleep})\n"
+            "with log.open('a') as f: f.write(f'{name} end {{time.time()}}\\n')")
+    reads = {"01": "", "02": "**Reads:** `x.csv` (notebook 01).",
+             "03": "**Reads:** `x.csv` (notebook 01).", "04": "**Reads:** `y.csv` (notebook 03)."}
+    paths = []
+    for name, line in reads.items():
+        paths.append(tmp_path / f"{name}-step.ipynb")
+        _markdown_first(paths[-1], f"# {name}\n\n{line}",
+                        step.format(log=str(log), name=name, sleep=3 if name == "02" else 1))
+    start = time.time()
+    execute_in_order(paths)
+    t = {tuple(line.split()[:2]): float(line.split()[2]) - start
+         for line in log.read_text().splitlines()}
+    assert t["01", "end"] < t["02", "start"] and t["01", "end"] < t["03", "start"]
+    assert t["02", "start"] < t["03", "end"] and t["03", "start"] < t["02", "end"]  # together
+    assert t["03", "end"] < t["04", "start"] < t["02", "end"]  # 04 need not wait for 02
+
+
+def test_each_notebook_reads_tables_only_from_the_notebooks_its_reads_line_names(root):
+    """The run order rests on the Reads lines: every processed table a notebook reads is
+    written by a notebook that its Reads line names."""
+    import re
+
+    from workflow.notebooks import prerequisites
+
+    notebooks = list_notebooks(root / "notebooks")
+    writes = {}
+    for path in notebooks:
+        first = nbformat.read(path, as_version=4).cells[0].source
+        for table in re.findall(r"data/processed/(\w+)\.csv",
+                                first.split("**Writes:**", 1)[1].split("\n\n")[0]):
+            writes[table] = path.name[:2]
+    for k, path in enumerate(notebooks):
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                         if c.cell_type == "code")
+        needs = prerequisites(path, [p.name[:2] for p in notebooks[:k]])
+        for table in re.findall(r"read_table\(\"(\w+)\"", code):
+            assert writes.get(table) in needs, (
+                f"{path.name} reads {table}.csv, which its Reads line does not say comes "
+                f"from notebook {writes.get(table)}")

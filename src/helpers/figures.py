@@ -163,8 +163,7 @@ class Rendering:
         fig.set_layout_engine("constrained", w_pad=0.03, h_pad=0.03)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for _ in range(2):  # the second pass places text wrapped in the first
-                fig.draw_without_rendering()
+            fig.draw_without_rendering()
             measured = legibility.measurement(fig, width, [str(w.message) for w in caught])
             fig.set_layout_engine("none")  # laid out here, not again for every format
             files = {fmt: _render(fig, fmt, measured) for fmt in formats}

@@ -8,6 +8,7 @@ that its SHA-256 matches, and that it is non-empty UTF-8; any failure raises
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -200,9 +201,16 @@ def load_meetings(raw_dir: Path | None = None) -> list[dict]:
 
     Each is ``{"meeting", "name", "event_date"}``; ``name`` is the manifest's
     ``meeting_name`` (or one made from the id and date). Two sources of one meeting that
-    disagree on its date or name are an error naming both rows.
+    disagree on its date or name are an error naming both rows. The manifest is read again
+    only when its bytes change.
     """
     raw_dir = Path(raw_dir) if raw_dir is not None else config.paths()["raw"]
+    path = raw_dir / MANIFEST
+    return [dict(m) for m in _meetings(raw_dir, path.read_bytes() if path.exists() else b"")]
+
+
+@functools.lru_cache(maxsize=8)
+def _meetings(raw_dir: Path, manifest: bytes) -> tuple[dict, ...]:  # noqa: ARG001 - the key
     out: dict[str, dict] = {}
     for src in load_manifest(raw_dir):
         name = src.meeting_name or _default_meeting_name(src.meeting, src.event_date)
@@ -213,8 +221,8 @@ def load_meetings(raw_dir: Path | None = None) -> list[dict]:
                 raise InputError(raw_dir / MANIFEST, f"meeting {src.meeting!r} has {key} "
                                  f"{value!r} here but {seen[key]!r} in row {seen['row']}; "
                                  "give every source of a meeting the same value", row=src.row)
-    return [{k: m[k] for k in ("meeting", "name", "event_date")}
-            for m in sorted(out.values(), key=lambda m: (m["event_date"], m["meeting"]))]
+    return tuple({k: m[k] for k in ("meeting", "name", "event_date")}
+                 for m in sorted(out.values(), key=lambda m: (m["event_date"], m["meeting"])))
 
 
 def manifest_rows(sources: list[Source]) -> dict[str, dict[str, str]]:

@@ -6,18 +6,25 @@ staging copy of ``data/``, ``notebooks/`` and ``reports/figures/`` (``.cache/run
 changed outputs into place together. New coding sheets in ``data/validation/`` are added;
 an existing one is never replaced. A failure, a dead kernel, Ctrl-C or SIGTERM changes no
 committed file. The helpers' cache warnings are relayed to stderr, never into a notebook.
+
+A notebook starts once the notebooks its first cell's **Reads:** line names ("notebook 01")
+are done (without such a line, once every earlier one is), as many at once as there are
+cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import multiprocessing
 import os
+import queue
 import re
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from unittest import mock
 
@@ -60,6 +67,17 @@ def list_notebooks(folder: Path | None = None) -> list[Path]:
     if len(set(numbers)) != len(numbers):
         raise NotebookError(f"two notebooks share a number in {folder}: {numbers}")
     return found
+
+
+def prerequisites(path: Path, earlier: list[str]) -> set[str]:
+    """The numbers of the ``earlier`` notebooks that notebook ``path`` reads from: those its
+    first cell's **Reads:** paragraph names, or all of them if it has none."""
+    cells = nbformat.read(path, as_version=4).cells
+    reads = re.search(r"\*\*Reads:\*\*(.*?)(?:\*\*Writes:\*\*|\n\n|$)",
+                      cells[0].source if cells else "", re.S)
+    if reads is None:
+        return set(earlier)
+    return set(re.findall(r"notebooks? (\d\d)", reads.group(1))) & set(earlier)
 
 
 def parse_assignment(text: str) -> tuple[str, object]:
@@ -163,6 +181,52 @@ def promote_outputs(staging: Path, root: Path) -> list[Path]:
     return [target for _, target in pending]
 
 
+def execute_in_order(notebooks: list[Path], parameters: dict | None = None) -> None:
+    """Execute each notebook once those it reads from (:func:`prerequisites`, among
+    ``notebooks``) are done, one worker process per core. The first failure is raised and
+    the notebooks still running are stopped (their kernels shut down), as on Ctrl-C."""
+    numbers = [p.name[:2] for p in notebooks]
+    needs = {p: prerequisites(p, numbers[:k]) for k, p in enumerate(notebooks)}
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    done: set[str] = set()
+    started: set[Path] = set()
+    workers = max(1, min(os.cpu_count() or 1, len(notebooks)))
+    # forking is quick but safe only from a single thread (a test runner may have more)
+    fork = sys.platform.startswith("linux") and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    with context.Pool(workers, initializer=_ignore_sigint) as pool:
+        while len(done) < len(notebooks):
+            for p in notebooks:
+                if p not in started and needs[p] <= done:
+                    print(f"executing {p.name} ...", flush=True)
+                    started.add(p)
+                    pool.apply_async(_execute, (p, parameters), callback=finished.put,
+                                     error_callback=finished.put)
+            result = finished.get()
+            if isinstance(result, BaseException):
+                raise result
+            done.add(result)
+        pool.close()
+        pool.join()
+
+
+def _ignore_sigint() -> None:
+    """In a worker: Ctrl-C reaches the runner, which stops the workers (SIGTERM)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _execute(path: Path, parameters: dict | None) -> str:
+    """In a worker: execute one notebook; SIGTERM stops it and shuts its kernel down."""
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        execute_notebook(path, parameters=parameters)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # an idle worker just ends
+    return path.name[:2]
+
+
 def run_all(root: Path | None = None, only: list[str] | None = None,
             parameters: dict | None = None) -> list[Path]:
     """Execute the notebooks (those whose names start with one of ``only``) in a staging
@@ -176,7 +240,10 @@ def run_all(root: Path | None = None, only: list[str] | None = None,
     proj, log = staging / "project", staging / "cache-warnings.log"
     env = {"HELPERS_PROJECT_ROOT": str(proj), "HELPERS_CACHE_LOG": str(log),
            "HELPERS_CACHE_DIR": os.environ.get("HELPERS_CACHE_DIR")
-           or str(root / ".cache" / "helpers")}
+           or str(root / ".cache" / "helpers"),
+           # notebooks run side by side, so their maths libraries get one thread each:
+           # more only contend for the same cores
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     try:
         ignore = shutil.ignore_patterns(".*.tmp", ".ipynb_checkpoints", "__pycache__")
         for sub in STAGED:
@@ -184,20 +251,17 @@ def run_all(root: Path | None = None, only: list[str] | None = None,
                 shutil.copytree(root / sub, proj / sub, ignore=ignore)
             (proj / sub).mkdir(parents=True, exist_ok=True)
         (proj / "pyproject.toml").write_text("")
+        notebooks = [p for p in list_notebooks(proj / "notebooks")
+                     if not only or p.name.startswith(tuple(only))]
         with mock.patch.dict(os.environ, env):
-            for nb_path in list_notebooks(proj / "notebooks"):
-                if only and not nb_path.name.startswith(tuple(only)):
-                    continue
-                print(f"executing {nb_path.name} ...", flush=True)
-                try:
-                    execute_notebook(nb_path, parameters=parameters)
-                except NotebookError as err:
-                    raise NotebookError(f"{err}\n\n{UNCHANGED}") from None
-                finally:  # the cache's warnings go to the terminal
-                    warnings = log.read_text("utf-8").strip() if log.exists() else ""
-                    if warnings:
-                        print(warnings, file=sys.stderr, flush=True)
-                    log.unlink(missing_ok=True)
+            try:
+                execute_in_order(notebooks, parameters)
+            except NotebookError as err:
+                raise NotebookError(f"{err}\n\n{UNCHANGED}") from None
+            finally:  # the cache's warnings go to the terminal
+                warnings = log.read_text("utf-8").strip() if log.exists() else ""
+                if warnings:
+                    print(warnings, file=sys.stderr, flush=True)
         return promote_outputs(proj, root)
     except KeyboardInterrupt:
         print(f"\nstopped. {UNCHANGED}", file=sys.stderr, flush=True)

@@ -1,10 +1,11 @@
 """Render the notebooks for readers: offline HTML pages, the index and the figure catalogue.
 
-``python -m workflow.render`` writes into ``reports/html/`` a page per notebook (nbconvert
-and the ``page`` template in ``templates/``, which extends JupyterLab's: code hidden, images
-embedded, nothing fetched from a network, a contents list, previous/next links, each
-figure's caption as its alt text, sections that show nothing left out, a note on parameters
-a run changed, a footer with a content hash), ``index.html`` (the question, the supported
+``python -m workflow.render`` rewrites the README's generated parts (:mod:`workflow.readme`),
+then writes into ``reports/html/`` a page per notebook (nbconvert and the ``page`` template
+in ``templates/``, which extends JupyterLab's: code hidden, images embedded, nothing
+fetched from a network, a contents list, previous/next links, each figure's caption as its
+alt text, sections that show nothing left out, a note on parameters a run changed, a footer
+with a content hash), ``index.html`` (the question, the supported
 findings with their figures, the notebooks), ``figures.html`` and ``readme.html``; and the
 Markdown figure catalogue ``reports/figures/README.md``. Output is deterministic.
 """
@@ -32,7 +33,7 @@ from helpers import config, parameters
 from helpers.io import write_text_atomic
 from helpers.sources import load_manifest
 from workflow.notebooks import list_notebooks
-from workflow.readme import findings_section
+from workflow import readme
 
 TEMPLATES = Path(__file__).with_name("templates")
 SITE = jinja2.Environment(
@@ -329,7 +330,7 @@ def render_index(root: Path | None = None) -> str:
             shown.add(stem)
             r["figure"] = _figure(p["figures"], stem)
     if findings == []:  # what the data do show, as the README says it
-        section = findings_section(root) or ""
+        section = readme.findings_section(root) or ""
         story = markdown_html(section.split("\n", 1)[1] if section.startswith("#") else section,
                               p["figures"])
     return SITE.get_template("index.html.j2").render(
@@ -344,9 +345,9 @@ def render_all(root: Path | None = None) -> list[Path]:
     p = config.paths(root)
     pages = [write_text_atomic(p["html"] / f"{nb.stem}.html", render_notebook(nb, p["figures"]))
              for nb in list_notebooks(p["notebooks"])]
-    readme = markdown_html((p["root"] / "README.md").read_text(encoding="utf-8"), p["figures"])
+    body = markdown_html((p["root"] / "README.md").read_text(encoding="utf-8"), p["figures"])
     for name, text in (("index", render_index(root)),
-                       ("readme", SITE.get_template("readme.html.j2").render(body=readme)),
+                       ("readme", SITE.get_template("readme.html.j2").render(body=body)),
                        ("figures", figure_catalogue(root, "figures.html.j2"))):
         pages.append(write_text_atomic(p["html"] / f"{name}.html", text))
     write_text_atomic(p["figures"] / "README.md", figure_catalogue(root))
@@ -354,5 +355,6 @@ def render_all(root: Path | None = None) -> list[Path]:
 
 
 if __name__ == "__main__":
+    readme.main()  # first: the README is one of the pages
     print(f"rendered {len(render_all())} pages into reports/html/ and the figure catalogue")
     sys.exit(0)
