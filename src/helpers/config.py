@@ -4,6 +4,7 @@ and the workers of parallel steps."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -52,13 +53,17 @@ def project_root() -> Path:
     """``$HELPERS_PROJECT_ROOT``, else the folder above this package that holds
     ``pyproject.toml`` and ``data/``, else (an installed copy) the working directory.
     Read at each call, so that tests can redirect it."""
-    env = os.environ.get("HELPERS_PROJECT_ROOT")
+    return _find_root(os.environ.get("HELPERS_PROJECT_ROOT") or "", os.getcwd())
+
+
+@functools.lru_cache(maxsize=64)
+def _find_root(env: str, cwd: str) -> Path:
     if env:
         return Path(env).resolve()
     for parent in Path(__file__).resolve().parents:
         if (parent / "pyproject.toml").exists() and (parent / "data").is_dir():
             return parent
-    return Path.cwd().resolve()
+    return Path(cwd).resolve()
 
 
 def paths(root: Path | None = None) -> dict[str, Path]:

@@ -193,14 +193,21 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
     share = salience.set_index(["measure", "meeting", "speaker", "issue"])
     cells = measure_cells(coded, ids, gold, speakers, block=block)
 
-    def of(frame, key, column="setting", sep=", "):
-        """The cell's sources' manifest ``column`` (outlet: the file name if unknown)."""
-        d = frame[(frame["meeting"] == key[0]) & (frame["speaker"] == key[1])]
+    by_cell = {measure: dict(list(frame.groupby(["meeting", "speaker"])))
+               for measure, frame in frames.items()}
+
+    def rows_of(measure, key):
+        """The rows of one cell (speaker at a meeting) in one measure's frame."""
+        return by_cell[measure].get(key, frames[measure].iloc[:0])
+
+    def of(d, column="setting", sep=", "):
+        """The manifest ``column`` of the sources of rows ``d`` (outlet: the file name if
+        unknown)."""
         return sep.join(sorted({manifest.get(s, {}).get(column, s if column == "outlet"
                                                         else "") for s in d["source"]} - {""}))
 
-    def sources(*keys):
-        return " vs ".join(of(frame, k, "outlet", "; ") for frame, k in keys)
+    def sources(*cells):
+        return " vs ".join(of(d, "outlet", "; ") for d in cells)
 
     rows = []
     for r in salience.itertuples():
@@ -211,8 +218,8 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
                      "ci_low": r.ci_low, "ci_high": r.ci_high,
                      "n_sentences": r.total_sentences,
                      "n_turns": len(cell[0].sizes) if cell else pd.NA,
-                     "setting": of(frames[r.measure], (r.meeting, r.speaker)),
-                     "sources": sources((frames[r.measure], (r.meeting, r.speaker))),
+                     "setting": of(rows_of(r.measure, (r.meeting, r.speaker))),
+                     "sources": sources(rows_of(r.measure, (r.meeting, r.speaker))),
                      "method": METHOD["share"] + (", corrected for coding error"
                                                   if r.corrected else ""),
                      "text": (f"{r.speaker.title()} at {meeting_label(r.meeting)}: "
@@ -235,7 +242,7 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
     for (c, measure), res in zip(jobs, config.map_threads(contrast, jobs)):
         a_key, b_key = (c["meeting"], c["speaker"]), (c["compare_meeting"], c["compare_speaker"])
         (a, ra), (b, rb) = cells[measure][a_key], cells[measure][b_key]
-        frame = frames[measure]
+        a_rows, b_rows = rows_of(measure, a_key), rows_of(measure, b_key)
         usable = res["estimate"].notna()  # the lexicon may be unable to separate an issue
         res["p_adjusted"] = float("nan")
         if usable.any():
@@ -248,14 +255,14 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
                f"{c['speaker']}:{c['compare_meeting']}-to-{c['meeting']}")
         common = {**c, "measure": measure, "figure": "04-" + tag.replace(":", "-"),
                   "n_sentences": a.n, "n_sentences_compare": b.n,
-                  "setting": " vs ".join([of(frame, a_key), of(frame, b_key)]),
-                  "sources": sources((frame, a_key), (frame, b_key)),
+                  "setting": " vs ".join([of(a_rows), of(b_rows)]),
+                  "sources": sources(a_rows, b_rows),
                   "method": METHOD["contrast"]}
         for k, issue in enumerate(ids):
             row = {**common, "issue": issue,
                    **{col: res[col].iloc[k] for col in res.columns}}
-            extra = (cell_caveats(frame, *a_key, issue, manifest, labels[issue])
-                     + cell_caveats(frame, *b_key, issue, manifest, labels[issue]))
+            extra = (cell_caveats(a_rows, *a_key, issue, manifest, labels[issue])
+                     + cell_caveats(b_rows, *b_key, issue, manifest, labels[issue]))
             if measure == "lexicon" and (ra is None or rb is None):
                 extra.append("lexicon shares not corrected for coding error (no hand "
                              "codes in other sources to estimate it from)")
@@ -274,8 +281,8 @@ def compute_findings(coded: pd.DataFrame, lexicon: list[Issue], salience: pd.Dat
         if not power:
             continue
         ov = inference.agenda_overlap(a, b, seed, n_boot, measure=measure)
-        caveat = "; ".join(cell_caveats(frame, *a_key, None, manifest)
-                           + cell_caveats(frame, *b_key, None, manifest))
+        caveat = "; ".join(cell_caveats(a_rows, *a_key, None, manifest)
+                           + cell_caveats(b_rows, *b_key, None, manifest))
         o = {**common, "kind": "overlap", "kind_of": c["kind"],
              "finding": f"overlap:{measure}:{tag}", "figure": "04-agenda-overlap",
              "n_turns": len(a.sizes), "n_turns_compare": len(b.sizes),
