@@ -24,7 +24,7 @@ from statsmodels.stats.multitest import multipletests
 
 from . import cache, config, contrasts, inference
 from .lexicon import Issue, issue_ids
-from .parameters import ALPHA, MULTIPLICITY, N_PERM
+from .parameters import ALPHA, MULTIPLICITY, N_PERM, UNITS
 from .salience import MEASURES, measure_cells
 from .sources import meeting_label, order_meetings
 from .story import format_p, format_points, format_share, plural, share_range, turn_counts
@@ -40,8 +40,6 @@ METHOD = {"share": "share of sentences; 95% percentile interval from resampling 
                       "turns, Holm over issues; 95% interval = the test inverted",
           "overlap": "1 − Jensen–Shannon distance; 95% interval from resampling whole turns; "
                      "p from two samples of the pooled agenda"}
-#: The resampling units the robustness table tries, by name (None = whole turns).
-UNITS = {"turn": None, "block of 5": 5, "sentence": 1}
 
 
 def comparisons(cells, speakers) -> list[dict]:

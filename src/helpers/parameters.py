@@ -102,6 +102,9 @@ HAND_MIN_COVERAGE = 0.9
 BLOCK = None
 #: Relabellings of a contrast's permutation test (all of them when there are fewer).
 N_PERM = 4000
+#: The resampling units the robustness table also tries (sentences per block; None: whole
+#: turns, the headline unit).
+UNITS = {"turn": None, "block of 5": 5, "sentence": 1}
 #: Confidence level of every interval.
 LEVEL = 0.95
 #: Pseudo-counts pulling each issue's coding rates towards the pooled rates of all issues.

@@ -180,9 +180,15 @@ def show_constants(nb: nbformat.NotebookNode) -> None:
 
     def value(m):
         name, alias = m.group(1), m.group(2) or m.group(3)
+        attr = name.split(".")[-1]
         try:
-            v = values.get(name) if alias is None else repr(getattr(importlib.import_module(
-                modules.get(alias) or f"helpers.{alias}"), name.split(".")[1]))
+            if alias is None:
+                v = values.get(name)
+            elif hasattr(parameters, attr):  # every setting lives there (no module import)
+                v = repr(getattr(parameters, attr))
+            else:
+                v = repr(getattr(importlib.import_module(modules.get(alias)
+                                                         or f"helpers.{alias}"), attr))
         except (ImportError, AttributeError):
             v = None
         return m.group(0) if v is None else f"{m.group(0)} (= {v})"
