@@ -346,3 +346,34 @@ def test_each_notebook_reads_tables_only_from_the_notebooks_its_reads_line_names
             assert writes.get(table) in needs, (
                 f"{path.name} reads {table}.csv, which its Reads line does not say comes "
                 f"from notebook {writes.get(table)}")
+
+
+def test_a_failure_stops_the_notebook_running_beside_it_and_its_kernel(tmp_path):
+    """02 and 03 both read only 01; 03 fails at once while 02 is still working: the run
+    fails naming 03, without waiting for 02, whose kernel is shut down."""
+    import os
+    import time
+
+    from workflow.notebooks import execute_in_order
+
+    pid, end = tmp_path / "02.pid", tmp_path / "02.end"
+    notebooks = [tmp_path / f"{n}-step.ipynb" for n in ("01", "02", "03")]
+    _markdown_first(notebooks[0], "# 01", "1")
+    _markdown_first(notebooks[1], "# 02\n\n**Reads:** `x.csv` (notebook 01).",
+                    f"import os, time, pathlib\npathlib.Path({str(pid)!r}).write_text("
+                    f"str(os.getpid()))\ntime.sleep(60)\npathlib.Path({str(end)!r}).touch()")
+    _markdown_first(notebooks[2], "# 03\n\n**Reads:** `x.csv` (notebook 01).",
+                    f"import pathlib, time\nwhile not pathlib.Path({str(pid)!r}).exists():\n"
+                    "    time.sleep(0.1)\nraise RuntimeError('03 broke')")
+    with pytest.raises(NotebookError, match=r"03-step\.ipynb failed.*03 broke"):
+        execute_in_order(notebooks)
+    kernel = int(pid.read_text())
+    for _ in range(100):
+        try:
+            os.kill(kernel, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the kernel of 02 is still running")
+    assert not end.exists()
