@@ -194,7 +194,7 @@ def execute_in_order(notebooks: list[Path], parameters: dict | None = None) -> N
     # forking is quick but safe only from a single thread (a test runner may have more)
     fork = sys.platform.startswith("linux") and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if fork else "spawn")
-    with context.Pool(workers, initializer=_ignore_sigint) as pool:
+    with context.Pool(workers, initializer=_worker_signals) as pool:
         while len(done) < len(notebooks):
             for p in notebooks:
                 if p not in started and needs[p] <= done:
@@ -210,9 +210,11 @@ def execute_in_order(notebooks: list[Path], parameters: dict | None = None) -> N
         pool.join()
 
 
-def _ignore_sigint() -> None:
-    """In a worker: Ctrl-C reaches the runner, which stops the workers (SIGTERM)."""
+def _worker_signals() -> None:
+    """In a worker: Ctrl-C reaches the runner, which stops the workers with SIGTERM, and
+    SIGTERM simply ends an idle worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _execute(path: Path, parameters: dict | None) -> str:
